@@ -1,0 +1,67 @@
+"""Fang Siang Thai message classifier: intent, sentiment, unit routing, topics and masking (pure library)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol, Sequence
+
+from .model import Classifier, load_or_train
+from .prediction import (
+    DEFAULT_ROUTING_THRESHOLD,
+    DEFAULT_TRIAGE_UNIT,
+    INTENTS,
+    SENTIMENTS,
+    ModelMissing,
+    Prediction,
+)
+from .rules import KeywordClassifier
+
+__all__ = [
+    "INTENTS",
+    "SENTIMENTS",
+    "Prediction",
+    "Classifier",
+    "KeywordClassifier",
+    "ModelMissing",
+    "load_or_train",
+    "classify",
+    "classify_many",
+    "configure",
+    "current",
+    "Path",
+]
+
+
+class _Classifies(Protocol):
+    """Anything with classify/classify_many."""
+
+    def classify(self, text: str) -> Prediction: ...
+
+    def classify_many(self, texts: Sequence[str]) -> list[Prediction]: ...
+
+
+_default: list[_Classifies] = []
+
+
+def configure(classifier_instance: _Classifies | None) -> None:
+    """Set the instance used by module-level classify()/classify_many(); None resets to the keyword rules."""
+    _default.clear()
+    if classifier_instance is not None:
+        _default.append(classifier_instance)
+
+
+def current() -> _Classifies:
+    """Return the configured classifier, or a keyword-rules classifier when none was configured."""
+    if not _default:
+        _default.append(KeywordClassifier())
+    return _default[0]
+
+
+def classify(text: str) -> Prediction:
+    """Classify one message with the configured classifier (keyword rules until configure() is called)."""
+    return current().classify(text)
+
+
+def classify_many(texts: Sequence[str]) -> list[Prediction]:
+    """Classify several messages with the configured classifier."""
+    return current().classify_many(list(texts))
