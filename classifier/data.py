@@ -1,0 +1,86 @@
+"""Bundled training data: Wisesight sentiment (with a fixed held-out split) and the project's intent/unit set."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+from typing import Iterable
+
+from sklearn.model_selection import train_test_split
+
+from .prediction import INTENTS, SENTIMENTS
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+WISESIGHT_FILE = DATA_DIR / "wisesight" / "train.jsonl"
+INTENTS_DIR = DATA_DIR / "intents"
+INTENT_TEST_FILE = INTENTS_DIR / "test.jsonl"
+SENTIMENT_HOLDOUT_FRACTION = 0.15
+SENTIMENT_SPLIT_SEED = 20240501  # fixed forever: the held-out split must not move between trainings
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Read a JSON-lines file, skipping blank lines."""
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def file_sha256(paths: Iterable[Path]) -> str:
+    """SHA-256 over the contents of the given files, in order."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def wisesight_split() -> tuple[list[dict], list[dict]]:
+    """Return (train, held_out) Wisesight rows: a fixed, seeded, stratified split."""
+    rows = [r for r in read_jsonl(WISESIGHT_FILE) if r.get("label") in SENTIMENTS]
+    labels = [r["label"] for r in rows]
+    train, held_out = train_test_split(
+        rows, test_size=SENTIMENT_HOLDOUT_FRACTION, stratify=labels, random_state=SENTIMENT_SPLIT_SEED
+    )
+    return list(train), list(held_out)
+
+
+def intent_train_files() -> list[Path]:
+    """The intent/unit training files (never test.jsonl)."""
+    return sorted(INTENTS_DIR.glob("train_*.jsonl"))
+
+
+def _valid_intent_row(row: dict) -> bool:
+    """True when a row has text and a known intent."""
+    return isinstance(row.get("text"), str) and bool(row["text"].strip()) and row.get("intent") in INTENTS
+
+
+def intent_train_rows() -> list[dict]:
+    """All intent/unit training rows from train_*.jsonl."""
+    rows: list[dict] = []
+    for path in intent_train_files():
+        rows.extend(r for r in read_jsonl(path) if _valid_intent_row(r))
+    return rows
+
+
+def intent_test_rows() -> list[dict]:
+    """Held-out intent/unit rows (evaluation only)."""
+    if not INTENT_TEST_FILE.exists():
+        return []
+    return [r for r in read_jsonl(INTENT_TEST_FILE) if _valid_intent_row(r)]
+
+
+def read_router_csv(path: Path, text_column: str, label_column: str) -> list[tuple[str, str]]:
+    """(text, unit code) pairs from an agency's complaint-register CSV export."""
+    pairs: list[tuple[str, str]] = []
+    with Path(path).open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = {text_column, label_column} - set(reader.fieldnames or [])
+        if missing:
+            raise ValueError(f"CSV {path} has no column(s) {sorted(missing)}; found {reader.fieldnames}")
+        for row in reader:
+            text = (row.get(text_column) or "").strip()
+            label = (row.get(label_column) or "").strip()
+            if text and label:
+                pairs.append((text, label))
+    return pairs

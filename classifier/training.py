@@ -1,0 +1,265 @@
+"""Build every model (sentiment, intent, unit router) from bundled data, deterministically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import joblib
+import numpy as np
+import scipy.sparse as sp
+import sklearn
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from . import data
+from .features import FeatureSpace, Prepared, prepare
+from .model import (
+    METADATA_FILE,
+    MODEL_FILE,
+    MODEL_FORMAT,
+    LinearHead,
+    ModelBundle,
+    intent_inputs,
+    sentiment_proba,
+)
+from .prediction import INTENTS, SENTIMENTS
+
+SENTIMENT_C = 2.0
+NB_C = 4.0
+INTENT_C = 10.0
+ROUTER_C = 10.0
+INTENT_EXTRA_SCALE = 1.0
+COMPLAINT_RECALL_TARGET = 0.95
+COMPLAINT_BIAS_GRID = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
+
+
+def _subset(prepared: Prepared, idx: Sequence[int]) -> Prepared:
+    """Rows idx of a Prepared."""
+    return Prepared([prepared.norms[i] for i in idx], [prepared.tokens[i] for i in idx])
+
+
+def _softmax_head(X: sp.csr_matrix, y: Sequence[str], C: float, *, balanced: bool = False) -> LinearHead:
+    """Fit a multinomial logistic regression and keep only its arrays."""
+    model = LogisticRegression(C=C, max_iter=3000, class_weight="balanced" if balanced else None)
+    model.fit(X, list(y))
+    classes = tuple(str(c) for c in model.classes_)
+    if len(classes) == 2:  # sklearn stores one row for binary problems
+        coef = np.vstack([-model.coef_[0], model.coef_[0]]) / 2.0
+        intercept = np.array([-model.intercept_[0], model.intercept_[0]]) / 2.0
+    else:
+        coef, intercept = model.coef_, model.intercept_
+    return LinearHead(classes, np.ascontiguousarray(coef.T, dtype=np.float32), intercept.astype(np.float32))
+
+
+def _single_class_head(label: str, n_features: int) -> LinearHead:
+    """A head that always answers the one label it was trained on."""
+    return LinearHead((label,), np.zeros((n_features, 1), np.float32), np.zeros(1, np.float32))
+
+
+def _fit_head(X: sp.csr_matrix, y: Sequence[str], C: float, *, balanced: bool = False) -> LinearHead:
+    """Softmax head, or a constant head when y has a single class."""
+    if len(set(y)) < 2:
+        return _single_class_head(y[0], X.shape[1])
+    return _softmax_head(X, y, C, balanced=balanced)
+
+
+def _nbsvm_head(X: sp.csr_matrix, y: Sequence[str], C: float) -> LinearHead:
+    """NB-LR (Wang & Manning): one-vs-rest LR on features scaled by the log-count ratio, folded into one matrix."""
+    y_arr = np.asarray(y)
+    classes = tuple(c for c in SENTIMENTS if c in set(y_arr))
+    coefs, intercepts = [], []
+    for label in classes:
+        pos = y_arr == label
+        p = np.asarray(X[pos].sum(axis=0)).ravel() + 1.0
+        q = np.asarray(X[~pos].sum(axis=0)).ravel() + 1.0
+        r = np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
+        model = LogisticRegression(C=C, max_iter=3000)
+        model.fit(X.multiply(r).tocsr(), pos)
+        coefs.append(model.coef_[0] * r)
+        intercepts.append(model.intercept_[0])
+    coef = np.ascontiguousarray(np.vstack(coefs).T, dtype=np.float32)
+    return LinearHead(classes, coef, np.asarray(intercepts, np.float32), kind="ovr")
+
+
+def _complaint_bias(X: sp.csr_matrix, y: Sequence[str], seed: int) -> float:
+    """Smallest complaint-probability multiplier giving out-of-fold complaint recall >= target on training data."""
+    y_arr = np.asarray(y)
+    counts = {c: int((y_arr == c).sum()) for c in set(y_arr)}
+    if "complaint" not in counts or len(counts) < 2 or min(counts.values()) < 3:
+        return 1.0
+    folds = StratifiedKFold(n_splits=min(5, min(counts.values())), shuffle=True, random_state=seed)
+    oof = np.zeros((len(y_arr), len(counts)))
+    classes: tuple[str, ...] = ()
+    for fit_idx, val_idx in folds.split(np.zeros(len(y_arr)), y_arr):
+        head = _softmax_head(X[fit_idx], y_arr[fit_idx], INTENT_C, balanced=True)
+        classes = head.classes
+        oof[val_idx] = head.proba(X[val_idx])
+    c_idx = classes.index("complaint")
+    is_complaint = y_arr == "complaint"
+    for bias in COMPLAINT_BIAS_GRID:
+        p = oof.copy()
+        p[:, c_idx] *= bias
+        recall = float((p.argmax(axis=1)[is_complaint] == c_idx).mean())
+        if recall >= COMPLAINT_RECALL_TARGET:
+            return bias
+    return COMPLAINT_BIAS_GRID[-1]
+
+
+def _version(fingerprint: dict) -> str:
+    """Deterministic model version from data hashes, seed and parameters."""
+    blob = json.dumps(fingerprint, sort_keys=True, ensure_ascii=False).encode()
+    return "fs-" + hashlib.sha256(blob).hexdigest()[:12]
+
+
+def _clean_extra(extra_examples: Iterable[dict]) -> list[dict]:
+    """Officers' corrections with usable text (intent/unit may be None)."""
+    cleaned = []
+    for ex in extra_examples:
+        text = ex.get("text") if isinstance(ex, dict) else None
+        if isinstance(text, str) and text.strip():
+            cleaned.append({"text": text, "intent": ex.get("intent"), "unit": ex.get("unit")})
+    return cleaned
+
+
+def train(
+    model_dir: Path,
+    *,
+    extra_examples: Iterable[dict] = (),
+    router_csv: Path | None = None,
+    text_column: str = "text",
+    label_column: str = "unit",
+    seed: int = 0,
+    max_sentiment_examples: int | None = None,
+) -> dict:
+    """Train sentiment, intent and router heads into model_dir; return a small report dict."""
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    model_dir = Path(model_dir)
+    model_dir.mkdir(parents=True, exist_ok=True)
+    rng = np.random.RandomState(seed)
+
+    sent_rows, _held_out = data.wisesight_split()
+    if max_sentiment_examples is not None and max_sentiment_examples < len(sent_rows):
+        keep = np.sort(rng.choice(len(sent_rows), size=max_sentiment_examples, replace=False))
+        sent_rows = [sent_rows[i] for i in keep]
+    intent_rows = data.intent_train_rows()
+    extra = _clean_extra(extra_examples)
+    intent_rows = intent_rows + [e for e in extra if e["intent"] in INTENTS]
+    if router_csv is not None:
+        router_pairs = data.read_router_csv(Path(router_csv), text_column, label_column)
+        router_source = f"csv:{Path(router_csv).name}"
+    else:
+        router_pairs = [(r["text"], r["unit"]) for r in data.intent_train_rows() if r.get("unit")]
+        router_source = "bundled"
+    router_pairs += [(e["text"], str(e["unit"])) for e in extra if e.get("unit")]
+    if not intent_rows:
+        raise ValueError("no intent training data found in classifier/data/intents/train_*.jsonl")
+    if not router_pairs:
+        raise ValueError("no unit-labelled training examples for the router")
+    timings["load_s"] = time.perf_counter() - started
+
+    t = time.perf_counter()
+    sent_prep = prepare([r["text"] for r in sent_rows])
+    intent_prep = prepare([r["text"] for r in intent_rows])
+    router_prep = prepare([p[0] for p in router_pairs])
+    all_prep = Prepared(
+        sent_prep.norms + intent_prep.norms + router_prep.norms,
+        sent_prep.tokens + intent_prep.tokens + router_prep.tokens,
+    )
+    space = FeatureSpace().fit(all_prep)
+    X_all = space.transform(all_prep)
+    n_s, n_i = len(sent_rows), len(intent_rows)
+    X_sent, X_int, X_router = X_all[:n_s], X_all[n_s : n_s + n_i], X_all[n_s + n_i :]
+    timings["features_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    y_sent = [r["label"] for r in sent_rows]
+    sentiment_heads = [_softmax_head(X_sent, y_sent, SENTIMENT_C), _nbsvm_head(X_sent, y_sent, NB_C)]
+    timings["sentiment_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    probe = ModelBundle(MODEL_FORMAT, "", space, sentiment_heads, _single_class_head("other", 1), 1.0, 1.0, None)
+    X_intent = intent_inputs(INTENT_EXTRA_SCALE, X_int, intent_prep.norms, sentiment_proba(probe, X_int))
+    y_intent = [r["intent"] for r in intent_rows]
+    intent_head = _fit_head(X_intent, y_intent, INTENT_C, balanced=True)
+    bias = _complaint_bias(X_intent, y_intent, seed)
+    timings["intent_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    router_head = _fit_head(X_router, [p[1] for p in router_pairs], ROUTER_C, balanced=True)
+    timings["router_s"] = time.perf_counter() - t
+
+    intent_files = data.intent_train_files()
+    fingerprint = {
+        "format": MODEL_FORMAT,
+        "seed": seed,
+        "wisesight_sha256": data.file_sha256([data.WISESIGHT_FILE]),
+        "intents_sha256": data.file_sha256(intent_files),
+        "router_source": router_source,
+        "router_csv_sha256": data.file_sha256([Path(router_csv)]) if router_csv else None,
+        "extra_sha256": hashlib.sha256(json.dumps(extra, ensure_ascii=False, sort_keys=True).encode()).hexdigest(),
+        "max_sentiment_examples": max_sentiment_examples,
+        "params": [SENTIMENT_C, NB_C, INTENT_C, ROUTER_C, INTENT_EXTRA_SCALE, COMPLAINT_RECALL_TARGET],
+    }
+    version = _version(fingerprint)
+    bundle = ModelBundle(MODEL_FORMAT, version, space, sentiment_heads, intent_head, INTENT_EXTRA_SCALE, bias, router_head)
+    _atomic_dump(bundle, model_dir / MODEL_FILE)
+    timings["total_s"] = time.perf_counter() - started
+
+    import pythainlp
+
+    metadata = {
+        "version": version,
+        "trained_at_unix": int(time.time()),
+        "fingerprint": fingerprint,
+        "intent_files": [p.name for p in intent_files],
+        "sizes": {
+            "sentiment_examples": n_s,
+            "intent_examples": n_i,
+            "router_examples": len(router_pairs),
+            "extra_examples": len(extra),
+            "features": space.size,
+            "model_bytes": (model_dir / MODEL_FILE).stat().st_size,
+        },
+        "labels": {
+            "sentiment": list(sentiment_heads[0].classes),
+            "intent": list(intent_head.classes),
+            "unit": list(router_head.classes),
+        },
+        "complaint_bias": bias,
+        "timings": {k: round(v, 3) for k, v in timings.items()},
+        "versions": {
+            "python": platform.python_version(),
+            "scikit-learn": sklearn.__version__,
+            "numpy": np.__version__,
+            "pythainlp": pythainlp.__version__,
+        },
+    }
+    (model_dir / METADATA_FILE).write_text(json.dumps(metadata, ensure_ascii=False, indent=2), encoding="utf-8")
+    return {
+        "version": version,
+        "model_dir": str(model_dir),
+        "seconds": round(timings["total_s"], 1),
+        "sizes": metadata["sizes"],
+        "units": list(router_head.classes),
+        "router_source": router_source,
+    }
+
+
+def _atomic_dump(obj: object, path: Path) -> None:
+    """Write a joblib file atomically so a concurrent load never sees half a model."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".model-", suffix=".tmp")
+    os.close(fd)
+    try:
+        joblib.dump(obj, tmp, compress=3)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
