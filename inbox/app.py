@@ -1,0 +1,84 @@
+"""The web application: webhooks, the officers' inbox, the JSON API, health and metrics."""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware.sessions import SessionMiddleware
+
+from inbox.auth import views as auth_views
+from inbox.cases import views as case_views
+from inbox.runtime import Runtime, build_runtime
+from inbox.worker import Worker
+from listeners import views as webhook_views
+from storage.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, run_worker: bool | None = None) -> FastAPI:
+    """Build the app; with the in-process worker it also classifies, opens cases and sends replies."""
+    settings = settings or get_settings()
+    with_worker = settings.fangsiang_in_process_worker if run_worker is None else run_worker
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await run_in_threadpool(build_runtime, settings)
+        app.state.runtime = runtime
+        worker = Worker(runtime) if with_worker else None
+        app.state.worker = worker
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await run_in_threadpool(worker.stop)
+            runtime.close()
+
+    app = FastAPI(title="Fang Siang ฟังเสียง", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app.add_middleware(
+        SessionMiddleware, secret_key=settings.secret_key, session_cookie="fangsiang_session",
+        same_site="lax", https_only=settings.fangsiang_cookie_secure, max_age=12 * 3600,
+    )
+    app.include_router(webhook_views.router)
+    app.include_router(auth_views.router)
+    app.include_router(case_views.router)
+
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else exc)
+        return JSONResponse({"error": "ฐานข้อมูลไม่พร้อมใช้งาน กรุณาลองใหม่อีกครั้ง"}, status_code=503,
+                            headers={"Retry-After": "5"})
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz(request: Request) -> JSONResponse:
+        """Liveness and readiness: the database answers, the worker has loaded the classifier."""
+        runtime: Runtime = request.app.state.runtime
+        checks: dict[str, str] = {}
+        try:
+            with runtime.db.session() as session:
+                session.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except OperationalError:
+            checks["database"] = "unavailable"
+        worker: Worker | None = request.app.state.worker
+        if worker is not None:
+            checks["worker"] = "ok" if worker.ready.is_set() else "starting"
+        healthy = checks["database"] == "ok"
+        return JSONResponse({"status": "ok" if healthy else "unavailable", **checks},
+                            status_code=200 if healthy else 503)
+
+    @app.get("/metrics", tags=["ops"])
+    def metrics() -> Response:
+        """Prometheus text format."""
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app

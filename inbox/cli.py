@@ -1,0 +1,268 @@
+"""The `fangsiang` command: serve, worker, train, classify, evaluate, users add, simulate, db upgrade."""
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from storage.settings import Settings, get_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the command."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    logging.basicConfig(level=settings.fangsiang_log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return int(args.run(args, settings) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fangsiang", description="Fang Siang ฟังเสียง: listen to citizens on LINE and Facebook.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the web app (and, by default, an in-process worker)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-worker", action="store_true", help="do not run the worker in this process")
+    serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser("worker", help="process the queue and the outbox (share the work with other workers)")
+    worker.add_argument("--name", help="consumer name in the Redis group (default: host-pid)")
+    worker.set_defaults(run=_worker)
+
+    train = commands.add_parser("train", help="build the classifier's models from bundled data")
+    train.add_argument("--router-csv", type=Path, help="train the unit router from the agency's own CSV export")
+    train.add_argument("--text-column", default="text")
+    train.add_argument("--label-column", default="unit")
+    train.add_argument("--no-corrections", action="store_true", help="leave out officers' corrections")
+    train.add_argument("--seed", type=int, default=0)
+    train.set_defaults(run=_train)
+
+    classify = commands.add_parser("classify", help="classify one message per stdin line, print JSON lines")
+    classify.set_defaults(run=_classify)
+
+    evaluate = commands.add_parser("evaluate", help="accuracy, macro-F1 and confusion matrices on held-out data")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.set_defaults(run=_evaluate)
+
+    users = commands.add_parser("users", help="manage accounts").add_subparsers(required=True, metavar="ACTION")
+    add = users.add_parser("add", help="add an account")
+    add.add_argument("email")
+    add.add_argument("--role", required=True, choices=("admin", "officer", "analyst"))
+    add.add_argument("--unit", help="unit code (required for officers)")
+    add.add_argument("--name", help="display name")
+    add.add_argument("--password-stdin", action="store_true", required=True, help="read the password from stdin")
+    add.set_defaults(run=_users_add)
+
+    simulate = commands.add_parser("simulate", help="play a citizen: sign and post a realistic webhook event")
+    simulate.add_argument("channel", choices=("line", "facebook"))
+    simulate.add_argument("text")
+    simulate.add_argument("--user", default="demo-citizen", help="the citizen's id on the channel")
+    simulate.add_argument("--comment", action="store_true", help="facebook: a comment on the Page instead of Messenger")
+    simulate.add_argument("--url", default=None, help="server base URL (default FANGSIANG_BASE_URL)")
+    simulate.add_argument("--wait", type=float, default=20.0, help="seconds to wait for the reply (0: do not wait)")
+    simulate.set_defaults(run=_simulate)
+
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(required=True, metavar="ACTION")
+    upgrade = db.add_parser("upgrade", help="apply migrations")
+    upgrade.set_defaults(run=_db_upgrade)
+    return parser
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from inbox.app import create_app
+
+    app = create_app(settings, run_worker=False if args.no_worker else None)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.fangsiang_log_level.lower(),
+                proxy_headers=True)
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from inbox.runtime import build_runtime
+    from inbox.worker import Worker
+
+    runtime = build_runtime(settings, consumer=args.name)
+    try:
+        Worker(runtime).run_forever()
+    finally:
+        runtime.close()
+    return 0
+
+
+def _train(args: argparse.Namespace, settings: Settings) -> int:
+    from classifier.training import train
+
+    extra = [] if args.no_corrections else _corrections(settings)
+    report = train(settings.model_dir, extra_examples=extra, router_csv=args.router_csv,
+                   text_column=args.text_column, label_column=args.label_column, seed=args.seed)
+    print(json.dumps({"model_dir": str(settings.model_dir), "corrections": len(extra), **report},
+                     ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def _corrections(settings: Settings) -> list[dict]:
+    """Officers' corrections from the database, as training examples (none if there is no database yet)."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import OperationalError
+
+    from storage.db import Database
+    from storage.models import Correction
+
+    db = Database(settings.sqlalchemy_url)
+    try:
+        with db.session() as session:
+            rows = session.scalars(select(Correction).order_by(Correction.id)).all()
+            return [{"text": r.text, "intent": r.intent, "unit": r.unit_code} for r in rows]
+    except OperationalError:
+        logging.getLogger(__name__).warning("no database to read corrections from; training without them")
+        return []
+    finally:
+        db.dispose()
+
+
+def _classify(args: argparse.Namespace, settings: Settings) -> int:
+    from classifier import load_or_train
+    from classifier.commands import classify_stream
+    from storage.agency import load_agency_config
+
+    agency = load_agency_config(settings.fangsiang_agency_config)
+    model = load_or_train(settings.model_dir, triage_unit=agency.triage_unit,
+                          routing_threshold=agency.routing_threshold)
+    classify_stream(model, sys.stdin, sys.stdout)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    from classifier import load_or_train
+    from classifier.evaluation import evaluate, format_report
+
+    load_or_train(settings.model_dir)
+    report = evaluate(settings.model_dir)
+    print(json.dumps(report, ensure_ascii=False, indent=2, default=str) if args.json else format_report(report))
+    return 0
+
+
+def _users_add(args: argparse.Namespace, settings: Settings) -> int:
+    from inbox.auth.service import AccountError, create_user
+    from inbox.runtime import build_runtime
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    runtime = build_runtime(settings)
+    try:
+        with runtime.db.session() as session:
+            user = create_user(session, email=args.email, password=password, role=args.role, unit_code=args.unit,
+                               display_name=args.name, actor="cli")
+            print(f"added {user.email} ({user.role}{', ' + user.unit_code if user.unit_code else ''})")
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        runtime.close()
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from inbox.runtime import build_runtime
+
+    build_runtime(settings).close()
+    print("database is up to date")
+    return 0
+
+
+def _simulate(args: argparse.Namespace, settings: Settings) -> int:
+    import httpx
+
+    base = (args.url or settings.fangsiang_base_url).rstrip("/")
+    now_ms = int(time.time() * 1000)
+    if args.channel == "line":
+        user_id = args.user if args.user.startswith("U") else "U" + hashlib.sha256(args.user.encode()).hexdigest()[:32]
+        body = json.dumps(line_text_event(user_id=user_id, text=args.text, timestamp_ms=now_ms),
+                          ensure_ascii=False).encode()
+        secret = settings.line_signing_secret
+        signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+        url, headers, recipient = f"{base}/webhooks/line", {"x-line-signature": signature}, user_id
+    else:
+        user_id = args.user
+        page_id = "100000000000001"
+        event = (facebook_comment_event if args.comment else facebook_message_event)(
+            page_id=page_id, user_id=user_id, text=args.text, timestamp_ms=now_ms)
+        body = json.dumps(event, ensure_ascii=False).encode()
+        secret = settings.facebook_signing_secret
+        signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        url, headers, recipient = f"{base}/webhooks/facebook", {"x-hub-signature-256": signature}, user_id
+    headers["content-type"] = "application/json"
+    try:
+        response = httpx.post(url, content=body, headers=headers, timeout=30)
+    except httpx.HTTPError as exc:
+        print(f"could not reach {url}: {exc}", file=sys.stderr)
+        return 1
+    print(f"POST {url} → {response.status_code} {response.text}")
+    if response.status_code != 200:
+        return 1
+    if args.wait > 0:
+        return _print_reply(settings.data_dir / "transcript.jsonl", recipient=recipient, since=now_ms / 1000,
+                            wait=args.wait)
+    return 0
+
+
+def _print_reply(transcript: Path, *, recipient: str, since: float, wait: float) -> int:
+    """Show the reply the service sent (read from the transcript of a server without channel credentials)."""
+    import datetime as dt
+
+    deadline = time.time() + wait
+    while time.time() < deadline:
+        if transcript.exists():
+            for line in transcript.read_text(encoding="utf-8").splitlines():
+                record = json.loads(line)
+                if record["recipient"] == recipient and dt.datetime.fromisoformat(record["at"]).timestamp() >= since - 1:
+                    print(f"\nตอบกลับทาง {record['channel']}:\n{record['text']}")
+                    return 0
+        time.sleep(0.5)
+    print("\n(no reply seen in the transcript: with real LINE/Facebook credentials the reply goes to the app)")
+    return 0
+
+
+def line_text_event(*, user_id: str, text: str, timestamp_ms: int) -> dict:
+    """A LINE webhook body with one text message, as LINE sends it."""
+    return {
+        "destination": "U" + "0" * 32,
+        "events": [{
+            "type": "message", "mode": "active", "timestamp": timestamp_ms,
+            "source": {"type": "user", "userId": user_id},
+            "webhookEventId": uuid.uuid4().hex.upper()[:26],
+            "deliveryContext": {"isRedelivery": False},
+            "replyToken": uuid.uuid4().hex,
+            "message": {"id": str(uuid.uuid4().int)[:18], "type": "text", "quoteToken": uuid.uuid4().hex, "text": text},
+        }],
+    }
+
+
+def facebook_message_event(*, page_id: str, user_id: str, text: str, timestamp_ms: int) -> dict:
+    """A Facebook Page webhook body with one Messenger text message."""
+    return {"object": "page", "entry": [{"id": page_id, "time": timestamp_ms, "messaging": [{
+        "sender": {"id": user_id}, "recipient": {"id": page_id}, "timestamp": timestamp_ms,
+        "message": {"mid": "m_" + uuid.uuid4().hex, "text": text}}]}]}
+
+
+def facebook_comment_event(*, page_id: str, user_id: str, text: str, timestamp_ms: int) -> dict:
+    """A Facebook Page webhook body with one new comment on the Page's post."""
+    post_id = f"{page_id}_{timestamp_ms % 10**9}"
+    return {"object": "page", "entry": [{"id": page_id, "time": timestamp_ms, "changes": [{"field": "feed", "value": {
+        "item": "comment", "verb": "add", "comment_id": f"{post_id}_{uuid.uuid4().int % 10**12}", "post_id": post_id,
+        "message": text, "from": {"id": user_id, "name": "ผู้ใช้ทดสอบ"}, "created_time": timestamp_ms // 1000}}]}]}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

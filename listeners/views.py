@@ -1,0 +1,124 @@
+"""The webhook endpoints: verify, parse, commit, and only then answer 200."""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+
+from inbox import metrics
+from listeners.base import CitizenMessage, InputChannel, WebhookRejected
+from listeners.facebook import FacebookChannel
+from listeners.line import LineChannel
+from storage.ingest import store_messages
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The raw body, refusing anything over the limit without reading it all."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise WebhookRejected(413, f"body over {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise WebhookRejected(413, f"body over {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def receive(request: Request, channel: InputChannel) -> JSONResponse:
+    """Verify and parse the request, store every good event in one transaction, then acknowledge."""
+    runtime = request.app.state.runtime
+    try:
+        body = await _read_body(request, runtime.settings.fangsiang_max_body_bytes)
+        channel.verify(body, {k.lower(): v for k, v in request.headers.items()})
+        payload = _parse_json(body)
+        messages, skipped = channel.messages(payload)
+    except WebhookRejected as exc:
+        metrics.WEBHOOK_REQUESTS.labels(channel=channel.name, status=str(exc.status_code)).inc()
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+    try:
+        new_ids = await run_in_threadpool(_store, runtime, messages)
+    except SQLAlchemyError:
+        log.exception("could not store a %s webhook; asking the platform to redeliver", channel.name)
+        metrics.WEBHOOK_REQUESTS.labels(channel=channel.name, status="503").inc()
+        return JSONResponse({"error": "storage unavailable, please retry"}, status_code=503,
+                            headers={"Retry-After": "5"})
+    _publish(runtime, new_ids)
+    metrics.WEBHOOK_REQUESTS.labels(channel=channel.name, status="200").inc()
+    metrics.WEBHOOK_EVENTS.labels(channel=channel.name, result="stored").inc(len(new_ids))
+    metrics.WEBHOOK_EVENTS.labels(channel=channel.name, result="duplicate").inc(len(messages) - len(new_ids))
+    metrics.WEBHOOK_EVENTS.labels(channel=channel.name, result="skipped").inc(skipped)
+    return JSONResponse({"stored": len(new_ids), "duplicates": len(messages) - len(new_ids), "skipped": skipped})
+
+
+def _parse_json(body: bytes) -> Any:
+    """The body as JSON, or a 400 that says why."""
+    try:
+        return json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise WebhookRejected(400, "body is not valid UTF-8") from exc
+    except json.JSONDecodeError as exc:
+        raise WebhookRejected(400, f"body is not valid JSON: {exc.msg} at position {exc.pos}") from exc
+
+
+def _store(runtime: Any, messages: list[CitizenMessage]) -> list[int]:
+    """Commit raw events and messages; return the ids of those not seen before."""
+    if not messages:
+        return []
+    with runtime.db.session() as session:
+        return store_messages(session, messages=messages, received_at=utcnow())
+
+
+def _publish(runtime: Any, message_ids: list[int]) -> None:
+    """Hand new messages to the worker; if the queue is down, the worker's sweep finds them later."""
+    if not message_ids:
+        return
+    try:
+        runtime.queue.publish(message_ids)
+    except Exception:  # the messages are committed: a queue outage must not turn into a redelivery
+        log.exception("queue publish failed for %d messages; the sweep will requeue them", len(message_ids))
+
+
+@router.post("/line", summary="LINE Messaging API webhook")
+async def line_webhook(request: Request) -> JSONResponse:
+    """Receive LINE events."""
+    settings = request.app.state.runtime.settings
+    return await receive(request, LineChannel(channel_secret=settings.line_signing_secret))
+
+
+@router.get("/facebook", summary="Facebook webhook verification", response_class=PlainTextResponse)
+async def facebook_handshake(
+    request: Request,
+    mode: str | None = Query(None, alias="hub.mode"),
+    token: str | None = Query(None, alias="hub.verify_token"),
+    challenge: str | None = Query(None, alias="hub.challenge"),
+) -> PlainTextResponse:
+    """Echo hub.challenge when the verify token matches."""
+    channel = _facebook(request)
+    try:
+        return PlainTextResponse(channel.handshake(mode=mode, token=token, challenge=challenge))
+    except WebhookRejected as exc:
+        return PlainTextResponse(exc.detail, status_code=exc.status_code)
+
+
+@router.post("/facebook", summary="Facebook Page webhook (Messenger and Page comments)")
+async def facebook_webhook(request: Request) -> JSONResponse:
+    """Receive Facebook Page events."""
+    return await receive(request, _facebook(request))
+
+
+def _facebook(request: Request) -> FacebookChannel:
+    """The Facebook channel configured from the settings."""
+    settings = request.app.state.runtime.settings
+    return FacebookChannel(app_secret=settings.facebook_signing_secret, verify_token=settings.facebook_verify_token)

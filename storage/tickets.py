@@ -1,0 +1,29 @@
+"""Ticket numbers readable over the phone: prefix, Buddhist Era year, six-digit sequence (FS-2569-000123)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import insert, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.calendar import buddhist_year
+from storage.models import TicketCounter
+
+
+def next_ticket(session: Session, *, prefix: str, now: dt.datetime) -> str:
+    """Issue the next ticket number of the year, safely under concurrent workers."""
+    year = buddhist_year(now)
+    dialect = session.get_bind().dialect.name
+    insert_fn = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if insert_fn is not None:
+        session.execute(insert_fn(TicketCounter).values(year_be=year, value=0).on_conflict_do_nothing())
+    elif session.get(TicketCounter, year) is None:
+        session.execute(insert(TicketCounter).values(year_be=year, value=0))
+    value = session.execute(
+        update(TicketCounter)
+        .where(TicketCounter.year_be == year)
+        .values(value=TicketCounter.value + 1)
+        .returning(TicketCounter.value)
+    ).scalar_one()
+    return f"{prefix}-{year}-{value:06d}"
