@@ -59,8 +59,13 @@ class ModelBundle:
 
 
 def sentiment_proba(bundle: ModelBundle, X: sp.csr_matrix) -> np.ndarray:
-    """Average of the sentiment ensemble members' probabilities."""
-    return np.mean([head.proba(X) for head in bundle.sentiment_heads], axis=0)
+    """Average of the sentiment ensemble members' probabilities (columns in the first head's class order)."""
+    order = bundle.sentiment_heads[0].classes
+    total = np.zeros((X.shape[0], len(order)))
+    for head in bundle.sentiment_heads:
+        p = head.proba(X)
+        total += p[:, [head.classes.index(c) for c in order]]
+    return total / len(bundle.sentiment_heads)
 
 
 def intent_inputs(bundle_scale: float, X: sp.csr_matrix, norms: Sequence[str], sent: np.ndarray) -> sp.csr_matrix:

@@ -73,7 +73,7 @@ def _fit_head(X: sp.csr_matrix, y: Sequence[str], C: float, *, balanced: bool = 
 def _nbsvm_head(X: sp.csr_matrix, y: Sequence[str], C: float) -> LinearHead:
     """NB-LR (Wang & Manning): one-vs-rest LR on features scaled by the log-count ratio, folded into one matrix."""
     y_arr = np.asarray(y)
-    classes = tuple(c for c in SENTIMENTS if c in set(y_arr))
+    classes = tuple(sorted(set(y_arr.tolist())))  # same order as the softmax head's classes
     coefs, intercepts = [], []
     for label in classes:
         pos = y_arr == label

@@ -1,0 +1,139 @@
+"""Training, loading and classifying with the real model; router CSV; corrections; determinism."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from classifier import INTENTS, SENTIMENTS, Classifier, ModelMissing, Prediction, load_or_train
+from classifier.commands import classify_stream
+from classifier.evaluation import evaluate, format_report
+from classifier.training import train
+
+from .conftest import SMALL
+
+BAD_INPUTS = ["", "😀😀😀🙏", "ถนนพัง" * 2000, "x" * 12_000, "The street light is broken", "\x00\x01\x1b[31m\u200b", "   \n"]
+
+
+def test_missing_model_raises(tmp_path: Path) -> None:
+    with pytest.raises(ModelMissing):
+        Classifier.load(tmp_path / "nothing")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "model.joblib").write_bytes(b"not a model")
+    with pytest.raises(ModelMissing):
+        Classifier.load(tmp_path / "broken")
+
+
+def test_round_trip(full_model_dir: Path, full_model: Classifier) -> None:
+    meta = json.loads((full_model_dir / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["version"] == full_model.version and full_model.version.startswith("fs-")
+    assert meta["sizes"]["sentiment_examples"] > 20_000
+    assert {"scikit-learn", "pythainlp", "numpy"} <= set(meta["versions"])
+    assert set(full_model.units) >= {"public_works", "environment", "disaster"}
+    assert "triage" not in full_model.units
+    assert load_or_train(full_model_dir).version == full_model.version  # loads, does not retrain
+    pred = full_model.classify("ถนนหน้าบ้านเป็นหลุมใหญ่มาก ร้องเรียนหลายรอบแล้วไม่มีใครมาซ่อม")
+    assert pred.intent == "complaint" and pred.unit == "public_works" and pred.sentiment == "neg"
+    assert full_model.classify("ขยะไม่มีใครมาเก็บหนึ่งสัปดาห์แล้ว เหม็นมาก").unit == "environment"
+    assert full_model.classify("อยากทราบว่าต้องใช้เอกสารอะไรบ้างในการแจ้งเกิดคะ").intent == "question"
+
+
+def test_batch_equals_single(full_model: Classifier) -> None:
+    texts = ["ไฟถนนดับทั้งซอย", "ขอบคุณเจ้าหน้าที่มากครับ บริการดีมาก", "อยากให้มีรถเก็บขยะมาบ่อยขึ้น"]
+    assert full_model.classify_many(texts) == [full_model.classify(t) for t in texts]
+    assert full_model.classify_many([]) == []
+
+
+def test_sarcasm_complaint(full_model: Classifier) -> None:
+    assert full_model.classify("ขอบคุณมากที่ปล่อยให้ถนนพังมาสามเดือน").intent == "complaint"
+
+
+def test_bad_input_trained(full_model: Classifier) -> None:
+    preds = full_model.classify_many(BAD_INPUTS)
+    for text, pred in zip(BAD_INPUTS, preds):
+        assert isinstance(pred, Prediction)
+        assert pred.intent in INTENTS and pred.sentiment in SENTIMENTS
+        assert 0.0 <= pred.intent_confidence <= 1.0 and 0.0 <= pred.unit_confidence <= 1.0
+        json.dumps(pred.as_dict(), ensure_ascii=False)
+    for pred in (preds[0], preds[1], preds[5], preds[6]):
+        assert pred.intent == "other" and pred.intent_confidence <= 0.3 and pred.unit == "triage"
+    assert full_model.classify(None).intent == "other"  # type: ignore[arg-type]
+
+
+def test_masking_in_prediction(full_model: Classifier) -> None:
+    pred = full_model.classify("ไฟดับ ติดต่อกลับ 081-234-5678 หรือ a@b.com")
+    assert "[เบอร์โทร]" in pred.masked_text and "[อีเมล]" in pred.masked_text
+    assert "081" not in pred.masked_text
+
+
+def test_routing_threshold(full_model_dir: Path) -> None:
+    strict = Classifier.load(full_model_dir, triage_unit="desk", routing_threshold=1.01)
+    pred = strict.classify("ไฟถนนดับทั้งซอย")
+    assert pred.unit == "desk" and pred.unit_confidence > 0
+
+
+def test_classify_stream(full_model: Classifier) -> None:
+    out = io.StringIO()
+    n = classify_stream(full_model, io.StringIO("ถนนพัง\n\nสวัสดีครับ\n"), out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert n == 3 and len(lines) == 3
+    for rec in lines:
+        assert {"text", "intent", "intent_confidence", "sentiment", "unit", "unit_confidence", "topics"} <= set(rec)
+    assert lines[0]["text"] == "ถนนพัง" and lines[1]["text"] == ""
+    assert "ถนนพัง" in out.getvalue()  # ensure_ascii=False
+
+
+def test_evaluate_report(full_model_dir: Path) -> None:
+    report = evaluate(full_model_dir)
+    for head in ("sentiment", "intent", "unit"):
+        rep = report[head]
+        assert rep["n"] > 0 and 0 <= rep["accuracy"] <= 1 and 0 <= rep["macro_f1"] <= 1
+        assert len(rep["confusion"]) == len(rep["labels"])
+    assert report["sentiment"]["n"] > 3000
+    assert report["sentiment"]["accuracy"] > 0.70
+    text = format_report(report)
+    assert "macro-F1" in text and "confusion" in text
+
+
+def test_router_csv(tmp_path: Path) -> None:
+    csv_path = tmp_path / "register.csv"
+    rows = [("ถนนพังเป็นหลุม", "roads_team"), ("ไฟถนนดับ", "roads_team"), ("ท่อระบายน้ำอุดตัน", "roads_team"),
+            ("ขยะล้นถัง", "waste_team"), ("ไม่มีใครมาเก็บขยะ", "waste_team"), ("กลิ่นขยะเหม็นมาก", "waste_team")]
+    with csv_path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["เรื่อง", "หน่วยงาน", "id"])
+        for i in range(4):
+            for text, label in rows:
+                writer.writerow([f"{text} ซอย {i}", label, i])
+    report = train(tmp_path / "m", router_csv=csv_path, text_column="เรื่อง", label_column="หน่วยงาน",
+                   max_sentiment_examples=SMALL)
+    assert report["router_source"] == "csv:register.csv" and set(report["units"]) == {"roads_team", "waste_team"}
+    clf = Classifier.load(tmp_path / "m", routing_threshold=0.5)
+    assert set(clf.units) == {"roads_team", "waste_team"}
+    assert clf.classify("ร้องเรียนขยะเหม็นมาก ไม่มีใครมาเก็บ").unit == "waste_team"
+    assert clf.classify("ร้องเรียนถนนพังเป็นหลุมใหญ่").unit == "roads_team"
+    with pytest.raises(ValueError):
+        train(tmp_path / "bad", router_csv=csv_path, text_column="nope", max_sentiment_examples=SMALL)
+
+
+def test_corrections_are_included(tmp_path: Path, small_model_dir: Path) -> None:
+    corrections = [{"text": f"สนามเด็กเล่นในสวนสาธารณะชำรุด เครื่องเล่นพัง จุดที่ {i}", "intent": "complaint", "unit": "parks"}
+                   for i in range(12)]
+    corrections += [{"text": "ข้อความทดสอบที่ไม่มีป้าย", "intent": None, "unit": None}, {"text": "", "intent": "other"}]
+    report = train(tmp_path / "m", extra_examples=corrections, max_sentiment_examples=SMALL)
+    assert "parks" in report["units"] and report["sizes"]["extra_examples"] == 13
+    clf = Classifier.load(tmp_path / "m")
+    assert clf.classify("เครื่องเล่นในสนามเด็กเล่นสวนสาธารณะพัง").unit == "parks"
+    assert clf.version != Classifier.load(small_model_dir).version
+
+
+def test_determinism(tmp_path: Path, small_model_dir: Path) -> None:
+    again = train(tmp_path / "again", max_sentiment_examples=SMALL, seed=0)
+    a, b = Classifier.load(small_model_dir), Classifier.load(tmp_path / "again")
+    assert a.version == b.version == again["version"]
+    texts = ["ถนนพังมาก", "ขอบคุณครับ", "สอบถามเรื่องภาษีป้ายค่ะ", "อยากให้ติดไฟเพิ่ม", "น้ำท่วมซอย 3"]
+    assert a.classify_many(texts) == b.classify_many(texts)
