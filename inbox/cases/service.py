@@ -1,15 +1,18 @@
-"""Cases: opening them from citizens' messages, finding them, and what officers may see."""
+"""Cases: opening them from citizens' messages, what officers may see, and what they do with them."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from bot import messages as texts
+from bot.conversation import CitizenUnreachable, tell_citizen
 from storage import audit
-from storage.agency import AgencyConfig
+from storage.agency import INTENTS, AgencyConfig
 from storage.calendar import WorkingCalendar
-from storage.models import OPEN_STATUSES, Case, Contact, Message, Unit, User
+from storage.models import OPEN_STATUSES, AuditEvent, Case, CaseNote, Contact, Correction, Message, Unit, User
 from storage.tickets import next_ticket
 
 
@@ -71,3 +74,309 @@ def visible_cases(user: User) -> Select[tuple[Case]]:
 def can_see(user: User, case: Case) -> bool:
     """Whether this user may open this case."""
     return user.role in ("admin", "analyst") or (user.role == "officer" and case.unit_code == user.unit_code)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What officers do with a case: reply, change status, reassign, relabel, note; deadlines and escalation.
+# ---------------------------------------------------------------------------------------------------------------
+
+MAX_REPLY_CHARS = 2000  # Facebook's Send API limit (LINE allows 5,000): one limit for every channel
+MAX_NOTE_CHARS = 5000
+MAX_REASON_CHARS = 1000
+
+# Which status may follow which. Reopening a resolved case puts it back in progress.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "new": ("acknowledged", "in_progress", "resolved", "forwarded", "rejected"),
+    "acknowledged": ("in_progress", "resolved", "forwarded", "rejected"),
+    "in_progress": ("resolved", "forwarded", "rejected"),
+    "resolved": ("closed", "in_progress"),
+    "forwarded": ("closed",),
+    "rejected": ("closed",),
+    "closed": (),
+}
+NOTE_REQUIRED = {"forwarded": "กรุณาระบุหน่วยงานที่ส่งต่อและรายละเอียด", "rejected": "กรุณาระบุเหตุผลที่ไม่รับเรื่อง"}
+
+
+class CaseError(ValueError):
+    """An officer's action cannot be done; the message is Thai and shown to them as is."""
+
+
+def can_act(user: User, case: Case) -> bool:
+    """Whether this user may change this case (analysts never; officers only their unit's)."""
+    return user.role == "admin" or (user.role == "officer" and case.unit_code == user.unit_code)
+
+
+def allowed_statuses(case: Case) -> tuple[str, ...]:
+    """The statuses this case may move to next."""
+    return TRANSITIONS.get(case.status, ())
+
+
+def is_overdue(case: Case, *, now: dt.datetime) -> bool:
+    """An open case past its resolution deadline."""
+    return case.status in OPEN_STATUSES and case.due_at < now
+
+
+def first_inbound(case: Case) -> Message | None:
+    """The citizen's first message in the case (the text the classifier labelled)."""
+    return next((m for m in case.messages if m.direction == "in"), None)
+
+
+def change_fields(
+    session: Session, *, case: Case, actor: User | str, action: str, now: dt.datetime, **changes: object
+) -> AuditEvent:
+    """Set fields on a case and audit them as {field: [old, new]} in one event (plus any `details`)."""
+    details = changes.pop("details", None) or {}
+    diff: dict[str, list[object]] = {}
+    for name, value in changes.items():
+        old = getattr(case, name)
+        if old != value:
+            diff[name] = [_plain(old), _plain(value)]
+            setattr(case, name, value)
+    case.updated_at = now
+    event = audit.record(session, actor=_actor(actor), action=action, entity="case", entity_id=case.id,
+                         case_id=case.id, changes=diff, **details)
+    session.flush()
+    return event
+
+
+def reply(session: Session, *, case: Case, user: User, text: str, now: dt.datetime) -> Message:
+    """Send an officer's reply to the citizen through the case's channel (via the outbox)."""
+    _require_act(user, case)
+    text = (text or "").strip()
+    if not text:
+        raise CaseError("กรุณาพิมพ์ข้อความตอบกลับก่อนส่ง")
+    if len(text) > MAX_REPLY_CHARS:
+        raise CaseError(f"ข้อความยาวเกินไป ({len(text):,} ตัวอักษร) ส่งได้ไม่เกิน {MAX_REPLY_CHARS:,} ตัวอักษรต่อครั้ง")
+    contact = session.get(Contact, case.contact_id)
+    assert contact is not None  # the foreign key guarantees it
+    key = f"reply:{uuid.uuid4()}"
+    try:
+        message = tell_citizen(session, contact=contact, text=text, key=key, case_id=case.id,
+                               thread_ref=_thread_ref(case), author_user_id=user.id)
+    except CitizenUnreachable as exc:
+        raise CaseError("ส่งข้อความไม่ได้ เนื่องจากประชาชนเลิกติดตามหรือบล็อกบัญชีของหน่วยงานแล้ว") from exc
+    assert message is not None  # the key is new
+    changes: dict[str, object] = {}
+    if case.first_response_at is None:
+        changes["first_response_at"] = now
+    if case.status == "new":
+        changes["status"] = "acknowledged"  # answering the citizen acknowledges the case
+    change_fields(session, case=case, actor=user, action="replied", now=now,
+                  details={"message_id": message.id, "chars": len(text)}, **changes)
+    return message
+
+
+def change_status(
+    session: Session, *, case: Case, user: User, status: str, note: str | None, agency: AgencyConfig,
+    now: dt.datetime,
+) -> AuditEvent:
+    """Move the case along the workflow and tell the citizen, in Thai, when it concerns them."""
+    _require_act(user, case)
+    note = (note or "").strip()
+    if status not in TRANSITIONS:
+        raise CaseError(f"ไม่รู้จักสถานะ “{status}”")
+    if status not in allowed_statuses(case):
+        raise CaseError(f"เปลี่ยนสถานะจาก “{texts.STATUS_NAMES[case.status]}” เป็น “{texts.STATUS_NAMES[status]}” ไม่ได้")
+    if status in NOTE_REQUIRED and not note:
+        raise CaseError(NOTE_REQUIRED[status])
+    if len(note) > MAX_REASON_CHARS:
+        raise CaseError(f"หมายเหตุยาวเกินไป ส่งได้ไม่เกิน {MAX_REASON_CHARS:,} ตัวอักษร")
+    changes: dict[str, object] = {"status": status}
+    if status in ("resolved", "forwarded", "rejected"):
+        changes["resolved_at"] = now
+    if status == "closed":
+        changes["closed_at"] = now
+    if status == "in_progress" and case.status == "resolved":
+        changes["resolved_at"] = None
+    if case.first_response_at is None:
+        changes["first_response_at"] = now
+    unit = session.get(Unit, case.unit_code)
+    text = texts.status_update(ticket=case.ticket, status=status, note=note or None,
+                               unit_name=unit.name if unit else case.unit_code, agency=agency.short_name)
+    event = change_fields(session, case=case, actor=user, action="status_changed", now=now,
+                          details={"note": note} if note else None, **changes)
+    event.details = {**event.details, "citizen_told": _notify(session, case=case, text=text,
+                                                               key=f"status:{case.id}:{event.id}")}
+    return event
+
+
+def assign(
+    session: Session, *, case: Case, user: User, unit_code: str, reason: str, agency: AgencyConfig,
+    now: dt.datetime,
+) -> AuditEvent:
+    """Reassign the case to another unit, keep the correction for training, and tell the citizen."""
+    _require_act(user, case)
+    reason = (reason or "").strip()
+    unit = session.get(Unit, unit_code) if unit_code else None
+    if unit is None or not unit.active:
+        raise CaseError(f"ไม่พบหน่วยงาน “{unit_code}” กรุณาเลือกหน่วยงานจากรายการ")
+    if unit.code == case.unit_code:
+        raise CaseError(f"เรื่องนี้อยู่ในความรับผิดชอบของ{unit.name}อยู่แล้ว")
+    if case.status not in OPEN_STATUSES:
+        raise CaseError("เรื่องที่ดำเนินการเสร็จหรือปิดแล้ว ส่งต่อหน่วยงานไม่ได้")
+    if not reason:
+        raise CaseError("กรุณาระบุเหตุผลที่ส่งต่อหน่วยงาน")
+    if len(reason) > MAX_REASON_CHARS:
+        raise CaseError(f"เหตุผลยาวเกินไป ระบุได้ไม่เกิน {MAX_REASON_CHARS:,} ตัวอักษร")
+    _keep_correction(session, case=case, user=user, unit_code=unit.code)
+    event = change_fields(session, case=case, actor=user, action="reassigned", now=now,
+                          details={"reason": reason}, unit_code=unit.code, escalated_at=None)
+    text = texts.unit_changed(ticket=case.ticket, unit_name=unit.name, agency=agency.short_name)
+    event.details = {**event.details, "citizen_told": _notify(session, case=case, text=text,
+                                                               key=f"unit:{case.id}:{event.id}")}
+    return event
+
+
+def relabel(
+    session: Session, *, case: Case, user: User, intent: str, agency: AgencyConfig, calendar: WorkingCalendar,
+    now: dt.datetime,
+) -> AuditEvent:
+    """Correct the case's intent (kept for training); the deadlines follow the new intent's standard."""
+    _require_act(user, case)
+    if intent not in INTENTS:
+        raise CaseError(f"ไม่รู้จักประเภทเรื่อง “{intent}”")
+    if intent == case.intent:
+        raise CaseError(f"เรื่องนี้เป็น{texts.INTENT_NAMES[intent]}อยู่แล้ว")
+    _keep_correction(session, case=case, user=user, intent=intent)
+    standard = agency.standard(intent)
+    return change_fields(
+        session, case=case, actor=user, action="relabelled", now=now, intent=intent, intent_confidence=1.0,
+        respond_due_at=calendar.add_working_days(case.created_at, standard.respond_days),
+        due_at=calendar.add_working_days(case.created_at, standard.resolve_days),
+    )
+
+
+def add_note(session: Session, *, case: Case, user: User, text: str, now: dt.datetime) -> CaseNote:
+    """Add an internal note; it is never sent to the citizen."""
+    _require_act(user, case)
+    text = (text or "").strip()
+    if not text:
+        raise CaseError("กรุณาพิมพ์บันทึกก่อนบันทึก")
+    if len(text) > MAX_NOTE_CHARS:
+        raise CaseError(f"บันทึกยาวเกินไป ระบุได้ไม่เกิน {MAX_NOTE_CHARS:,} ตัวอักษร")
+    note = CaseNote(case_id=case.id, author_user_id=user.id, text=text, created_at=now)
+    session.add(note)
+    session.flush()
+    change_fields(session, case=case, actor=user, action="note_added", now=now, details={"note_id": note.id})
+    return note
+
+
+def escalate_overdue(session: Session, *, now: dt.datetime, limit: int = 500) -> list[Case]:
+    """Mark open cases past their deadline as escalated, audited, with the unit's admins notified in the app."""
+    cases = list(session.scalars(
+        select(Case).where(Case.status.in_(OPEN_STATUSES), Case.due_at < now, Case.escalated_at.is_(None))
+        .order_by(Case.due_at).limit(limit)
+    ))
+    for case in cases:
+        admins = unit_admins(session, unit_code=case.unit_code)
+        change_fields(session, case=case, actor="system", action="escalated", now=now,
+                      details={"notified": admins, "due_at": case.due_at.isoformat()}, escalated_at=now)
+    return cases
+
+
+def unit_admins(session: Session, *, unit_code: str) -> list[str]:
+    """The emails of the admins of a unit (all admins when the unit has none of its own)."""
+    admins = list(session.scalars(select(User.email).where(User.role == "admin", User.active.is_(True),
+                                                           User.unit_code == unit_code)))
+    return admins or list(session.scalars(select(User.email).where(User.role == "admin", User.active.is_(True))))
+
+
+def escalated_count(session: Session, *, user: User) -> int:
+    """Escalated open cases this user should see (the in-app notice for admins)."""
+    query = visible_cases(user).where(Case.status.in_(OPEN_STATUSES), Case.escalated_at.is_not(None))
+    if user.role == "admin" and user.unit_code:
+        query = query.where(Case.unit_code == user.unit_code)
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def time_left(case: Case, *, now: dt.datetime) -> str:
+    """How long until the deadline, in Thai (or how late the case is)."""
+    if case.status not in OPEN_STATUSES:
+        return ""
+    seconds = (case.due_at - now).total_seconds()
+    span = _span(abs(seconds))
+    return f"เหลือ {span}" if seconds >= 0 else f"เกินกำหนด {span}"
+
+
+def case_history(session: Session, *, case: Case) -> list[AuditEvent]:
+    """Every change to the case, oldest first."""
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)))
+
+
+def case_notes(session: Session, *, case: Case) -> list[CaseNote]:
+    """The internal notes of a case, oldest first."""
+    return list(session.scalars(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.id)))
+
+
+def _span(seconds: float) -> str:
+    """A duration as Thai words: 3 วัน 4 ชั่วโมง, 2 ชั่วโมง 5 นาที, 12 นาที."""
+    minutes = int(seconds // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} วัน {hours} ชั่วโมง" if hours else f"{days} วัน"
+    if hours:
+        return f"{hours} ชั่วโมง {minutes} นาที" if minutes else f"{hours} ชั่วโมง"
+    return f"{minutes} นาที"
+
+
+def _require_act(user: User, case: Case) -> None:
+    """Refuse the action unless the user may change this case."""
+    if not can_act(user, case):
+        raise PermissionError("not allowed to change this case")
+
+
+def _keep_correction(session: Session, *, case: Case, user: User, intent: str | None = None,
+                     unit_code: str | None = None) -> None:
+    """Store an officer's correction of the classifier as a training example."""
+    message = first_inbound(case)
+    session.add(Correction(
+        case_id=case.id, message_id=message.id if message else None,
+        text=message.text if message and message.text else case.summary,
+        intent=intent, unit_code=unit_code,
+        previous_intent=case.intent if intent else None, previous_unit_code=case.unit_code if unit_code else None,
+        author_user_id=user.id,
+    ))
+
+
+def _notify(session: Session, *, case: Case, text: str | None, key: str) -> bool:
+    """Tell the citizen about a change when there is something to say and they can be reached."""
+    if text is None:
+        return False
+    contact = session.get(Contact, case.contact_id)
+    assert contact is not None  # the foreign key guarantees it
+    try:
+        return tell_citizen(session, contact=contact, text=text, key=key, case_id=case.id,
+                            thread_ref=_thread_ref(case)) is not None
+    except CitizenUnreachable:
+        return False
+
+
+def _thread_ref(case: Case) -> str | None:
+    """Where to answer: the comment id for Page comments, nothing for private chats."""
+    if case.channel != "facebook_comment":
+        return None
+    first = first_inbound(case)
+    return first.thread_ref if first else None
+
+
+def _actor(actor: User | str) -> str:
+    """The audit trail's name for who did it."""
+    return actor if isinstance(actor, str) else actor.email
+
+
+def _plain(value: object) -> object:
+    """A value as JSON can store it."""
+    return value.isoformat() if isinstance(value, dt.datetime) else value
+
+
+class CaseNotFound(LookupError):
+    """No such case, or not one this user may see."""
+
+
+def load_case_for(session: Session, *, case_id: int, user: User) -> Case:
+    """The case if this user may see it, else CaseNotFound (another unit's case looks like no case)."""
+    case = session.get(Case, case_id)
+    if case is None or not can_see(user, case):
+        raise CaseNotFound(case_id)
+    return case
