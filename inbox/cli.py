@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
-import hmac
 import json
 import logging
 import sys
 import time
-import uuid
 from pathlib import Path
 
 from storage.settings import Settings, get_settings
+
+
+SIMULATED_PAGE_ID = "100000000000001"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,24 +183,23 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     import httpx
 
+    from listeners import simulator
+
     base = (args.url or settings.fangsiang_base_url).rstrip("/")
     now_ms = int(time.time() * 1000)
     if args.channel == "line":
-        user_id = args.user if args.user.startswith("U") else "U" + hashlib.sha256(args.user.encode()).hexdigest()[:32]
-        body = json.dumps(line_text_event(user_id=user_id, text=args.text, timestamp_ms=now_ms),
-                          ensure_ascii=False).encode()
-        secret = settings.line_signing_secret
-        signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-        url, headers, recipient = f"{base}/webhooks/line", {"x-line-signature": signature}, user_id
+        recipient = simulator.line_user_id(args.user)
+        body = simulator.encode(simulator.line_body(
+            simulator.line_event(user_id=recipient, text=args.text, timestamp_ms=now_ms)))
+        url = f"{base}/webhooks/line"
+        headers = {"x-line-signature": simulator.line_signature(body, settings.line_signing_secret)}
     else:
-        user_id = args.user
-        page_id = "100000000000001"
-        event = (facebook_comment_event if args.comment else facebook_message_event)(
-            page_id=page_id, user_id=user_id, text=args.text, timestamp_ms=now_ms)
-        body = json.dumps(event, ensure_ascii=False).encode()
-        secret = settings.facebook_signing_secret
-        signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-        url, headers, recipient = f"{base}/webhooks/facebook", {"x-hub-signature-256": signature}, user_id
+        recipient = args.user
+        build = simulator.facebook_comment_event if args.comment else simulator.facebook_message_event
+        body = simulator.encode(build(page_id=SIMULATED_PAGE_ID, user_id=recipient, text=args.text,
+                                      timestamp_ms=now_ms))
+        url = f"{base}/webhooks/facebook"
+        headers = {"x-hub-signature-256": simulator.facebook_signature(body, settings.facebook_signing_secret)}
     headers["content-type"] = "application/json"
     try:
         response = httpx.post(url, content=body, headers=headers, timeout=30)
@@ -230,38 +228,9 @@ def _print_reply(transcript: Path, *, recipient: str, since: float, wait: float)
                     print(f"\nตอบกลับทาง {record['channel']}:\n{record['text']}")
                     return 0
         time.sleep(0.5)
-    print("\n(no reply seen in the transcript: with real LINE/Facebook credentials the reply goes to the app)")
+    print("\n(no reply in the transcript yet: the first start trains the classifier, which takes a minute or two;"
+          " with real LINE/Facebook credentials replies go to the app instead)")
     return 0
-
-
-def line_text_event(*, user_id: str, text: str, timestamp_ms: int) -> dict:
-    """A LINE webhook body with one text message, as LINE sends it."""
-    return {
-        "destination": "U" + "0" * 32,
-        "events": [{
-            "type": "message", "mode": "active", "timestamp": timestamp_ms,
-            "source": {"type": "user", "userId": user_id},
-            "webhookEventId": uuid.uuid4().hex.upper()[:26],
-            "deliveryContext": {"isRedelivery": False},
-            "replyToken": uuid.uuid4().hex,
-            "message": {"id": str(uuid.uuid4().int)[:18], "type": "text", "quoteToken": uuid.uuid4().hex, "text": text},
-        }],
-    }
-
-
-def facebook_message_event(*, page_id: str, user_id: str, text: str, timestamp_ms: int) -> dict:
-    """A Facebook Page webhook body with one Messenger text message."""
-    return {"object": "page", "entry": [{"id": page_id, "time": timestamp_ms, "messaging": [{
-        "sender": {"id": user_id}, "recipient": {"id": page_id}, "timestamp": timestamp_ms,
-        "message": {"mid": "m_" + uuid.uuid4().hex, "text": text}}]}]}
-
-
-def facebook_comment_event(*, page_id: str, user_id: str, text: str, timestamp_ms: int) -> dict:
-    """A Facebook Page webhook body with one new comment on the Page's post."""
-    post_id = f"{page_id}_{timestamp_ms % 10**9}"
-    return {"object": "page", "entry": [{"id": page_id, "time": timestamp_ms, "changes": [{"field": "feed", "value": {
-        "item": "comment", "verb": "add", "comment_id": f"{post_id}_{uuid.uuid4().int % 10**12}", "post_id": post_id,
-        "message": text, "from": {"id": user_id, "name": "ผู้ใช้ทดสอบ"}, "created_time": timestamp_ms // 1000}}]}]}
 
 
 if __name__ == "__main__":

@@ -24,7 +24,11 @@ class LineChannel(InputChannel):
         signature = headers.get("x-line-signature")
         if self._validator is None:
             raise WebhookRejected(401, "LINE_CHANNEL_SECRET is not configured")
-        if not signature or not self._validator.validate(body.decode("utf-8"), signature):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise WebhookRejected(400, "body is not valid UTF-8") from exc
+        if not signature or not self._validator.validate(text, signature):
             raise WebhookRejected(401, "invalid x-line-signature")
 
     def parse_events(self, payload: dict[str, Any]) -> Iterable[tuple[dict[str, Any], Any]]:

@@ -1,0 +1,130 @@
+"""Shared fixtures: a trained classifier, a stub of the LINE/Graph APIs, and the live service on SQLite or
+PostgreSQL + Redis. PostgreSQL and Redis are used for real; if they are unreachable the tests fail (never skip)."""
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import redis
+
+from storage.settings import Settings
+from tests.support.server import LiveServer
+from tests.support.stubs import PlatformStub
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_ADMIN_URL = os.environ.get("FANGSIANG_TEST_POSTGRES", "postgresql://root@127.0.0.1:5432/test")
+REDIS_TEST_URL = os.environ.get("FANGSIANG_TEST_REDIS", "redis://127.0.0.1:6379/15")
+BACKENDS = ("sqlite", "postgres")
+
+
+def _classifier_fingerprint() -> str:
+    """A hash of the classifier's code and bundled data: the cached model is reused while both are unchanged."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "classifier").rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".jsonl", ".txt", ".csv"}:
+            digest.update(path.relative_to(ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def trained_model_dir() -> Path:
+    """The classifier trained once from bundled data (cached under .pytest_cache between runs)."""
+    from classifier import load_or_train
+
+    model_dir = ROOT / ".pytest_cache" / "fangsiang-models" / _classifier_fingerprint()
+    load_or_train(model_dir)
+    return model_dir
+
+
+@pytest.fixture
+def platform_stub() -> Iterator[PlatformStub]:
+    """A local LINE Messaging API + Facebook Graph API that records every call."""
+    stub = PlatformStub().start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"fangsiang_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis database emptied before and after the test."""
+    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=5)
+    client.flushdb()
+    yield REDIS_TEST_URL
+    client.flushdb()
+    client.close()
+
+
+def make_settings(tmp_path: Path, stub: PlatformStub, model_dir: Path, **overrides: Any) -> Settings:
+    """Settings for one test service: its own data dir, the stub as LINE and Graph, fast outbox retries."""
+    values: dict[str, Any] = dict(
+        fangsiang_data_dir=tmp_path / "data",
+        fangsiang_model_dir=model_dir,
+        database_url=None,
+        redis_url=None,
+        fangsiang_secret_key="test-secret-key-" + "x" * 32,
+        line_channel_secret="test-line-channel-secret",
+        line_channel_access_token="test-line-access-token",
+        line_api_base_url=stub.url,
+        facebook_app_secret="test-facebook-app-secret",
+        facebook_verify_token="test-verify-token",
+        facebook_page_access_token="test-page-token",
+        facebook_graph_url=stub.url + "/",
+        fangsiang_outbox_backoff_seconds=0.1,
+        fangsiang_outbox_backoff_cap_seconds=1.0,
+        fangsiang_stream_claim_idle_ms=1000,
+    )
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+def make_server(
+    request: pytest.FixtureRequest, tmp_path: Path, platform_stub: PlatformStub, trained_model_dir: Path
+) -> Iterator[Callable[..., LiveServer]]:
+    """Start live services: make_server(backend="sqlite"|"postgres", run_worker=True, **settings)."""
+    servers: list[LiveServer] = []
+
+    def start(backend: str = "sqlite", *, run_worker: bool = True, wait_for_worker: bool = True,
+              **overrides: Any) -> LiveServer:
+        if backend == "postgres":
+            overrides.setdefault("database_url", request.getfixturevalue("postgres_url"))
+            overrides.setdefault("redis_url", request.getfixturevalue("redis_url"))
+        settings = make_settings(tmp_path, platform_stub, trained_model_dir, **overrides)
+        server = LiveServer(settings, run_worker=run_worker).start(wait_for_worker=wait_for_worker)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in reversed(servers):
+        server.stop()
+
+
+@pytest.fixture
+def live_server(make_server: Callable[..., LiveServer]) -> LiveServer:
+    """The service on the embedded default (SQLite, in-process queue and worker)."""
+    return make_server()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Run a test on SQLite and again on PostgreSQL + Redis."""
+    return request.param

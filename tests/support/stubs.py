@@ -1,0 +1,130 @@
+"""A local HTTP stand-in for the LINE Messaging API and the Facebook Graph API that records what it receives."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class RecordedRequest:
+    """One request the stub received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    status: int
+
+    @property
+    def json(self) -> Any:
+        """The body parsed as JSON (LINE) or as a form whose JSON-valued fields are decoded (Graph API)."""
+        if self.headers.get("content-type", "").startswith("application/json"):
+            return json.loads(self.body)
+        form = {k: v[0] for k, v in parse_qs(self.body.decode()).items()}
+        for key in ("recipient", "message"):
+            if key in form and form[key].startswith("{"):
+                form[key] = json.loads(form[key])
+        return form
+
+    @property
+    def text(self) -> str:
+        """The message text sent, whatever the API."""
+        data = self.json
+        if "messages" in data:
+            return "\n".join(m.get("text", "") for m in data["messages"])
+        message = data.get("message")
+        return message.get("text", "") if isinstance(message, dict) else str(message or "")
+
+
+@dataclass
+class PlatformStub:
+    """Answers like LINE and Graph; can be told to fail the next N calls."""
+
+    server: ThreadingHTTPServer | None = None
+    requests: list[RecordedRequest] = field(default_factory=list)
+    _failures: list[int] = field(default_factory=list)
+    _reply_token_used: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def fail_next(self, count: int, status: int = 503) -> None:
+        """Answer the next `count` calls with this status."""
+        with self._lock:
+            self._failures.extend([status] * count)
+
+    def sent(self, path_part: str = "") -> list[RecordedRequest]:
+        """Successful calls whose path contains path_part."""
+        with self._lock:
+            return [r for r in self.requests if path_part in r.path and r.status == 200]
+
+    def wait_for(self, predicate: Callable[[list[RecordedRequest]], bool], timeout: float = 30.0) -> list[RecordedRequest]:
+        """Wait until predicate(successful requests) is true; return them, or fail with what was seen."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            current = self.sent()
+            if predicate(current):
+                return current
+            time.sleep(0.05)
+        raise AssertionError(f"stub never saw the expected calls; saw {[(r.method, r.path, r.status) for r in self.requests]}")
+
+    def _answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict]:
+        with self._lock:
+            status = self._failures.pop(0) if self._failures else 200
+            if status == 200 and path.endswith("/v2/bot/message/reply"):
+                token = json.loads(body).get("replyToken")
+                if token in self._reply_token_used:
+                    status = 400  # a reply token works once
+                self._reply_token_used.add(token)
+            self.requests.append(RecordedRequest(method, path, headers, body, status))
+        if status != 200:
+            if "/v2/bot/" in path:
+                return status, {"message": "Invalid reply token" if status == 400 else "stub failure"}
+            return status, {"error": {"message": "stub failure", "type": "OAuthException", "code": 2}}
+        if path.endswith("/me/messages"):
+            return 200, {"recipient_id": "stub", "message_id": f"m_{len(self.requests)}"}
+        if path.endswith("/comments"):
+            return 200, {"id": f"reply_{len(self.requests)}"}
+        if path.endswith("/v2/bot/message/push") or path.endswith("/v2/bot/message/reply"):
+            return 200, {"sentMessages": [{"id": str(len(self.requests)), "quoteToken": "q"}]}
+        return 200, {}
+
+    def start(self) -> "PlatformStub":
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _handle(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length)
+                path = urlsplit(self.path).path
+                status, payload = stub._answer(self.command, path, {k.lower(): v for k, v in self.headers.items()}, body)
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_POST = do_GET = do_DELETE = _handle
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
