@@ -4,23 +4,31 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
+from slowapi.errors import RateLimitExceeded
 from starlette.middleware.sessions import SessionMiddleware
 
 from inbox.auth import views as auth_views
 from inbox.cases import views as case_views
 from inbox.runtime import Runtime, build_runtime
+from inbox.admin import views as admin_pages
+from inbox.web import pages
+from inbox.web.security import CSRF_COOKIE, SESSION_COOKIE, FormCSRFMiddleware, limiter
+from inbox.web.templating import render
 from inbox.worker import Worker
 from listeners import views as webhook_views
 from storage.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def create_app(settings: Settings | None = None, *, run_worker: bool | None = None) -> FastAPI:
@@ -45,12 +53,31 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
 
     app = FastAPI(title="Fang Siang ฟังเสียง", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.add_middleware(
-        SessionMiddleware, secret_key=settings.secret_key, session_cookie="fangsiang_session",
+        SessionMiddleware, secret_key=settings.secret_key, session_cookie=SESSION_COOKIE,
         same_site="lax", https_only=settings.fangsiang_cookie_secure, max_age=12 * 3600,
     )
+    app.add_middleware(FormCSRFMiddleware, secret=settings.secret_key, cookie_name=CSRF_COOKIE,
+                       cookie_secure=settings.fangsiang_cookie_secure, cookie_samesite="lax")
+    limiter.reset()  # each app starts with fresh sign-in counters
+    app.state.limiter = limiter
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(webhook_views.router)
     app.include_router(auth_views.router)
     app.include_router(case_views.router)
+    app.include_router(pages.router)
+    app.include_router(admin_pages.router)
+
+    @app.exception_handler(pages.LoginRequired)
+    async def login_required(request: Request, exc: pages.LoginRequired) -> RedirectResponse:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(RateLimitExceeded)
+    async def too_many_attempts(request: Request, exc: RateLimitExceeded) -> Response:
+        message = "พยายามเข้าสู่ระบบบ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่อีกครั้ง"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=429, headers={"Retry-After": "60"})
+        return render(request, "login.html", user=None, next="/inbox", username="", error=message,
+                      status_code=429)
 
     @app.exception_handler(OperationalError)
     async def database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:

@@ -8,6 +8,7 @@ from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from starlette.concurrency import run_in_threadpool
 
 from inbox.auth.service import authenticate, issue_token, user_id_from_token
+from inbox.web.security import TOKEN_LIMIT, limiter
 from storage.models import User
 
 router = APIRouter(tags=["auth"])
@@ -15,6 +16,7 @@ bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 
 @router.post("/api/auth/token", summary="Exchange email and password for a bearer token")
+@limiter.limit(TOKEN_LIMIT)
 async def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, str]:
     """OAuth2 password flow: form fields username (the email) and password."""
     runtime = request.app.state.runtime

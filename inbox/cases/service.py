@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
 from bot import messages as texts
@@ -12,7 +13,7 @@ from bot.conversation import CitizenUnreachable, tell_citizen
 from storage import audit
 from storage.agency import INTENTS, AgencyConfig
 from storage.calendar import WorkingCalendar
-from storage.models import OPEN_STATUSES, AuditEvent, Case, CaseNote, Contact, Correction, Message, Unit, User
+from storage.models import OPEN_STATUSES, AuditEvent, Case, CaseNote, Contact, Correction, Message, Unit, User, utcnow
 from storage.tickets import next_ticket
 
 
@@ -380,3 +381,47 @@ def load_case_for(session: Session, *, case_id: int, user: User) -> Case:
     if case is None or not can_see(user, case):
         raise CaseNotFound(case_id)
     return case
+
+
+def filtered_cases(
+    user: User, *, now: dt.datetime, status: str | None = None, intent: str | None = None,
+    channel: str | None = None, unit: str | None = None, overdue: bool | None = None, q: str | None = None,
+) -> Select[tuple[Case]]:
+    """The user's visible cases narrowed by filters and a search on ticket (and text, except for analysts)."""
+    query = visible_cases(user)
+    for column, value in ((Case.status, status), (Case.intent, intent), (Case.channel, channel),
+                          (Case.unit_code, unit)):
+        if value:
+            query = query.where(column == value)
+    if overdue is not None:
+        late = Case.status.in_(OPEN_STATUSES) & (Case.due_at < now)
+        query = query.where(late if overdue else ~late)
+    if q and q.strip():
+        pattern = f"%{q.strip()}%"
+        query = query.where(or_(Case.ticket.ilike(pattern), Case.summary.ilike(pattern)) if user.role != "analyst"
+                            else Case.ticket.ilike(pattern))
+    return query
+
+
+def most_urgent_first(query: Select[tuple[Case]]) -> Select[tuple[Case]]:
+    """Open cases first, nearest deadline first; then finished ones, latest first."""
+    finished = when((Case.status.in_(OPEN_STATUSES), 0), else_=1)
+    return query.order_by(finished, when((Case.status.in_(OPEN_STATUSES), Case.due_at), else_=None),
+                          Case.updated_at.desc(), Case.id)
+
+
+def status_counts(session: Session, *, user: User) -> dict[str, int]:
+    """How many of the user's visible cases are in each status, and how many are overdue."""
+    sub = visible_cases(user).subquery()
+    rows = session.execute(select(sub.c.status, func.count()).group_by(sub.c.status)).all()
+    counts = {status: 0 for status in TRANSITIONS}
+    counts.update({status: n for status, n in rows})
+    late = visible_cases(user).where(Case.status.in_(OPEN_STATUSES), Case.due_at < utcnow()).subquery()
+    counts["overdue"] = session.scalar(select(func.count()).select_from(late)) or 0
+    return counts
+
+
+def changed_since(session: Session, *, user: User, since: dt.datetime) -> list[tuple[int, dt.datetime]]:
+    """Visible cases opened or changed (a new citizen message, an officer's action) after `since`."""
+    query = visible_cases(user).where(Case.updated_at > since).order_by(Case.updated_at).limit(200)
+    return [(c.id, c.updated_at) for c in session.scalars(query)]

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inbox.auth.views import CurrentUser
 from inbox.cases import service
-from inbox.cases.service import can_see, visible_cases
+from inbox.cases.service import can_see
 from storage.models import CASE_STATUSES, CHANNELS, Case, Message, User, utcnow
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
@@ -90,21 +90,11 @@ def list_cases(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"ไม่รู้จักสถานะ {status_}")
     if channel and channel not in CHANNELS:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"ไม่รู้จักช่องทาง {channel}")
-    query = visible_cases(user)
-    for column, value in ((Case.status, status_), (Case.intent, intent), (Case.channel, channel),
-                          (Case.unit_code, unit)):
-        if value:
-            query = query.where(column == value)
-    if overdue is not None:
-        late = Case.status.in_(("new", "acknowledged", "in_progress")) & (Case.due_at < utcnow())
-        query = query.where(late if overdue else ~late)
-    if q:
-        pattern = f"%{q.strip()}%"
-        query = query.where(or_(Case.ticket.ilike(pattern), Case.summary.ilike(pattern)) if user.role != "analyst"
-                            else Case.ticket.ilike(pattern))
+    query = service.filtered_cases(user, now=utcnow(), status=status_, intent=intent, channel=channel, unit=unit,
+                                   overdue=overdue, q=q)
     with request.app.state.runtime.db.session() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery()))
-        cases = session.scalars(query.order_by(Case.due_at, Case.id).limit(limit).offset(offset)).all()
+        cases = session.scalars(service.most_urgent_first(query).limit(limit).offset(offset)).all()
         return {"total": total, "limit": limit, "offset": offset, "items": [case_json(c, user) for c in cases]}
 
 
