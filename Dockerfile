@@ -1,0 +1,17 @@
+# Fang Siang service image: the same image runs the web app (`fangsiang serve`) and workers (`fangsiang worker`).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    FANGSIANG_DATA_DIR=/var/lib/fangsiang
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY classifier ./classifier
+COPY inbox ./inbox
+COPY listeners ./listeners
+COPY storage ./storage
+RUN pip install . && useradd --system --home /var/lib/fangsiang fangsiang \
+    && mkdir -p /var/lib/fangsiang/models && chown -R fangsiang /var/lib/fangsiang
+USER fangsiang
+EXPOSE 8000
+CMD ["fangsiang", "serve", "--host", "0.0.0.0", "--port", "8000", "--no-worker"]

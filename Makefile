@@ -1,0 +1,44 @@
+# Fang Siang — the two commands a fresh machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test install install-test browser train bench clean
+
+run: install  ## install and run the service on the embedded default (SQLite, in-process queue, no accounts needed)
+	$(BIN)/fangsiang serve --host $(HOST) --port $(PORT)
+
+test: install-test browser  ## install and run every test (needs PostgreSQL and Redis on localhost)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+browser:  ## Debian's Chromium and Thai fonts for the browser tests, where missing
+	@if ! command -v chromium >/dev/null || ! fc-list :lang=th | grep -q .; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-thai-tlwg-ttf >/dev/null; \
+	fi
+
+train: install  ## build the classifier's models into $FANGSIANG_DATA_DIR/models
+	$(BIN)/fangsiang train
+
+bench: install-test  ## webhook and classifier benchmarks (run by hand; figures go in the closing notes)
+	$(BIN)/python bench/webhook_throughput.py
+	$(BIN)/python bench/classifier_speed.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts
