@@ -13,11 +13,11 @@ import scipy.sparse as sp
 
 from .features import FeatureSpace, has_content, prepare, rule_features
 from .prediction import DEFAULT_ROUTING_THRESHOLD, DEFAULT_TRIAGE_UNIT, INTENTS, ModelMissing, Prediction
-from .text import extract_topics, mask_personal_data
+from .text import default_engine, engine_available, extract_topics, mask_personal_data
 
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 CHUNK = 2048  # rows per matrix product, bounds memory on huge batches
 
 
@@ -56,6 +56,7 @@ class ModelBundle:
     intent_extra_scale: float
     complaint_bias: float
     router_head: LinearHead | None
+    tokenizer: str = "newmm"
 
 
 def sentiment_proba(bundle: ModelBundle, X: sp.csr_matrix) -> np.ndarray:
@@ -95,6 +96,8 @@ class Classifier:
         self.routing_threshold = routing_threshold
         self.metadata = metadata
         self.version: str = bundle.version
+        # Tokenise as in training; if that engine is not installed here, newmm's pure-Python twin is close.
+        self.tokenizer = bundle.tokenizer if engine_available(bundle.tokenizer) else default_engine()
 
     @classmethod
     def load(
@@ -110,7 +113,7 @@ class Classifier:
             raise ModelMissing(f"no trained model in {model_dir} (run `fangsiang train`)")
         try:
             bundle = joblib.load(path)
-        except (OSError, EOFError, ValueError, ImportError, AttributeError) as exc:
+        except Exception as exc:  # any unreadable file means: no usable model
             raise ModelMissing(f"model in {model_dir} cannot be loaded: {exc}") from exc
         if not isinstance(bundle, ModelBundle) or bundle.format != MODEL_FORMAT:
             raise ModelMissing(f"model in {model_dir} has an old or unknown format; retrain")
@@ -140,7 +143,7 @@ class Classifier:
         if not texts:
             return []
         b = self.bundle
-        prepared = prepare(texts)
+        prepared = prepare(texts, self.tokenizer)
         X = b.space.transform(prepared)
         sent = sentiment_proba(b, X)
         intents = intent_proba(b, X, prepared.norms, sent)

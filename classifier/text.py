@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from collections import Counter
@@ -22,8 +23,15 @@ PLATE_TOKEN = "[ทะเบียนรถ]"
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _CONTROL_RE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
 _WS_RE = re.compile(r"\s+")
+_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[@-_]")
 _LAUGH_RE = re.compile(r"5{3,}")
 _REPEAT_RE = re.compile(r"(\D)\1{2,}")
+_MARKS = "\u0E31\u0E34-\u0E3A\u0E47-\u0E4E"
+# Only texts with odd Thai mark sequences need PyThaiNLP's (slow) normaliser; everything else is already normal.
+_NEEDS_THAI_NORMALIZE = re.compile(
+    "[\u0E48-\u0E4B][\u0E31\u0E34-\u0E3A\u0E47-\u0E4E]|([\u0E30-\u0E4E])\\1|[\u0E31\u0E34-\u0E3A][\u0E31\u0E34-\u0E3A\u0E47]"
+    f"|\u0E40\u0E40|\u0E4D|\u0E45|(?:^|\\s)[{_MARKS}]|[\u0E30\u0E32\u0E33\u0E40-\u0E44][{_MARKS}]|[\u0E48-\u0E4C][\u0E48-\u0E4C]"
+)
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
@@ -37,8 +45,9 @@ def normalize(text: str) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFC", str(text)[: MAX_CHARS * 2])
-    text = _clean_controls(text)
-    text = _thai_normalize(text)
+    text = _clean_controls(_ANSI_RE.sub(" ", text))
+    if _NEEDS_THAI_NORMALIZE.search(text):
+        text = _thai_normalize(text)
     text = text.translate(_THAI_DIGITS).lower()
     text = _URL_RE.sub(" url ", text)
     text = _LAUGH_RE.sub("555", text)
@@ -47,18 +56,28 @@ def normalize(text: str) -> str:
     return text[:MAX_CHARS]
 
 
+def engine_available(engine: str) -> bool:
+    """True when a PyThaiNLP word-tokenizer engine can run offline here (newmm always can)."""
+    return engine == "newmm" or (engine == "nlpo3" and importlib.util.find_spec("nlpo3") is not None)
+
+
+def default_engine() -> str:
+    """PyThaiNLP's Rust newmm (nlpo3, ~10x faster) when installed, else the pure-Python newmm."""
+    return "nlpo3" if engine_available("nlpo3") else "newmm"
+
+
 @lru_cache(maxsize=50_000)
-def _tokenize_cached(text: str) -> tuple[str, ...]:
-    """Tokenise already-normalised text with PyThaiNLP newmm (cached)."""
-    return tuple(t for t in word_tokenize(text, engine="newmm", keep_whitespace=False) if t.strip())
+def _tokenize_cached(text: str, engine: str = "newmm") -> tuple[str, ...]:
+    """Tokenise already-normalised text with a PyThaiNLP newmm engine and its bundled dictionary (cached)."""
+    return tuple(t for t in word_tokenize(text, engine=engine, keep_whitespace=False) if t.strip())
 
 
-def tokenize(text: str) -> list[str]:
-    """Normalise and tokenise Thai text into words (newmm, offline dictionary)."""
+def tokenize(text: str, engine: str | None = None) -> list[str]:
+    """Normalise and tokenise Thai text into words (newmm dictionary, offline)."""
     norm = normalize(text)
     if not norm:
         return []
-    return list(_tokenize_cached(norm))
+    return list(_tokenize_cached(norm, engine or default_engine()))
 
 
 @lru_cache(maxsize=1)
