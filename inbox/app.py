@@ -25,6 +25,7 @@ from inbox.web.security import CSRF_COOKIE, SESSION_COOKIE, FormCSRFMiddleware, 
 from inbox.web.templating import render
 from inbox.worker import Worker
 from listeners import views as webhook_views
+from storage.ingest import IngestWriter
 from storage.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = await run_in_threadpool(build_runtime, settings)
         app.state.runtime = runtime
+        app.state.ingest = IngestWriter(lambda: runtime.db)
         worker = Worker(runtime) if with_worker else None
         app.state.worker = worker
         if worker is not None:
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         finally:
             if worker is not None:
                 await run_in_threadpool(worker.stop)
+            await run_in_threadpool(app.state.ingest.close)
             runtime.close()
 
     app = FastAPI(title="Fang Siang ฟังเสียง", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json")
@@ -70,6 +73,11 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     @app.exception_handler(pages.LoginRequired)
     async def login_required(request: Request, exc: pages.LoginRequired) -> RedirectResponse:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(admin_pages.NotAdmin)
+    async def not_admin(request: Request, exc: admin_pages.NotAdmin) -> Response:
+        return render(request, "error.html", user=exc.args[0], status_code=403,
+                      message="หน้านี้สำหรับผู้ดูแลระบบเท่านั้น")
 
     @app.exception_handler(RateLimitExceeded)
     async def too_many_attempts(request: Request, exc: RateLimitExceeded) -> Response:

@@ -10,6 +10,7 @@ from inbox.cases.service import find_open_case, open_case
 from inbox.runtime import Runtime
 from storage import audit
 from storage.calendar import BANGKOK
+from storage.contacts import get_or_create_contact
 from storage.models import Contact, Message, utcnow
 
 log = logging.getLogger(__name__)
@@ -23,8 +24,9 @@ def process_message(runtime: Runtime, *, message_id: int) -> str:
         message = session.get(Message, message_id, with_for_update=True)
         if message is None or message.direction != "in" or message.processed_at is not None:
             return "skipped"
-        contact = session.get(Contact, message.contact_id)
-        assert contact is not None  # the foreign key guarantees it
+        contact = get_or_create_contact(session, channel=message.channel, external_id=message.sender_id or "",
+                                        display_name=message.sender_name, seen_at=message.sent_at)
+        message.contact_id = contact.id
         outcome = _handle(runtime, session, message=message, contact=contact)
         message.processed_at = utcnow()
         return outcome

@@ -8,14 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.concurrency import run_in_threadpool
 
 from inbox import metrics
-from listeners.base import CitizenMessage, InputChannel, WebhookRejected
+from listeners.base import InputChannel, WebhookRejected
 from listeners.facebook import FacebookChannel
 from listeners.line import LineChannel
-from storage.ingest import store_messages
-from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +45,7 @@ async def receive(request: Request, channel: InputChannel) -> JSONResponse:
         metrics.WEBHOOK_REQUESTS.labels(channel=channel.name, status=str(exc.status_code)).inc()
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
     try:
-        new_ids = await run_in_threadpool(_store, runtime, messages)
+        new_ids = await request.app.state.ingest.store(messages)
     except SQLAlchemyError:
         log.exception("could not store a %s webhook; asking the platform to redeliver", channel.name)
         metrics.WEBHOOK_REQUESTS.labels(channel=channel.name, status="503").inc()
@@ -70,14 +67,6 @@ def _parse_json(body: bytes) -> Any:
         raise WebhookRejected(400, "body is not valid UTF-8") from exc
     except json.JSONDecodeError as exc:
         raise WebhookRejected(400, f"body is not valid JSON: {exc.msg} at position {exc.pos}") from exc
-
-
-def _store(runtime: Any, messages: list[CitizenMessage]) -> list[int]:
-    """Commit raw events and messages; return the ids of those not seen before."""
-    if not messages:
-        return []
-    with runtime.db.session() as session:
-        return store_messages(session, messages=messages, received_at=utcnow())
 
 
 def _publish(runtime: Any, message_ids: list[int]) -> None:

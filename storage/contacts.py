@@ -22,8 +22,8 @@ def get_or_create_contact(
                 following=True, created_at=seen_at, last_seen_at=seen_at)
         .on_conflict_do_nothing(index_elements=["channel", "external_id"])
     )
-    contact = session.scalars(
-        select(Contact).where(Contact.channel == channel, Contact.external_id == external_id)
+    contact = session.scalars(  # the row lock serialises work on one citizen across workers (PostgreSQL)
+        select(Contact).where(Contact.channel == channel, Contact.external_id == external_id).with_for_update()
     ).one()
     contact.last_seen_at = max(contact.last_seen_at, seen_at)
     if display_name and not contact.display_name:

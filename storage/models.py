@@ -140,7 +140,10 @@ class Message(Base):
     direction: Mapped[str] = mapped_column(String(8))  # in | out
     channel: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(32))  # text, image, sticker, location, follow, unfollow, postback, ...
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    # The citizen: the webhook stores the channel's user id; the worker links the contact record.
+    sender_id: Mapped[str | None] = mapped_column(String(128))
+    sender_name: Mapped[str | None] = mapped_column(String(200))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     inbound_event_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_events.id"))
     external_id: Mapped[str | None] = mapped_column(String(200))
