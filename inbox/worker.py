@@ -11,6 +11,7 @@ from sqlalchemy import select
 import classifier
 from bot.senders import OutgoingMessage, SendError
 from inbox import metrics
+from inbox.cases.service import escalate_overdue
 from inbox.intake import process_message
 from inbox.runtime import Runtime
 from storage import outbox
@@ -23,11 +24,12 @@ class Worker:
     """Message processing, outbox sending and the sweep for lost work, each in its own thread."""
 
     def __init__(self, runtime: Runtime, *, batch: int = 32, poll_seconds: float = 0.5,
-                 sweep_seconds: float = 30.0) -> None:
+                 sweep_seconds: float = 30.0, escalate_seconds: float = 60.0) -> None:
         self.runtime = runtime
         self.batch = batch
         self.poll_seconds = poll_seconds
         self.sweep_seconds = sweep_seconds
+        self.escalate_seconds = escalate_seconds
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.ready = threading.Event()
@@ -35,7 +37,7 @@ class Worker:
     def start(self) -> None:
         """Start the loops in daemon threads."""
         for target, name in ((self._consume_loop, "consume"), (self._outbox_loop, "outbox"),
-                             (self._sweep_loop, "sweep")):
+                             (self._sweep_loop, "sweep"), (self._escalate_loop, "escalate")):
             thread = threading.Thread(target=self._guard(target), name=f"fangsiang-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -102,6 +104,19 @@ class Worker:
         while not self._stop.wait(self.sweep_seconds):
             if self.ready.is_set():
                 self.sweep_once(older_than=dt.timedelta(seconds=self.sweep_seconds))
+
+    def _escalate_loop(self) -> None:
+        """Every minute, flag open cases past their deadline to the unit's admins."""
+        while not self._stop.wait(self.escalate_seconds):
+            self.escalate_once()
+
+    def escalate_once(self) -> int:
+        """Escalate overdue open cases; returns how many were newly escalated."""
+        with self.runtime.db.session() as session:
+            escalated = escalate_overdue(session, now=utcnow())
+        if escalated:
+            log.info("escalated %d overdue cases", len(escalated))
+        return len(escalated)
 
     def sweep_once(self, *, older_than: dt.timedelta = dt.timedelta(0)) -> int:
         """Requeue unprocessed citizen messages (lost between commit and publish, or by a crash)."""

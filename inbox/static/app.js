@@ -68,5 +68,11 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { live(); cannedReplies(); counters(); });
+  // On a phone the filters fold away behind one line unless some are in use.
+  function foldFilters() {
+    if (!window.matchMedia("(max-width: 600px)").matches) return;
+    document.querySelectorAll('details[data-collapse-on-phone="yes"]').forEach(function (d) { d.open = false; });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { foldFilters(); live(); cannedReplies(); counters(); });
 })();

@@ -1,0 +1,111 @@
+"""End to end in headless Chromium: a LINE complaint reaches the officer's inbox live; they reply and resolve it."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.inbox.helpers import PASSWORD, case_from_line, other_unit
+from tests.support.server import LiveServer
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LAPTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+COMPLAINT = "ไฟถนนดับทั้งซอยเลยครับ มืดมาก กลัวขโมย ซอยเทศบาล 5 หมู่ 2 ช่วยมาซ่อมด้วยครับ"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def sign_in(browser: Browser, server: LiveServer, email: str, viewport: dict[str, int] = LAPTOP) -> Page:
+    page = browser.new_context(viewport=viewport, locale="th-TH").new_page()
+    page.goto(f"{server.url}/inbox")
+    expect(page).to_have_url(f"{server.url}/login?next=/inbox")
+    page.get_by_label("อีเมล").fill(email)
+    page.get_by_label("รหัสผ่าน").fill(PASSWORD)
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    expect(page.get_by_role("heading", name="กล่องเรื่องร้องเรียน")).to_be_visible()
+    return page
+
+
+def no_horizontal_scroll(page: Page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "page scrolls sideways"
+
+
+def test_officer_sees_a_line_case_live_replies_and_resolves_it(
+    browser: Browser, live_server: LiveServer, platform_stub
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    # Create the unit's officer before the case exists: the case should appear in the open inbox without a reload.
+    live_server.add_user("somchai@example.go.th", role="officer", unit="public_works")
+    page = sign_in(browser, live_server, "somchai@example.go.th")
+    expect(page.get_by_text("ยังไม่มีเรื่องในรายการนี้")).to_be_visible()
+    case = case_from_line(live_server, COMPLAINT, user="citizen-e2e")
+    assert case.unit_code == "public_works", "the classifier should route street lights to กองช่าง"
+    row = page.locator(f'[data-case-id="{case.id}"]')
+    expect(row).to_be_visible(timeout=15_000)  # arrived over Server-Sent Events
+    expect(row).to_contain_text(case.ticket)
+    expect(row).to_contain_text("รับเรื่องใหม่")
+    page.screenshot(path=str(ARTIFACTS / "inbox-laptop.png"), full_page=True)
+
+    row.get_by_role("link").click()
+    expect(page.get_by_role("heading", name=case.ticket)).to_be_visible()
+    expect(page.locator("#thread")).to_contain_text("ไฟถนนดับทั้งซอย")
+    page.get_by_label("ตอบกลับประชาชน").fill("")
+    page.get_by_role("button", name="ส่งข้อความ").click()
+    expect(page.get_by_role("alert")).to_contain_text("กรุณาพิมพ์ข้อความตอบกลับ")
+
+    page.get_by_label("ตอบกลับประชาชน").fill("รับเรื่องแล้วครับ ช่างไฟฟ้าจะเข้าไปซ่อมภายในวันพรุ่งนี้ครับ")
+    page.get_by_role("button", name="ส่งข้อความ").click()
+    expect(page.get_by_role("status").first).to_contain_text("ส่งข้อความตอบกลับแล้ว")
+    expect(page.locator("#thread")).to_contain_text("ช่างไฟฟ้าจะเข้าไปซ่อม")
+    platform_stub.wait_for(lambda reqs: any("ช่างไฟฟ้าจะเข้าไปซ่อม" in r.text and "/v2/bot/message/" in r.path
+                                            for r in reqs))
+    # The delivery state in the thread follows the outbox (live update or reload).
+    page.reload()
+    expect(page.locator(".msg.out").last).to_contain_text("ส่งถึงแล้ว", timeout=15_000)
+
+    page.get_by_role("textbox", name="บันทึกภายใน", exact=True).fill("ประสานช่างสมศักดิ์แล้ว")
+    page.get_by_role("button", name="เพิ่มบันทึก").click()
+    expect(page.locator("#notes")).to_contain_text("ประสานช่างสมศักดิ์แล้ว")
+
+    page.get_by_label("สถานะใหม่").select_option("resolved")
+    page.get_by_label("หมายเหตุถึงประชาชน").fill("เปลี่ยนหลอดไฟเรียบร้อยแล้ว")
+    page.get_by_role("button", name="บันทึกสถานะ").click()
+    expect(page.locator("#case-head")).to_contain_text("ดำเนินการแล้วเสร็จ")
+    expect(page.locator("#history")).to_contain_text("รับทราบแล้ว → ดำเนินการแล้วเสร็จ")
+    platform_stub.wait_for(lambda reqs: any("เปลี่ยนหลอดไฟเรียบร้อยแล้ว" in r.text for r in reqs))
+    page.screenshot(path=str(ARTIFACTS / "case-laptop.png"), full_page=True)
+
+    phone = sign_in(browser, live_server, "somchai@example.go.th", viewport=PHONE)
+    no_horizontal_scroll(phone)
+    phone.screenshot(path=str(ARTIFACTS / "inbox-phone.png"), full_page=True)
+    phone.goto(f"{live_server.url}/inbox/cases/{case.id}")
+    expect(phone.get_by_role("heading", name=case.ticket)).to_be_visible()
+    no_horizontal_scroll(phone)
+    phone.screenshot(path=str(ARTIFACTS / "case-phone.png"), full_page=True)
+
+
+def test_another_units_officer_can_neither_see_nor_open_the_case(browser: Browser, live_server: LiveServer) -> None:
+    case = case_from_line(live_server, COMPLAINT, user="citizen-e2e-2")
+    live_server.add_user("malee@example.go.th", role="officer", unit=other_unit(case))
+    page = sign_in(browser, live_server, "malee@example.go.th")
+    expect(page.locator("#case-list")).not_to_contain_text(case.ticket)
+    response = page.goto(f"{live_server.url}/inbox/cases/{case.id}")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("alert")).to_contain_text("ไม่พบเรื่องนี้")
+    api = page.request.get(f"{live_server.url}/api/cases/{case.id}")
+    assert api.status == 404
+    listed = page.request.get(f"{live_server.url}/api/cases").json()
+    assert case.ticket not in [c["ticket"] for c in listed["items"]]
