@@ -61,17 +61,19 @@ def main() -> None:
     msgs = [f"{m} #{i}" for i, m in enumerate(msgs)]
     clf.classify_many(msgs[:200])  # warm up (dictionary trie, numpy)
     _tokenize_cached.cache_clear()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     preds = clf.classify_many(msgs)
-    batch_s = time.perf_counter() - t0
+    batch_s, batch_cpu_s = time.perf_counter() - t0, time.process_time() - c0
     assert len(preds) == len(msgs)
 
     single = [f"{m} ~{i}" for i, m in enumerate(realistic_messages(args.single, seed=11))]
     lat = []
+    cpu_lat = []
     for m in single:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         clf.classify(m)
         lat.append((time.perf_counter() - t0) * 1000)
+        cpu_lat.append((time.process_time() - c0) * 1000)
     lat.sort()
     p50 = statistics.median(lat)
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
@@ -85,15 +87,20 @@ def main() -> None:
         "mean_chars": round(mean_chars, 1),
         "batch_seconds": round(batch_s, 3),
         "batch_msgs_per_s": round(len(msgs) / batch_s, 1),
+        "batch_msgs_per_cpu_s": round(len(msgs) / max(batch_cpu_s, 1e-9), 1),
         "single_p50_ms": round(p50, 3),
         "single_p99_ms": round(p99, 3),
         "single_max_ms": round(lat[-1], 3),
+        "single_cpu_mean_ms": round(statistics.fmean(cpu_lat), 3),
+        "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
     print("Fang Siang classifier speed (one core)")
     for key, value in report.items():
         print(f"  {key:<24} {value}")
     ok = report["batch_msgs_per_s"] >= 3000 and p50 <= 5
-    print(f"  targets (>=3000 msg/s batch, <=5 ms single): {'MET' if ok else 'NOT MET'}")
+    print(f"  targets (>=3000 msg/s batch, <=5 ms single, wall clock): {'MET' if ok else 'NOT MET'}")
+    print("  (wall-clock figures suffer when other processes share the core: compare load_average_1min with the")
+    print("   number of cores; batch_msgs_per_cpu_s counts only this process's CPU time)")
     print(json.dumps(report, ensure_ascii=False))
 
 
