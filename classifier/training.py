@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import joblib
+from joblib import Parallel, delayed
 import numpy as np
 import scipy.sparse as sp
 import sklearn
@@ -32,7 +33,7 @@ from .model import (
 from .prediction import INTENTS
 from .text import default_engine
 
-CODE_VERSION = "2"  # bump when training code changes what a model predicts
+CODE_VERSION = "3"  # bump when training code changes what a model predicts
 SENTIMENT_C = 1.0
 NB_C = 4.0
 INTENT_C = 10.0
@@ -79,37 +80,52 @@ def _fit_head(X: sp.csr_matrix, y: Sequence[str], C: float, *, balanced: bool = 
     return _softmax_head(X, y, C, balanced=balanced)
 
 
-def _nbsvm_head(X: sp.csr_matrix, y: Sequence[str], C: float) -> LinearHead:
-    """NB-LR (Wang & Manning): one-vs-rest LR on features scaled by the log-count ratio, folded into one matrix."""
+def _nb_member(X: sp.csr_matrix, pos: np.ndarray, C: float) -> tuple[np.ndarray, float]:
+    """One NB-LR binary member (Wang & Manning): LR on log-count-ratio-scaled features, folded back to X space."""
+    p = np.asarray(X[pos].sum(axis=0)).ravel() + 1.0
+    q = np.asarray(X[~pos].sum(axis=0)).ravel() + 1.0
+    r = np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
+    model = LogisticRegression(C=C, max_iter=3000)
+    model.fit(X.multiply(r).tocsr(), pos)
+    return (model.coef_[0] * r).astype(np.float32), float(model.intercept_[0])
+
+
+def _nb_head(classes: tuple[str, ...], members: Sequence[tuple[np.ndarray, float]]) -> LinearHead:
+    """Assemble one-vs-rest NB-LR members into a single head."""
+    coef = np.ascontiguousarray(np.vstack([m[0] for m in members]).T, dtype=np.float32)
+    return LinearHead(classes, coef, np.asarray([m[1] for m in members], np.float32), kind="ovr")
+
+
+def _sentiment_heads(X: sp.csr_matrix, y: Sequence[str], n_jobs: int) -> list[LinearHead]:
+    """Multinomial LR and NB-LR one-vs-rest, fitted in parallel processes."""
     y_arr = np.asarray(y)
     classes = tuple(sorted(set(y_arr.tolist())))  # same order as the softmax head's classes
-    coefs, intercepts = [], []
-    for label in classes:
-        pos = y_arr == label
-        p = np.asarray(X[pos].sum(axis=0)).ravel() + 1.0
-        q = np.asarray(X[~pos].sum(axis=0)).ravel() + 1.0
-        r = np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
-        model = LogisticRegression(C=C, max_iter=3000)
-        model.fit(X.multiply(r).tocsr(), pos)
-        coefs.append(model.coef_[0] * r)
-        intercepts.append(model.intercept_[0])
-    coef = np.ascontiguousarray(np.vstack(coefs).T, dtype=np.float32)
-    return LinearHead(classes, coef, np.asarray(intercepts, np.float32), kind="ovr")
+    jobs = [delayed(_softmax_head)(X, y, SENTIMENT_C)]
+    jobs += [delayed(_nb_member)(X, y_arr == label, NB_C) for label in classes]
+    results = Parallel(n_jobs=n_jobs)(jobs)
+    return [results[0], _nb_head(classes, results[1:])]
 
 
-def _complaint_bias(X: sp.csr_matrix, y: Sequence[str], seed: int) -> float:
-    """Smallest complaint-probability multiplier giving out-of-fold complaint recall >= target on training data."""
+def _cv_folds(y: Sequence[str], seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified folds for tuning the complaint bias (empty when classes are too small)."""
     y_arr = np.asarray(y)
     counts = {c: int((y_arr == c).sum()) for c in set(y_arr)}
     if "complaint" not in counts or len(counts) < 2 or min(counts.values()) < 3:
-        return 1.0
+        return []
     folds = StratifiedKFold(n_splits=min(5, min(counts.values())), shuffle=True, random_state=seed)
-    oof = np.zeros((len(y_arr), len(counts)))
-    classes: tuple[str, ...] = ()
-    for fit_idx, val_idx in folds.split(np.zeros(len(y_arr)), y_arr):
-        head = _softmax_head(X[fit_idx], y_arr[fit_idx], INTENT_C, balanced=True)
-        classes = head.classes
-        oof[val_idx] = head.proba(X[val_idx])
+    return list(folds.split(np.zeros(len(y_arr)), y_arr))
+
+
+def _complaint_bias(y: Sequence[str], folds: Sequence[tuple[np.ndarray, np.ndarray]], fold_heads: Sequence[LinearHead],
+                    X: sp.csr_matrix) -> float:
+    """Smallest complaint-probability multiplier giving out-of-fold complaint recall >= target on training data."""
+    if not folds:
+        return 1.0
+    y_arr = np.asarray(y)
+    classes = fold_heads[0].classes
+    oof = np.zeros((len(y_arr), len(classes)))
+    for (_fit_idx, val_idx), head in zip(folds, fold_heads):
+        oof[val_idx] = head.proba(X[val_idx])[:, [head.classes.index(c) for c in classes]]
     c_idx = classes.index("complaint")
     is_complaint = y_arr == "complaint"
     for bias in COMPLAINT_BIAS_GRID:
@@ -146,8 +162,13 @@ def train(
     label_column: str = "unit",
     seed: int = 0,
     max_sentiment_examples: int | None = None,
+    triage_unit: str = "triage",
+    n_jobs: int = 2,
 ) -> dict:
-    """Train sentiment, intent and router heads into model_dir; return a small report dict."""
+    """Train sentiment, intent and router heads into model_dir; return a small report dict.
+
+    triage_unit is never learnt as a routing label (it is where low-confidence routing goes).
+    """
     started = time.perf_counter()
     timings: dict[str, float] = {}
     model_dir = Path(model_dir)
@@ -168,6 +189,7 @@ def train(
         router_pairs = [(r["text"], r["unit"]) for r in data.intent_train_rows() if r.get("unit")]
         router_source = "bundled"
     router_pairs += [(e["text"], str(e["unit"])) for e in extra if e.get("unit")]
+    router_pairs = [(text, unit) for text, unit in router_pairs if unit != triage_unit]
     if not intent_rows:
         raise ValueError("no intent training data found in classifier/data/intents/train_*.jsonl")
     if not router_pairs:
@@ -191,20 +213,24 @@ def train(
 
     t = time.perf_counter()
     y_sent = [r["label"] for r in sent_rows]
-    sentiment_heads = [_softmax_head(X_sent, y_sent, SENTIMENT_C), _nbsvm_head(X_sent, y_sent, NB_C)]
+    sentiment_heads = _sentiment_heads(X_sent, y_sent, n_jobs)
     timings["sentiment_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
     probe = ModelBundle(MODEL_FORMAT, "", space, sentiment_heads, _single_class_head("other", 1), 1.0, 1.0, None)
     X_intent = intent_inputs(INTENT_EXTRA_SCALE, X_int, intent_prep.norms, sentiment_proba(probe, X_int))
     y_intent = [r["intent"] for r in intent_rows]
-    intent_head = _fit_head(X_intent, y_intent, INTENT_C, balanced=True)
-    bias = _complaint_bias(X_intent, y_intent, seed)
-    timings["intent_s"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    router_head = _fit_head(X_router, [p[1] for p in router_pairs], ROUTER_C, balanced=True)
-    timings["router_s"] = time.perf_counter() - t
+    y_router = [p[1] for p in router_pairs]
+    folds = _cv_folds(y_intent, seed)
+    y_intent_arr = np.asarray(y_intent)
+    jobs = [
+        delayed(_fit_head)(X_intent, y_intent, INTENT_C, balanced=True),
+        delayed(_fit_head)(X_router, y_router, ROUTER_C, balanced=True),
+    ]
+    jobs += [delayed(_softmax_head)(X_intent[f], y_intent_arr[f], INTENT_C, balanced=True) for f, _ in folds]
+    intent_head, router_head, *fold_heads = Parallel(n_jobs=n_jobs)(jobs)
+    bias = _complaint_bias(y_intent, folds, fold_heads, X_intent)
+    timings["intent_and_router_s"] = time.perf_counter() - t
 
     intent_files = data.intent_train_files()
     fingerprint = {

@@ -123,9 +123,11 @@ def test_router_csv(tmp_path: Path) -> None:
 def test_corrections_are_included(tmp_path: Path, small_model_dir: Path) -> None:
     corrections = [{"text": f"สนามเด็กเล่นในสวนสาธารณะชำรุด เครื่องเล่นพัง จุดที่ {i}", "intent": "complaint", "unit": "parks"}
                    for i in range(12)]
-    corrections += [{"text": "ข้อความทดสอบที่ไม่มีป้าย", "intent": None, "unit": None}, {"text": "", "intent": "other"}]
+    corrections += [{"text": "ข้อความทดสอบที่ไม่มีป้าย", "intent": None, "unit": None}, {"text": "", "intent": "other"},
+                    {"text": "เรื่องนี้ไม่รู้ว่ากองไหน", "intent": "complaint", "unit": "triage"}]
     report = train(tmp_path / "m", extra_examples=corrections, max_sentiment_examples=SMALL)
-    assert "parks" in report["units"] and report["sizes"]["extra_examples"] == 13
+    assert "parks" in report["units"] and report["sizes"]["extra_examples"] == 14
+    assert "triage" not in report["units"]  # the triage unit is never a routing label
     clf = Classifier.load(tmp_path / "m")
     assert clf.classify("เครื่องเล่นในสนามเด็กเล่นสวนสาธารณะพัง").unit == "parks"
     assert clf.version != Classifier.load(small_model_dir).version
