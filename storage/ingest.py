@@ -23,33 +23,49 @@ from storage.models import InboundEvent, Message, utcnow
 
 log = logging.getLogger(__name__)
 
+CHUNK = 500  # events per multi-row insert, well under SQLite's bound-parameter limit
+
 
 def store_messages(session: Session, *, messages: Sequence[CitizenMessage], received_at: dt.datetime) -> list[int]:
     """Store each new event and its message; return the new message ids (redeliveries return none)."""
-    if not messages:
-        return []
+    return store_batches(session, batches=[messages], received_at=received_at)[0]
+
+
+def store_batches(
+    session: Session, *, batches: Sequence[Sequence[CitizenMessage]], received_at: dt.datetime
+) -> list[list[int]]:
+    """Store the events of several webhook requests with two multi-row inserts; new message ids per request."""
     insert_fn = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    rows = []
-    for item in messages:
-        event_id = session.execute(
+    first_seen: dict[tuple[str, str], tuple[int, CitizenMessage]] = {}
+    for index, messages in enumerate(batches):
+        for item in messages:
+            first_seen.setdefault((item.channel, item.event_key), (index, item))
+    event_ids: dict[tuple[str, str], int] = {}
+    items = list(first_seen.values())
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start:start + CHUNK]
+        inserted = session.execute(
             insert_fn(InboundEvent)
-            .values(channel=item.channel, event_key=item.event_key, event_type=item.kind, payload=item.raw,
-                    redelivered=item.redelivered, received_at=received_at)
+            .values([dict(channel=m.channel, event_key=m.event_key, event_type=m.kind, payload=m.raw,
+                          redelivered=m.redelivered, received_at=received_at) for _, m in chunk])
             .on_conflict_do_nothing(index_elements=["channel", "event_key"])
-            .returning(InboundEvent.id)
-        ).scalar_one_or_none()
-        if event_id is None:
-            continue  # seen before: a LINE redelivery or a duplicate in the batch
-        rows.append(dict(
-            direction="in", channel=item.channel, kind=item.kind, sender_id=item.external_user_id,
-            sender_name=item.display_name, inbound_event_id=event_id, external_id=item.external_message_id,
-            text=item.text, attachments=list(item.attachments), location=item.location,
-            reply_token=item.reply_token, thread_ref=item.thread_ref, sent_at=item.sent_at, received_at=received_at,
-            topics=[],
-        ))
-    if not rows:
-        return []
-    return list(session.scalars(insert(Message).returning(Message.id, sort_by_parameter_order=True), rows))
+            .returning(InboundEvent.id, InboundEvent.channel, InboundEvent.event_key)
+        )
+        event_ids.update({(row.channel, row.event_key): row.id for row in inserted})
+    new_items = [(index, m) for index, m in items if (m.channel, m.event_key) in event_ids]
+    results: list[list[int]] = [[] for _ in batches]
+    if not new_items:
+        return results  # all seen before: LINE redeliveries or duplicates
+    rows = [dict(
+        direction="in", channel=m.channel, kind=m.kind, sender_id=m.external_user_id, sender_name=m.display_name,
+        inbound_event_id=event_ids[(m.channel, m.event_key)], external_id=m.external_message_id, text=m.text,
+        attachments=list(m.attachments), location=m.location, reply_token=m.reply_token, thread_ref=m.thread_ref,
+        sent_at=m.sent_at, received_at=received_at, topics=[],
+    ) for _, m in new_items]
+    message_ids = session.scalars(insert(Message).returning(Message.id, sort_by_parameter_order=True), rows).all()
+    for (index, _), message_id in zip(new_items, message_ids):
+        results[index].append(message_id)
+    return results
 
 
 class IngestWriter:
@@ -97,8 +113,7 @@ class IngestWriter:
         """One transaction for the batch; on failure every request in it is told, so each answers 503."""
         try:
             with self._database().session() as session:
-                received_at = utcnow()
-                results = [store_messages(session, messages=m, received_at=received_at) for m, _ in batch]
+                results = store_batches(session, batches=[m for m, _ in batch], received_at=utcnow())
         except Exception as exc:  # handed to each waiting request, which answers 503 and gets redelivered
             for _, future in batch:
                 future.set_exception(exc)
