@@ -90,6 +90,10 @@ def stop_words() -> frozenset[str]:
         "of", "and", "is", "it", "in", "on", "for", "please", "หนึ่ง", "สอง", "สาม", "สี่", "ห้า", "หก", "เจ็ด",
         "แปด", "เก้า", "สิบ", "วัน", "เดือน", "ปี", "ชั่วโมง", "นาที", "ครั้ง", "ตอนนี้", "วันนี้", "เมื่อวาน", "พรุ่งนี้",
         "ทุกวัน", "หลาย", "มาก", "มากๆ", "เลยครับ", "เลยค่ะ", "ยัง", "ทำไม", "ไหม", "มั้ย", "อย่างไร", "ยังไง",
+        # words every citizen message uses: they would swamp the trends
+        "ขอบคุณ", "ทราบ", "อยากทราบ", "สอบถาม", "แจ้ง", "เรื่อง", "ปัญหา", "ต้องการ", "อยาก", "ขอให้", "รบกวน",
+        "are", "was", "were", "be", "been", "this", "that", "with", "at", "by", "from", "or", "not", "no", "yes",
+        "off", "i", "you", "my", "we", "our", "your", "can", "will", "do", "does", "have", "has",
     }
     return frozenset(thai_stopwords()) | extra
 
