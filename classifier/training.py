@@ -280,6 +280,7 @@ def train(
             "scikit-learn": sklearn.__version__,
             "numpy": np.__version__,
             "pythainlp": pythainlp.__version__,
+            "nlpo3": _package_version("nlpo3"),
         },
     }
     (model_dir / METADATA_FILE).write_text(json.dumps(metadata, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -291,6 +292,16 @@ def train(
         "units": list(router_head.classes),
         "router_source": router_source,
     }
+
+
+def _package_version(name: str) -> str | None:
+    """Installed version of a distribution, or None."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
 
 
 def _atomic_dump(obj: object, path: Path) -> None:

@@ -139,3 +139,11 @@ def test_determinism(tmp_path: Path, small_model_dir: Path) -> None:
     assert a.version == b.version == again["version"]
     texts = ["ถนนพังมาก", "ขอบคุณครับ", "สอบถามเรื่องภาษีป้ายค่ะ", "อยากให้ติดไฟเพิ่ม", "น้ำท่วมซอย 3"]
     assert a.classify_many(texts) == b.classify_many(texts)
+
+
+def test_pure_python_tokenizer_fallback(full_model_dir: Path) -> None:
+    """Without nlpo3 the model still classifies with PyThaiNLP's pure-Python newmm."""
+    clf = Classifier.load(full_model_dir)
+    clf.tokenizer = "newmm"
+    pred = clf.classify("ไฟถนนดับทั้งซอย ร้องเรียนครับ")
+    assert pred.intent == "complaint" and pred.unit == "public_works"

@@ -103,3 +103,10 @@ def test_topics_from_tokens_and_empty() -> None:
     assert extract_topics(["ขยะ", "ที่", "ขยะ", "ครับ"]) == ("ขยะ",)
     assert extract_topics("") == ()
     assert extract_topics("ครับ ค่ะ นะ") == ()
+
+
+def test_engines_agree_on_plain_thai() -> None:
+    from classifier.text import default_engine, engine_available
+
+    assert engine_available("newmm") and default_engine() in ("nlpo3", "newmm")
+    assert tokenize("ขยะล้นถังหน้าตลาด", "newmm") == tokenize("ขยะล้นถังหน้าตลาด", default_engine())
