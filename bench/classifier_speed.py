@@ -43,6 +43,8 @@ def main() -> None:
     parser.add_argument("--model-dir", type=Path, default=None)
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--single", type=int, default=1_000)
+    parser.add_argument("--tokenizer", choices=("nlpo3", "newmm"), default=None,
+                        help="override the model's tokenizer engine (e.g. newmm to measure the pure-Python fallback)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -55,6 +57,8 @@ def main() -> None:
     t0 = time.perf_counter()
     clf = Classifier.load(model_dir)
     load_s = time.perf_counter() - t0
+    if args.tokenizer:
+        clf.tokenizer = args.tokenizer
 
     msgs = realistic_messages(args.n)
     # Distinct texts so the tokenizer cache cannot flatter the figure.
@@ -80,6 +84,7 @@ def main() -> None:
     mean_chars = sum(map(len, msgs)) / max(len(msgs), 1)
     report = {
         "model_version": clf.version,
+        "tokenizer": clf.tokenizer,
         "model_dir": str(model_dir),
         "first_load_or_train_s": round(trained_or_loaded, 2),
         "load_s": round(load_s, 3),
