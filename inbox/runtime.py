@@ -10,7 +10,7 @@ from bot.senders import FacebookSender, LineSender, OutputChannel, Senders, Tran
 from storage.agency import AgencyConfig, load_agency_config
 from storage.calendar import WorkingCalendar
 from storage.db import Database
-from storage.models import AgencyHoliday, Unit
+from storage.models import AgencyHoliday, ReplyTemplate, Unit
 from storage.queue import WorkQueue, make_queue
 from storage.settings import Settings
 
@@ -35,13 +35,17 @@ class Runtime:
         self.calendar = WorkingCalendar(extra_holidays=[*self.agency.extra_holidays, *added])
 
     def sync_units(self) -> None:
-        """Add the config file's units that the database does not have yet (admins' edits are kept)."""
+        """Add the config file's units the database lacks; on the very first start, also its reply templates."""
         with self.db.session() as session:
             known = set(session.scalars(select(Unit.code)))
             for unit in self.agency.units:
                 if unit.code not in known:
                     session.add(Unit(code=unit.code, name=unit.name, topics=list(unit.topics),
                                      is_triage=unit.code == self.agency.triage_unit, active=True))
+            if not known:  # a new database: seed the canned replies once (admins may delete them all later)
+                session.flush()
+                session.add_all(ReplyTemplate(title=t.title, text=t.text, unit_code=t.unit)
+                                for t in self.agency.reply_templates)
 
     def close(self) -> None:
         """Release the queue and the database pool."""

@@ -106,8 +106,9 @@ class Worker:
                 self.sweep_once(older_than=dt.timedelta(seconds=self.sweep_seconds))
 
     def _escalate_loop(self) -> None:
-        """Every minute, flag open cases past their deadline to the unit's admins."""
+        """Every minute, refresh the agency's days off and flag open cases past their deadline to unit admins."""
         while not self._stop.wait(self.escalate_seconds):
+            self.runtime.reload_calendar()  # days off an admin added in the web app (maybe another process)
             self.escalate_once()
 
     def escalate_once(self) -> int:

@@ -28,6 +28,15 @@ class ServiceStandard:
 
 
 @dataclass(frozen=True)
+class ReplyTemplateConfig:
+    """A canned reply shipped with the config."""
+
+    title: str
+    text: str
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
 class AgencyConfig:
     """Everything in the agency's config file."""
 
@@ -40,6 +49,7 @@ class AgencyConfig:
     units: tuple[UnitConfig, ...]
     standards: dict[str, ServiceStandard]
     extra_holidays: tuple[dt.date, ...] = field(default=())
+    reply_templates: tuple[ReplyTemplateConfig, ...] = field(default=())
 
     def unit(self, code: str) -> UnitConfig | None:
         """The unit with this code, if configured."""
@@ -67,6 +77,10 @@ def parse_agency_config(data: dict) -> AgencyConfig:
             for intent, v in data.get("service_standards", {}).items()
         }
         extra = tuple(dt.date.fromisoformat(d) for d in data.get("holidays", {}).get("extra", ()))
+        templates = tuple(
+            ReplyTemplateConfig(title=str(t["title"]), text=str(t["text"]), unit=t.get("unit"))
+            for t in data.get("reply_templates", ())
+        )
         config = AgencyConfig(
             name=agency["name"],
             short_name=agency.get("short_name", agency["name"]),
@@ -77,11 +91,15 @@ def parse_agency_config(data: dict) -> AgencyConfig:
             units=units,
             standards=standards,
             extra_holidays=extra,
+            reply_templates=templates,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise AgencyConfigError(f"invalid agency config: {exc!r}") from exc
     if config.unit(config.triage_unit) is None:
         raise AgencyConfigError(f"triage unit {config.triage_unit!r} is not among the units")
+    unknown = {t.unit for t in config.reply_templates if t.unit} - {u.code for u in units}
+    if unknown:
+        raise AgencyConfigError(f"reply templates name unknown units: {', '.join(sorted(unknown))}")
     if "complaint" not in standards:
         raise AgencyConfigError("service_standards must define complaint")
     return config

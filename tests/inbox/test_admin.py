@@ -31,17 +31,21 @@ def test_admin_manages_units_users_and_canned_replies(live_server: LiveServer) -
     post("/admin/users", email="new@example.go.th", password=PASSWORD, role="officer", unit="public_works")
     assert "new@example.go.th" in client.get("/admin/users").text
 
-    post("/admin/templates", title="นัดตรวจสอบ", text="เจ้าหน้าที่จะเข้าตรวจสอบภายใน 3 วันทำการค่ะ", unit="")
+    shipped = client.get("/admin/templates").text
+    assert "ขอข้อมูลสถานที่เพิ่มเติม" in shipped, "the config file's canned replies are there from the first start"
+    post("/admin/templates", title="นัดช่างตรวจหน้างาน", text="เจ้าหน้าที่จะเข้าตรวจสอบภายใน 3 วันทำการค่ะ", unit="")
     with live_server.runtime.db.session() as session:
-        template = session.scalars(select(ReplyTemplate)).one()
+        template = session.scalars(select(ReplyTemplate).where(ReplyTemplate.title == "นัดช่างตรวจหน้างาน")).one()
         actions = set(session.scalars(select(AuditEvent.action)))
     assert {"unit_added", "unit_updated", "user_created", "template_saved"} <= actions
     case = case_from_line(live_server, "ถนนเป็นหลุมลึกมากครับ ซอย 9")
     officer = sign_in(live_server, "new@example.go.th")
     if case.unit_code == "public_works":
-        assert "นัดตรวจสอบ" in officer.get(f"/inbox/cases/{case.id}").text
+        assert "นัดช่างตรวจหน้างาน" in officer.get(f"/inbox/cases/{case.id}").text
     post(f"/admin/templates/{template.id}/delete")
-    assert "ยังไม่มีข้อความสำเร็จรูป" in client.get("/admin/templates").text
+    assert "นัดช่างตรวจหน้างาน" not in client.get("/admin/templates").text
+    with live_server.runtime.db.session() as session:
+        assert session.get(ReplyTemplate, template.id) is None
 
 
 def test_only_admins_open_admin_pages(live_server: LiveServer) -> None:
