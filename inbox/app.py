@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = await run_in_threadpool(build_runtime, settings)
         app.state.runtime = runtime
-        app.state.ingest = IngestWriter(lambda: runtime.db)
+        app.state.ingest = IngestWriter(lambda: runtime.db, publish=lambda ids: runtime.queue.publish(ids))
         worker = Worker(runtime) if with_worker else None
         app.state.worker = worker
         if worker is not None:

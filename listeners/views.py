@@ -51,7 +51,6 @@ async def receive(request: Request, channel: InputChannel) -> JSONResponse:
         metrics.WEBHOOK_REQUESTS.labels(channel=channel.name, status="503").inc()
         return JSONResponse({"error": "storage unavailable, please retry"}, status_code=503,
                             headers={"Retry-After": "5"})
-    _publish(runtime, new_ids)
     metrics.WEBHOOK_REQUESTS.labels(channel=channel.name, status="200").inc()
     metrics.WEBHOOK_EVENTS.labels(channel=channel.name, result="stored").inc(len(new_ids))
     metrics.WEBHOOK_EVENTS.labels(channel=channel.name, result="duplicate").inc(len(messages) - len(new_ids))
@@ -68,15 +67,6 @@ def _parse_json(body: bytes) -> Any:
     except json.JSONDecodeError as exc:
         raise WebhookRejected(400, f"body is not valid JSON: {exc.msg} at position {exc.pos}") from exc
 
-
-def _publish(runtime: Any, message_ids: list[int]) -> None:
-    """Hand new messages to the worker; if the queue is down, the worker's sweep finds them later."""
-    if not message_ids:
-        return
-    try:
-        runtime.queue.publish(message_ids)
-    except Exception:  # the messages are committed: a queue outage must not turn into a redelivery
-        log.exception("queue publish failed for %d messages; the sweep will requeue them", len(message_ids))
 
 
 @router.post("/line", summary="LINE Messaging API webhook")

@@ -69,10 +69,12 @@ def store_batches(
 
 
 class IngestWriter:
-    """One writer thread that commits the events of many concurrent webhook requests per transaction."""
+    """One writer thread: commits concurrent webhook requests together, then queues their new message ids."""
 
-    def __init__(self, database: Callable[[], Database], *, max_requests_per_commit: int = 128) -> None:
+    def __init__(self, database: Callable[[], Database], *, publish: Callable[[list[int]], None],
+                 max_requests_per_commit: int = 128) -> None:
         self._database = database
+        self._publish = publish
         self._max = max_requests_per_commit
         self._queue: queue.Queue[tuple[Sequence[CitizenMessage], Future[list[int]]] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="fangsiang-ingest", daemon=True)
@@ -120,3 +122,10 @@ class IngestWriter:
             return
         for (_, future), ids in zip(batch, results):
             future.set_result(ids)
+        new_ids = [message_id for ids in results for message_id in ids]
+        if new_ids:
+            try:
+                self._publish(new_ids)
+            except Exception:  # committed already: a queue outage must not lose them or fail the webhook
+                log.exception("queue publish failed for %d messages; the worker's sweep will requeue them",
+                              len(new_ids))
