@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     logging.basicConfig(level=settings.fangsiang_log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # no line per HTTP call (LINE/Graph API, simulate)
     return int(args.run(args, settings) or 0)
 
 
