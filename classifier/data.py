@@ -18,6 +18,10 @@ INTENTS_DIR = DATA_DIR / "intents"
 INTENT_TEST_FILE = INTENTS_DIR / "test.jsonl"
 SENTIMENT_HOLDOUT_FRACTION = 0.15
 SENTIMENT_SPLIT_SEED = 20240501  # fixed forever: the held-out split must not move between trainings
+# Weak sentiment labels (Wisesight scheme) for the project's own citizen messages, derived from their intent.
+# A complaint expresses dissatisfaction (sarcastic "thanks" included) → neg; praise → pos; a question → q;
+# a suggestion is a constructive, mostly neutral request → neu. "other" (greetings, spam, mixed) is left out.
+DOMAIN_SENTIMENT: dict[str, str] = {"complaint": "neg", "praise": "pos", "question": "q", "suggestion": "neu"}
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -68,6 +72,11 @@ def intent_test_rows() -> list[dict]:
     if not INTENT_TEST_FILE.exists():
         return []
     return [r for r in read_jsonl(INTENT_TEST_FILE) if _valid_intent_row(r)]
+
+
+def domain_sentiment_rows(rows: Iterable[dict]) -> list[dict]:
+    """{"text", "label"} rows with the weak sentiment label of each intent row (intent "other" dropped)."""
+    return [{"text": r["text"], "label": DOMAIN_SENTIMENT[r["intent"]]} for r in rows if r.get("intent") in DOMAIN_SENTIMENT]
 
 
 def read_router_csv(path: Path, text_column: str, label_column: str) -> list[tuple[str, str]]:

@@ -33,7 +33,7 @@ from .model import (
 from .prediction import INTENTS
 from .text import default_engine
 
-CODE_VERSION = "3"  # bump when training code changes what a model predicts
+CODE_VERSION = "4"  # bump when training code changes what a model predicts
 SENTIMENT_C = 1.0
 NB_C = 4.0
 INTENT_C = 10.0
@@ -41,6 +41,14 @@ ROUTER_C = 10.0
 INTENT_EXTRA_SCALE = 1.0
 COMPLAINT_RECALL_TARGET = 0.95
 COMPLAINT_BIAS_GRID = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
+# Sample weight of the weakly labelled citizen messages (data.DOMAIN_SENTIMENT) in the sentiment training set,
+# relative to 1.0 for a Wisesight row. Chosen with `python -m classifier.tuning` on validation slices of the
+# training parts only (see README).
+DOMAIN_SENTIMENT_WEIGHT = 0.5
+# The intent head takes sentiment probabilities as features. Its training rows are now also sentiment training
+# rows, so their in-sample probabilities would leak the label; they come from this many cross-fitted sentiment
+# models, each trained without the fold it predicts.
+SENTIMENT_OOF_FOLDS = 3
 
 
 def _subset(prepared: Prepared, idx: Sequence[int]) -> Prepared:
@@ -48,7 +56,9 @@ def _subset(prepared: Prepared, idx: Sequence[int]) -> Prepared:
     return Prepared([prepared.norms[i] for i in idx], [prepared.tokens[i] for i in idx])
 
 
-def _softmax_head(X: sp.csr_matrix, y: Sequence[str], C: float, *, balanced: bool = False) -> LinearHead:
+def _softmax_head(
+    X: sp.csr_matrix, y: Sequence[str], C: float, *, balanced: bool = False, sample_weight: np.ndarray | None = None
+) -> LinearHead:
     """Fit a multinomial logistic regression and keep only its arrays.
 
     Columns that are zero for every training row get zero weight under L2 anyway, so the fit runs on the used
@@ -56,7 +66,7 @@ def _softmax_head(X: sp.csr_matrix, y: Sequence[str], C: float, *, balanced: boo
     """
     used = np.unique(X.indices)
     model = LogisticRegression(C=C, max_iter=3000, class_weight="balanced" if balanced else None)
-    model.fit(X[:, used], list(y))
+    model.fit(X[:, used], list(y), sample_weight=sample_weight)
     classes = tuple(str(c) for c in model.classes_)
     if len(classes) == 2:  # sklearn stores one row for binary problems
         coef = np.vstack([-model.coef_[0], model.coef_[0]]) / 2.0
@@ -80,13 +90,20 @@ def _fit_head(X: sp.csr_matrix, y: Sequence[str], C: float, *, balanced: bool = 
     return _softmax_head(X, y, C, balanced=balanced)
 
 
-def _nb_member(X: sp.csr_matrix, pos: np.ndarray, C: float) -> tuple[np.ndarray, float]:
-    """One NB-LR binary member (Wang & Manning): LR on log-count-ratio-scaled features, folded back to X space."""
-    p = np.asarray(X[pos].sum(axis=0)).ravel() + 1.0
-    q = np.asarray(X[~pos].sum(axis=0)).ravel() + 1.0
+def _nb_member(
+    X: sp.csr_matrix, pos: np.ndarray, C: float, sample_weight: np.ndarray | None = None
+) -> tuple[np.ndarray, float]:
+    """One NB-LR binary member (Wang & Manning): LR on log-count-ratio-scaled features, folded back to X space.
+
+    With sample weights, the count ratios are weighted sums too.
+    """
+    w = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    Xw = sp.diags(w) @ X
+    p = np.asarray(Xw[pos].sum(axis=0)).ravel() + 1.0
+    q = np.asarray(Xw[~pos].sum(axis=0)).ravel() + 1.0
     r = np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
     model = LogisticRegression(C=C, max_iter=3000)
-    model.fit(X.multiply(r).tocsr(), pos)
+    model.fit(X.multiply(r).tocsr(), pos, sample_weight=sample_weight)
     return (model.coef_[0] * r).astype(np.float32), float(model.intercept_[0])
 
 
@@ -96,14 +113,24 @@ def _nb_head(classes: tuple[str, ...], members: Sequence[tuple[np.ndarray, float
     return LinearHead(classes, coef, np.asarray([m[1] for m in members], np.float32), kind="ovr")
 
 
-def _sentiment_heads(X: sp.csr_matrix, y: Sequence[str], n_jobs: int) -> list[LinearHead]:
-    """Multinomial LR and NB-LR one-vs-rest, fitted in parallel processes."""
+def _sentiment_jobs(X: sp.csr_matrix, y: Sequence[str], sample_weight: np.ndarray | None) -> list:
+    """Delayed fits for one sentiment ensemble: the softmax head, then one NB-LR member per class."""
     y_arr = np.asarray(y)
-    classes = tuple(sorted(set(y_arr.tolist())))  # same order as the softmax head's classes
-    jobs = [delayed(_softmax_head)(X, y, SENTIMENT_C)]
-    jobs += [delayed(_nb_member)(X, y_arr == label, NB_C) for label in classes]
-    results = Parallel(n_jobs=n_jobs)(jobs)
-    return [results[0], _nb_head(classes, results[1:])]
+    classes = sorted(set(y_arr.tolist()))  # same order as the softmax head's classes
+    jobs = [delayed(_softmax_head)(X, list(y), SENTIMENT_C, sample_weight=sample_weight)]
+    return jobs + [delayed(_nb_member)(X, y_arr == label, NB_C, sample_weight) for label in classes]
+
+
+def _assemble_sentiment(results: Sequence) -> list[LinearHead]:
+    """Sentiment ensemble from the results of _sentiment_jobs."""
+    return [results[0], _nb_head(results[0].classes, results[1:])]
+
+
+def _sentiment_heads(
+    X: sp.csr_matrix, y: Sequence[str], n_jobs: int, sample_weight: np.ndarray | None = None
+) -> list[LinearHead]:
+    """Multinomial LR and NB-LR one-vs-rest, fitted in parallel processes."""
+    return _assemble_sentiment(Parallel(n_jobs=n_jobs)(_sentiment_jobs(X, y, sample_weight)))
 
 
 def _cv_folds(y: Sequence[str], seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -180,6 +207,7 @@ def train(
         keep = np.sort(rng.choice(len(sent_rows), size=max_sentiment_examples, replace=False))
         sent_rows = [sent_rows[i] for i in keep]
     intent_rows = data.intent_train_rows()
+    n_bundled = len(intent_rows)
     extra = _clean_extra(extra_examples)
     intent_rows = intent_rows + [e for e in extra if e["intent"] in INTENTS]
     if router_csv is not None:
@@ -212,13 +240,33 @@ def train(
     timings["features_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    y_sent = [r["label"] for r in sent_rows]
-    sentiment_heads = _sentiment_heads(X_sent, y_sent, n_jobs)
+    # Domain adaptation: the bundled intent rows (not officers' corrections) with weak sentiment labels.
+    domain_idx = [i for i in range(n_bundled) if intent_rows[i]["intent"] in data.DOMAIN_SENTIMENT]
+    y_sent = np.asarray(
+        [r["label"] for r in sent_rows] + [data.DOMAIN_SENTIMENT[intent_rows[i]["intent"]] for i in domain_idx]
+    )
+    X_sent_fit = sp.vstack([X_sent, X_int[domain_idx]], format="csr")
+    sent_weight = np.concatenate([np.ones(n_s), np.full(len(domain_idx), DOMAIN_SENTIMENT_WEIGHT)])
+    # Cross-fitting: every intent row gets a fold; fold model k is trained without the domain rows of fold k.
+    intent_fold = np.random.RandomState(seed).permutation(n_i) % SENTIMENT_OOF_FOLDS
+    domain_fold = intent_fold[domain_idx]
+    keeps = [np.arange(len(y_sent))] + [
+        np.concatenate([np.arange(n_s), n_s + np.flatnonzero(domain_fold != k)]) for k in range(SENTIMENT_OOF_FOLDS)
+    ]
+    jobs = [_sentiment_jobs(X_sent_fit[keep], y_sent[keep], sent_weight[keep]) for keep in keeps]
+    results = Parallel(n_jobs=n_jobs)([job for group in jobs for job in group])
+    sizes = np.cumsum([0] + [len(group) for group in jobs])
+    ensembles = [_assemble_sentiment(results[a:b]) for a, b in zip(sizes[:-1], sizes[1:])]
+    sentiment_heads = ensembles[0]
     timings["sentiment_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    probe = ModelBundle(MODEL_FORMAT, "", space, sentiment_heads, _single_class_head("other", 1), 1.0, 1.0, None)
-    X_intent = intent_inputs(INTENT_EXTRA_SCALE, X_int, intent_prep.norms, sentiment_proba(probe, X_int))
+    sent_int = np.zeros((n_i, len(sentiment_heads[0].classes)))
+    for k, heads in enumerate(ensembles[1:]):
+        probe = ModelBundle(MODEL_FORMAT, "", space, heads, _single_class_head("other", 1), 1.0, 1.0, None)
+        rows = np.flatnonzero(intent_fold == k)
+        sent_int[rows] = sentiment_proba(probe, X_int[rows])
+    X_intent = intent_inputs(INTENT_EXTRA_SCALE, X_int, intent_prep.norms, sent_int)
     y_intent = [r["intent"] for r in intent_rows]
     y_router = [p[1] for p in router_pairs]
     folds = _cv_folds(y_intent, seed)
@@ -245,6 +293,7 @@ def train(
         "max_sentiment_examples": max_sentiment_examples,
         "tokenizer": engine,
         "params": [SENTIMENT_C, NB_C, INTENT_C, ROUTER_C, INTENT_EXTRA_SCALE, COMPLAINT_RECALL_TARGET],
+        "domain_sentiment": [data.DOMAIN_SENTIMENT, DOMAIN_SENTIMENT_WEIGHT, SENTIMENT_OOF_FOLDS],
     }
     version = _version(fingerprint)
     bundle = ModelBundle(
@@ -262,6 +311,7 @@ def train(
         "intent_files": [p.name for p in intent_files],
         "sizes": {
             "sentiment_examples": n_s,
+            "domain_sentiment_examples": len(domain_idx),
             "intent_examples": n_i,
             "router_examples": len(router_pairs),
             "extra_examples": len(extra),

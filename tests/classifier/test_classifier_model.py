@@ -52,6 +52,13 @@ def test_sarcasm_complaint(full_model: Classifier) -> None:
     assert full_model.classify("ขอบคุณมากที่ปล่อยให้ถนนพังมาสามเดือน").intent == "complaint"
 
 
+def test_domain_sentiment(full_model: Classifier) -> None:
+    """Sentiment is domain-adapted with weak labels from intent (complaint→neg, question→q, praise→pos)."""
+    assert full_model.classify("แจ้งเรื่องไฟถนนดับไปสองอาทิตย์แล้ว ยังไม่มีใครมาดูเลย").sentiment == "neg"
+    assert full_model.classify("อยากทราบว่าต้องใช้เอกสารอะไรบ้างในการแจ้งเกิดคะ").sentiment == "q"
+    assert full_model.classify("ขอบคุณเจ้าหน้าที่กองช่างที่มาซ่อมไฟถนนให้ภายในวันเดียวครับ").sentiment == "pos"
+
+
 def test_bad_input_trained(full_model: Classifier) -> None:
     preds = full_model.classify_many(BAD_INPUTS)
     for text, pred in zip(BAD_INPUTS, preds):
@@ -89,12 +96,14 @@ def test_classify_stream(full_model: Classifier) -> None:
 
 def test_evaluate_report(full_model_dir: Path) -> None:
     report = evaluate(full_model_dir)
-    for head in ("sentiment", "intent", "unit"):
+    for head in ("sentiment", "sentiment_domain", "intent", "unit"):
         rep = report[head]
         assert rep["n"] > 0 and 0 <= rep["accuracy"] <= 1 and 0 <= rep["macro_f1"] <= 1
         assert len(rep["confusion"]) == len(rep["labels"])
     assert report["sentiment"]["n"] > 3000
     assert report["sentiment"]["accuracy"] > 0.70
+    domain = report["sentiment_domain"]
+    assert domain["n"] > 500 and domain["per_class"]["q"]["support"] > 0 and domain["accuracy"] > 0.80
     text = format_report(report)
     assert "macro-F1" in text and "confusion" in text
 
