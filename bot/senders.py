@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 import facebook
 import requests
+import urllib3
 from linebot.v3.messaging import (
     ApiClient,
     ApiException,
@@ -81,7 +82,7 @@ class LineSender:
                 if exc.status != 400:
                     raise _line_error(exc) from exc
                 log.info("LINE reply token not usable (%s); pushing instead", exc.status)
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, urllib3.exceptions.HTTPError) as exc:
                 raise SendError(f"LINE unreachable: {type(exc).__name__}", permanent=False) from exc
         retry_key = str(uuid.uuid5(RETRY_KEY_NAMESPACE, message.idempotency_key))
         try:
@@ -94,7 +95,7 @@ class LineSender:
             if exc.status == 409:
                 return  # LINE already accepted a push with this retry key: it was sent
             raise _line_error(exc) from exc
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, urllib3.exceptions.HTTPError) as exc:
             raise SendError(f"LINE unreachable: {type(exc).__name__}", permanent=False) from exc
 
 

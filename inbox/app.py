@@ -5,8 +5,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -14,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from slowapi.errors import RateLimitExceeded
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from inbox.auth import views as auth_views
@@ -29,6 +33,7 @@ from storage.ingest import IngestWriter
 from storage.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+PAGE_ERRORS = {404: "ไม่พบหน้านี้", 403: "บัญชีของท่านไม่มีสิทธิ์เข้าถึงหน้านี้", 405: "ไม่สามารถทำรายการนี้ได้"}
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
@@ -72,7 +77,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
 
     @app.exception_handler(pages.LoginRequired)
     async def login_required(request: Request, exc: pages.LoginRequired) -> RedirectResponse:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
 
     @app.exception_handler(admin_pages.NotAdmin)
     async def not_admin(request: Request, exc: admin_pages.NotAdmin) -> Response:
@@ -86,6 +91,20 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             return JSONResponse({"detail": message}, status_code=429, headers={"Retry-After": "60"})
         return render(request, "login.html", user=None, next="/inbox", username="", error=message,
                       status_code=429)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_machine_path(request):
+            return await http_exception_handler(request, exc)
+        message = PAGE_ERRORS.get(exc.status_code, "เกิดข้อผิดพลาด กรุณาลองใหม่อีกครั้ง")
+        return render(request, "error.html", user=None, status_code=exc.status_code, message=message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if _is_machine_path(request):
+            return await request_validation_exception_handler(request, exc)
+        return render(request, "error.html", user=None, status_code=422,
+                      message="ที่อยู่หน้าเว็บหรือข้อมูลที่ส่งมาไม่ถูกต้อง กรุณากลับไปที่กล่องเรื่องแล้วลองใหม่")
 
     @app.exception_handler(OperationalError)
     async def database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
@@ -117,3 +136,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+def _is_machine_path(request: Request) -> bool:
+    """API and webhook callers get JSON errors; people in a browser get a Thai page."""
+    return request.url.path.startswith(("/api/", "/webhooks/", "/healthz", "/metrics"))

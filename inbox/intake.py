@@ -6,7 +6,7 @@ import logging
 import classifier
 from bot import messages as texts
 from bot.conversation import CitizenUnreachable, tell_citizen
-from inbox.cases.service import find_open_case, open_case
+from inbox.cases.service import case_for_follow_up, open_case
 from inbox.runtime import Runtime
 from storage import audit
 from storage.calendar import BANGKOK
@@ -47,7 +47,7 @@ def _handle(runtime: Runtime, session, *, message: Message, contact: Contact) ->
         return "follow"
     if message.text.strip():
         _classify(message)
-    case = find_open_case(session, contact_id=contact.id)
+    case = case_for_follow_up(session, contact_id=contact.id)
     if case is not None:
         message.case_id = case.id
         case.updated_at = utcnow()

@@ -139,23 +139,33 @@ class Worker:
             rows = outbox.claim_due(session, now=utcnow(), limit=limit, lease_seconds=60)
             items = [_outgoing(row) for row in rows]
         for outbox_id, item in items:
-            try:
-                self.runtime.senders.send(item)
-            except SendError as exc:
+            failure = self._attempt(outbox_id, item)
+            if failure is not None:
                 with self.runtime.db.session() as session:
                     status = outbox.mark_failed(
-                        session, outbox_id=outbox_id, error=str(exc), permanent=exc.permanent, now=utcnow(),
+                        session, outbox_id=outbox_id, error=str(failure), permanent=failure.permanent, now=utcnow(),
                         max_attempts=settings.fangsiang_outbox_max_attempts,
                         backoff_seconds=settings.fangsiang_outbox_backoff_seconds,
                         backoff_cap_seconds=settings.fangsiang_outbox_backoff_cap_seconds,
                     )
                 metrics.OUTBOX_SENDS.labels(channel=item.channel, result=status).inc()
-                log.warning("outbox %s not sent (%s): %s", outbox_id, status, exc)
+                log.warning("outbox %s not sent (%s): %s", outbox_id, status, failure)
                 continue
             with self.runtime.db.session() as session:
                 outbox.mark_sent(session, outbox_id=outbox_id, now=utcnow())
             metrics.OUTBOX_SENDS.labels(channel=item.channel, result="sent").inc()
         return len(items)
+
+    def _attempt(self, outbox_id: int, item: OutgoingMessage) -> SendError | None:
+        """Send one message; return why it failed, if it did."""
+        try:
+            self.runtime.senders.send(item)
+        except SendError as exc:
+            return exc
+        except Exception as exc:  # an unforeseen client error: retried with backoff, never left unrecorded
+            log.exception("outbox %s: unexpected error from the %s sender", outbox_id, item.channel)
+            return SendError(f"unexpected {type(exc).__name__}", permanent=False)
+        return None
 
 
 def _outgoing(row: OutboxMessage) -> tuple[int, OutgoingMessage]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,9 @@ class InputChannel:
         for event, context in self.parse_events(payload):
             try:
                 message = self.normalise(event, context)
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                if message is not None:
+                    message = _storable(message)
+            except (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError) as exc:
                 skipped += 1
                 log.warning("skipped a malformed %s event: %s", self.name, type(exc).__name__)
                 continue
@@ -76,6 +78,21 @@ class InputChannel:
                 continue
             good.append(message)
         return good, skipped
+
+
+# Column sizes in storage: ids longer than these are not what the platforms send.
+MAX_ID_CHARS = {"event_key": 200, "external_user_id": 128, "external_message_id": 200, "reply_token": 200,
+                "thread_ref": 200}
+
+
+def _storable(message: CitizenMessage) -> CitizenMessage:
+    """Refuse ids that cannot be real; drop NUL characters and over-long names that the database would reject."""
+    for name, limit in MAX_ID_CHARS.items():
+        value = getattr(message, name)
+        if value is not None and len(value) > limit:
+            raise ValueError(f"{name} longer than {limit} characters")
+    name = message.display_name.replace("\x00", "")[:200] if message.display_name else message.display_name
+    return replace(message, text=message.text.replace("\x00", ""), display_name=name)
 
 
 def from_epoch_ms(value: Any) -> dt.datetime:

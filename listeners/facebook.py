@@ -49,14 +49,16 @@ class FacebookChannel(InputChannel):
             if not isinstance(entry, dict):
                 yield entry, None  # normalise() reports it as malformed
                 continue
-            for event in entry.get("messaging") or ():
-                yield event, ("messaging", entry)
-            for change in entry.get("changes") or ():
-                yield change, ("changes", entry)
+            for key in ("messaging", "changes"):
+                items = entry.get(key) or []
+                for event in items if isinstance(items, list) else [items]:  # not a list: reported as malformed
+                    yield event, (key, entry)
 
     def normalise(self, event: dict[str, Any], context: Any) -> CitizenMessage | None:
         """A Messenger event or a feed change → a citizen message; echoes and our own comments → None."""
         where, entry = context
+        if not isinstance(event, dict):
+            raise TypeError(f"{where} item is not an object")
         page_id = str(entry["id"])
         if where == "messaging":
             return self._messenger(event, page_id)

@@ -41,6 +41,8 @@ class LineChannel(InputChannel):
 
     def normalise(self, event: dict[str, Any], context: Any) -> CitizenMessage | None:
         """One LINE webhook event → a citizen message (or None for events not from a user)."""
+        if not isinstance(event, dict):
+            raise TypeError("event is not an object")
         event_type = require_str(event["type"], "type")
         source = event.get("source") or {}
         if source.get("type") != "user" or not source.get("userId"):

@@ -7,7 +7,6 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
-from sqlalchemy.exc import SQLAlchemyError
 
 from inbox import metrics
 from listeners.base import InputChannel, WebhookRejected
@@ -46,7 +45,7 @@ async def receive(request: Request, channel: InputChannel) -> JSONResponse:
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
     try:
         new_ids = await request.app.state.ingest.store(messages)
-    except SQLAlchemyError:
+    except Exception:  # not stored: 503 makes LINE/Facebook redeliver, so the event is not lost
         log.exception("could not store a %s webhook; asking the platform to redeliver", channel.name)
         metrics.WEBHOOK_REQUESTS.labels(channel=channel.name, status="503").inc()
         return JSONResponse({"error": "storage unavailable, please retry"}, status_code=503,

@@ -109,19 +109,32 @@ class IngestWriter:
                     self._queue.put(None)  # stop after this batch
                     break
                 batch.append(item)
-            self._commit(batch)
+            try:
+                self._commit(batch)
+            except Exception:  # never let the writer die: every later webhook would wait forever
+                log.exception("ingest writer failed on a batch of %d requests", len(batch))
+                for _, future in batch:
+                    _settle(future, exception=RuntimeError("ingest writer failed"))
 
     def _commit(self, batch: list[tuple[Sequence[CitizenMessage], Future[list[int]]]]) -> None:
-        """One transaction for the batch; on failure every request in it is told, so each answers 503."""
+        """One transaction for the batch; if it fails, each request alone, so one bad request fails only itself."""
         try:
-            with self._database().session() as session:
-                results = store_batches(session, batches=[m for m, _ in batch], received_at=utcnow())
-        except Exception as exc:  # handed to each waiting request, which answers 503 and gets redelivered
-            for _, future in batch:
-                future.set_exception(exc)
-            return
+            results = self._store([m for m, _ in batch])
+        except Exception:  # retried per request below: a poisoned batch must not fail its neighbours
+            if len(batch) == 1:
+                results = None
+            else:
+                for item in batch:
+                    self._commit([item])
+                return
+        if results is None:
+            try:
+                results = self._store([batch[0][0]])
+            except Exception as exc:  # handed to the waiting request, which answers 503 and is redelivered
+                _settle(batch[0][1], exception=exc)
+                return
         for (_, future), ids in zip(batch, results):
-            future.set_result(ids)
+            _settle(future, result=ids)
         new_ids = [message_id for ids in results for message_id in ids]
         if new_ids:
             try:
@@ -129,3 +142,19 @@ class IngestWriter:
             except Exception:  # committed already: a queue outage must not lose them or fail the webhook
                 log.exception("queue publish failed for %d messages; the worker's sweep will requeue them",
                               len(new_ids))
+
+    def _store(self, batches: list[Sequence[CitizenMessage]]) -> list[list[int]]:
+        """Commit these requests' events in one transaction."""
+        with self._database().session() as session:
+            return store_batches(session, batches=batches, received_at=utcnow())
+
+
+def _settle(future: Future[list[int]], *, result: list[int] | None = None,
+            exception: BaseException | None = None) -> None:
+    """Answer a waiting request unless it gave up (client gone): a cancelled future must not kill the writer."""
+    if future.done() or (not future.running() and not future.set_running_or_notify_cancel()):
+        return
+    if exception is not None:
+        future.set_exception(exception)
+    else:
+        future.set_result(result or [])

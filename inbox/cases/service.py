@@ -4,11 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
 from bot import messages as texts
+from classifier.text import mask_personal_data
 from bot.conversation import CitizenUnreachable, tell_citizen
 from storage import audit
 from storage.agency import INTENTS, AgencyConfig
@@ -17,14 +18,26 @@ from storage.models import OPEN_STATUSES, AuditEvent, Case, CaseNote, Contact, C
 from storage.tickets import next_ticket
 
 
-def find_open_case(session: Session, *, contact_id: int) -> Case | None:
-    """The citizen's most recent case that is still open, if any."""
-    return session.scalars(
+EARLIER_MESSAGES_WINDOW = dt.timedelta(hours=24)
+REOPEN_WINDOW = dt.timedelta(days=14)
+
+
+def case_for_follow_up(session: Session, *, contact_id: int, now: dt.datetime | None = None) -> Case | None:
+    """The citizen's case still open, or resolved in the last 14 days (the citizen writing back reopens it)."""
+    case = session.scalars(
         select(Case)
-        .where(Case.contact_id == contact_id, Case.status.in_(OPEN_STATUSES))
+        .where(Case.contact_id == contact_id, Case.status.in_((*OPEN_STATUSES, "resolved")))
         .order_by(Case.id.desc())
         .limit(1)
     ).first()
+    if case is None or case.status in OPEN_STATUSES:
+        return case
+    now = now or utcnow()
+    if case.resolved_at is None or now - case.resolved_at > REOPEN_WINDOW:
+        return None
+    change_fields(session, case=case, actor="citizen", action="reopened", now=now,
+                  status="in_progress", resolved_at=None)
+    return case
 
 
 def open_case(
@@ -59,6 +72,14 @@ def open_case(
     session.add(case)
     session.flush()
     message.case_id = case.id
+    # What the citizen sent just before (a photo, a location, "สวัสดีค่ะ") belongs to the same matter.
+    session.execute(
+        update(Message)
+        .where(Message.contact_id == contact.id, Message.case_id.is_(None), Message.direction == "in",
+               Message.id < message.id, Message.received_at >= now - EARLIER_MESSAGES_WINDOW,
+               Message.kind.not_in(("follow", "unfollow")))
+        .values(case_id=case.id)
+    )
     audit.record(session, actor="system", action="case_opened", entity="case", entity_id=case.id, case_id=case.id,
                  ticket=case.ticket, intent=case.intent, unit=case.unit_code, message_id=message.id)
     return case
@@ -361,6 +382,15 @@ def _thread_ref(case: Case) -> str | None:
     return first.thread_ref if first else None
 
 
+def shown_text(message: Message, *, personal: bool) -> str:
+    """A message's text as this reader may see it: analysts get citizens' and officers' words masked."""
+    if personal:
+        return message.text
+    if message.direction == "in":
+        return message.masked_text or "(ข้อความถูกปกปิด)"
+    return mask_personal_data(message.text)
+
+
 def _actor(actor: User | str) -> str:
     """The audit trail's name for who did it."""
     return actor if isinstance(actor, str) else actor.email
@@ -375,9 +405,12 @@ class CaseNotFound(LookupError):
     """No such case, or not one this user may see."""
 
 
-def load_case_for(session: Session, *, case_id: int, user: User) -> Case:
-    """The case if this user may see it, else CaseNotFound (another unit's case looks like no case)."""
-    case = session.get(Case, case_id)
+def load_case_for(session: Session, *, case_id: int, user: User, for_update: bool = False) -> Case:
+    """The case if this user may see it, else CaseNotFound (another unit's case looks like no case).
+
+    With for_update the row is locked until the transaction ends, so two officers' actions apply one after the other.
+    """
+    case = session.get(Case, case_id, with_for_update=for_update)
     if case is None or not can_see(user, case):
         raise CaseNotFound(case_id)
     return case

@@ -43,7 +43,7 @@ def case_json(case: Case, user: User, *, with_messages: bool = False) -> dict[st
         "closed_at": case.closed_at.isoformat() if case.closed_at else None,
         "next_statuses": list(service.allowed_statuses(case)),
     }
-    first = case.messages[0] if case.messages else None
+    first = service.first_inbound(case)
     data["summary"] = case.summary if personal else (first.masked_text if first and first.masked_text else "")
     if personal:
         data["citizen"] = {"id": case.contact_id, "display_name": case.contact.display_name,
@@ -55,7 +55,7 @@ def case_json(case: Case, user: User, *, with_messages: bool = False) -> dict[st
 
 def message_json(message: Message, *, personal: bool) -> dict[str, Any]:
     """One message of a case's thread."""
-    text = message.text if personal or message.direction == "out" else (message.masked_text or "")
+    text = service.shown_text(message, personal=personal)
     return {
         "id": message.id,
         "direction": message.direction,
@@ -151,7 +151,7 @@ def act_on_case(request: Request, *, case_id: int, user: User, action: Callable[
     """Run one officer action on a case in one transaction; Thai errors leave the case unchanged."""
     with request.app.state.runtime.db.session() as session:
         try:
-            case = service.load_case_for(session, case_id=case_id, user=user)
+            case = service.load_case_for(session, case_id=case_id, user=user, for_update=True)
         except service.CaseNotFound as exc:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "ไม่พบเรื่องนี้") from exc
         if not service.can_act(user, case):

@@ -74,5 +74,16 @@
     document.querySelectorAll('details[data-collapse-on-phone="yes"]').forEach(function (d) { d.open = false; });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { foldFilters(); live(); cannedReplies(); counters(); });
+  // A second click while a form is being sent would send the citizen the same reply twice.
+  function sendOnce() {
+    document.querySelectorAll('form[method="post"]').forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (form.dataset.sending) { event.preventDefault(); return; }
+        form.dataset.sending = "yes";
+        form.querySelectorAll('button[type="submit"]').forEach(function (b) { b.setAttribute("aria-disabled", "true"); });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { foldFilters(); live(); cannedReplies(); counters(); sendOnce(); });
 })();

@@ -211,7 +211,7 @@ def _act(request: Request, *, user: User, case_id: int, done: str, drafts: dict[
     """Run one action in one transaction; on a Thai error show the case again, unchanged, with the drafts kept."""
     try:
         with request.app.state.runtime.db.session() as session:
-            case = service.load_case_for(session, case_id=case_id, user=user)
+            case = service.load_case_for(session, case_id=case_id, user=user, for_update=True)
             if not service.can_act(user, case):
                 return render(request, "error.html", user=user, status_code=403,
                               message="บัญชีของท่านดูเรื่องนี้ได้อย่างเดียว ไม่สามารถแก้ไขได้")
@@ -248,7 +248,7 @@ def _case_page(request: Request, *, user: User, case_id: int, error: str | None 
             .order_by(ReplyTemplate.title)).all() if service.can_act(user, case) else []
         thread = [{
             "direction": m.direction, "channel": m.channel, "kind": m.kind, "sent_at": m.sent_at,
-            "text": m.text if personal or m.direction == "out" else (m.masked_text or "(ข้อความถูกปกปิด)"),
+            "text": service.shown_text(m, personal=personal),
             "location": m.location if personal else None, "delivery": m.delivery,
             "author": authors.get(m.author_user_id, "ระบบตอบกลับอัตโนมัติ") if m.direction == "out" else None,
         } for m in case.messages]

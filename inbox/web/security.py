@@ -93,7 +93,10 @@ class FormCSRFMiddleware(CSRFMiddleware):
 
 
 async def _buffered(receive: Receive, *, headers: Headers) -> tuple[Receive, bytes | None]:
-    """Read the request body (up to MAX_FORM_BYTES for forms) and a receive that replays it downstream."""
+    """Read the request body and a receive that replays it downstream; None (refused) past MAX_FORM_BYTES."""
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+        return receive, None
     chunks: list[bytes] = []
     size = 0
     more = True
@@ -103,6 +106,8 @@ async def _buffered(receive: Receive, *, headers: Headers) -> tuple[Receive, byt
             break
         chunk = message.get("body", b"")
         size += len(chunk)
+        if size > MAX_FORM_BYTES:
+            return receive, None  # stop reading: nobody signed in needs to send more than this
         chunks.append(chunk)
         more = message.get("more_body", False)
     body = b"".join(chunks)
@@ -115,8 +120,7 @@ async def _buffered(receive: Receive, *, headers: Headers) -> tuple[Receive, byt
             return {"type": "http.request", "body": body, "more_body": False}
         return await receive()
 
-    is_form = headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
-    return replay, (None if is_form and size > MAX_FORM_BYTES else body)
+    return replay, body
 
 
 def _form_field(body: bytes | None, headers: Headers, name: str) -> str | None:
