@@ -86,12 +86,19 @@ class Worker:
         queue = self.runtime.queue
         while not self._stop.is_set():
             deliveries = queue.receive(max_items=self.batch, block_seconds=self.poll_seconds)
+            done = []
             for delivery in deliveries:
                 started = time.perf_counter()
-                outcome = process_message(self.runtime, message_id=delivery.message_id)
+                try:
+                    outcome = process_message(self.runtime, message_id=delivery.message_id)
+                except Exception:  # left unacknowledged: claimed again or swept later; the others go on
+                    log.exception("message %s could not be processed; it will be retried", delivery.message_id)
+                    outcome = "failed"
+                else:
+                    done.append(delivery)
                 metrics.MESSAGES_PROCESSED.labels(outcome=outcome).inc()
                 metrics.PROCESSING_SECONDS.observe(time.perf_counter() - started)
-            queue.ack(deliveries)
+            queue.ack(done)
 
     def _outbox_loop(self) -> None:
         """Send due outbox messages until stopped."""
