@@ -11,7 +11,7 @@ from inbox.runtime import Runtime
 from storage import audit
 from storage.calendar import BANGKOK
 from storage.contacts import get_or_create_contact
-from storage.models import Contact, Message, utcnow
+from storage.models import Contact, Message, Unit, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def _handle(runtime: Runtime, session, *, message: Message, contact: Contact) ->
     if message.intent in CASE_INTENTS:
         now = utcnow()
         case = open_case(session, contact=contact, message=message, agency=agency, calendar=runtime.calendar, now=now)
-        unit = agency.unit(case.unit_code)
+        unit = session.get(Unit, case.unit_code)  # the name as the admin keeps it, not the config file's
         standard = agency.standard(case.intent)
         text = texts.acknowledgement(
             ticket=case.ticket, intent=case.intent, unit_name=unit.name if unit else case.unit_code,

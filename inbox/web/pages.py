@@ -250,6 +250,7 @@ def _case_page(request: Request, *, user: User, case_id: int, error: str | None 
             "direction": m.direction, "channel": m.channel, "kind": m.kind, "sent_at": m.sent_at,
             "text": service.shown_text(m, personal=personal),
             "location": m.location if personal else None, "delivery": m.delivery,
+            "links": [a["url"] for a in m.attachments if personal and a.get("url")],
             "author": authors.get(m.author_user_id, "ระบบตอบกลับอัตโนมัติ") if m.direction == "out" else None,
         } for m in case.messages]
         context = {
