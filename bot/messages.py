@@ -35,7 +35,8 @@ def thai_date(moment: dt.datetime, *, with_time: bool = False) -> str:
 
 
 def acknowledgement(
-    *, ticket: str, intent: str, unit_name: str, respond_days: int, due_at: dt.datetime, agency: str, public: bool
+    *, ticket: str, intent: str, unit_name: str, respond_days: int, due_at: dt.datetime, agency: str, public: bool,
+    phone: str = "",
 ) -> str:
     """The first answer to a new case: ticket number, who handles it, and when to expect an answer."""
     if public:
@@ -63,7 +64,8 @@ def acknowledgement(
         f"ผู้รับผิดชอบ: {unit_name}\n"
         f"{promise}\n"
         f"หากต้องการแจ้งข้อมูลเพิ่มเติม พิมพ์ส่งมาในแชทนี้ได้เลยค่ะ โปรดเก็บเลขที่เรื่องไว้เพื่อติดตามความคืบหน้า\n"
-        f"— {agency}"
+        + (f"สอบถามทางโทรศัพท์ได้ที่ {phone} ในวันและเวลาราชการค่ะ\n" if phone else "")
+        + f"— {agency}"
     )
 
 

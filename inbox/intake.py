@@ -62,7 +62,7 @@ def _handle(runtime: Runtime, session, *, message: Message, contact: Contact) ->
         text = texts.acknowledgement(
             ticket=case.ticket, intent=case.intent, unit_name=unit.name if unit else case.unit_code,
             respond_days=standard.respond_days, due_at=case.due_at, agency=agency.short_name,
-            public=message.channel == "facebook_comment",
+            public=message.channel == "facebook_comment", phone=agency.phone,
         )
         _tell(session, contact=contact, text=text, key=f"ack:{case.id}", case_id=case.id,
               reply_token=message.reply_token, thread_ref=message.thread_ref)

@@ -9,9 +9,6 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-# The kinds of thing a citizen can send us, whatever the channel.
-KINDS = ("text", "image", "video", "audio", "file", "sticker", "location", "follow", "unfollow", "postback", "other")
-
 
 @dataclass(frozen=True)
 class CitizenMessage:
@@ -19,7 +16,7 @@ class CitizenMessage:
 
     channel: str  # line | facebook | facebook_comment
     event_key: str  # the channel's own event id: dedupes redeliveries
-    kind: str
+    kind: str  # text, image, video, audio, file, sticker, location, follow, unfollow, postback, other
     external_user_id: str
     sent_at: dt.datetime
     raw: dict[str, Any]

@@ -43,26 +43,9 @@ class WorkingCalendar:
                 remaining -= 1
         return dt.datetime.combine(day, END_OF_WORKING_DAY, tzinfo=BANGKOK).astimezone(dt.UTC)
 
-    def working_days_between(self, start: dt.datetime, end: dt.datetime) -> int:
-        """Whole working days after the day of `start` up to and including the day of `end` (Bangkok)."""
-        first = start.astimezone(BANGKOK).date()
-        last = end.astimezone(BANGKOK).date()
-        count, day = 0, first
-        while day < last:
-            day += dt.timedelta(days=1)
-            count += self.is_working_day(day)
-        return count
-
 
 def buddhist_year(moment: dt.datetime | dt.date) -> int:
     """The Buddhist Era year (พ.ศ.) of a moment in Bangkok."""
     if isinstance(moment, dt.datetime):
         moment = moment.astimezone(BANGKOK).date()
     return moment.year + 543
-
-
-def fiscal_year_be(moment: dt.datetime | dt.date) -> int:
-    """The Thai government fiscal year (Oct–Sep) in B.E.: 1 Oct 2025 – 30 Sep 2026 is 2569."""
-    if isinstance(moment, dt.datetime):
-        moment = moment.astimezone(BANGKOK).date()
-    return moment.year + 543 + (1 if moment.month >= 10 else 0)

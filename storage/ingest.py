@@ -26,11 +26,6 @@ log = logging.getLogger(__name__)
 CHUNK = 500  # events per multi-row insert, well under SQLite's bound-parameter limit
 
 
-def store_messages(session: Session, *, messages: Sequence[CitizenMessage], received_at: dt.datetime) -> list[int]:
-    """Store each new event and its message; return the new message ids (redeliveries return none)."""
-    return store_batches(session, batches=[messages], received_at=received_at)[0]
-
-
 def store_batches(
     session: Session, *, batches: Sequence[Sequence[CitizenMessage]], received_at: dt.datetime
 ) -> list[list[int]]:
