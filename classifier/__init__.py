@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Protocol, Sequence
 
 from .model import Classifier, load_or_train
@@ -28,7 +27,8 @@ __all__ = [
     "classify_many",
     "configure",
     "current",
-    "Path",
+    "DEFAULT_ROUTING_THRESHOLD",
+    "DEFAULT_TRIAGE_UNIT",
 ]
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 

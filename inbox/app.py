@@ -46,7 +46,11 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = await run_in_threadpool(build_runtime, settings)
         app.state.runtime = runtime
-        app.state.ingest = IngestWriter(lambda: runtime.db, publish=lambda ids: runtime.queue.publish(ids))
+        # Without a worker in this process and without Redis, nobody reads the in-process queue: a separate
+        # `fangsiang worker` on the same database picks new messages up with its sweep instead.
+        queued = with_worker or bool(settings.redis_url)
+        app.state.ingest = IngestWriter(lambda: runtime.db,
+                                        publish=(lambda ids: runtime.queue.publish(ids)) if queued else _unqueued)
         worker = Worker(runtime) if with_worker else None
         app.state.worker = worker
         if worker is not None:
@@ -136,6 +140,11 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+def _unqueued(message_ids: list[int]) -> None:
+    """Leave stored messages to another process's sweep."""
+    log.debug("%d messages stored for the separate worker's sweep", len(message_ids))
 
 
 def _is_machine_path(request: Request) -> bool:

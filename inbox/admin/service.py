@@ -57,7 +57,7 @@ def add_user(session: Session, *, email: str, password: str, role: str, unit_cod
         return create_user(session, email=email, password=password, role=role, unit_code=unit_code or None,
                            display_name=(display_name or "").strip() or None, actor=actor.email)
     except AccountError as exc:
-        raise AdminError(_thai_account_error(str(exc))) from exc
+        raise AdminError(exc.thai) from exc
 
 
 def update_user(session: Session, *, user_id: int, role: str, unit_code: str | None, active: bool,
@@ -156,14 +156,3 @@ def _is_date(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _thai_account_error(message: str) -> str:
-    """The accounts service's English message in Thai."""
-    for fragment, thai in (("not an email", "อีเมลไม่ถูกต้อง"), ("role must be", "บทบาทไม่ถูกต้อง"),
-                           ("at least 8", "รหัสผ่านต้องยาวอย่างน้อย 8 ตัวอักษร"),
-                           ("needs --unit", "เจ้าหน้าที่ต้องสังกัดหน่วยงาน กรุณาเลือกหน่วยงาน"),
-                           ("no unit", "ไม่พบหน่วยงานที่เลือก"), ("already exists", "มีบัญชีอีเมลนี้อยู่แล้ว")):
-        if fragment in message:
-            return thai
-    return "ไม่สามารถสร้างบัญชีได้"

@@ -18,7 +18,11 @@ TOKEN_ALGORITHM = "HS256"
 
 
 class AccountError(ValueError):
-    """A user cannot be created or changed as asked."""
+    """A user cannot be created or changed as asked: English for the operator's CLI, `thai` for the inbox."""
+
+    def __init__(self, message: str, *, thai: str) -> None:
+        super().__init__(message)
+        self.thai = thai
 
 
 def hash_password(password: str) -> str:
@@ -33,17 +37,17 @@ def create_user(
     """Add an account; officers must belong to an existing unit."""
     email = email.strip().lower()
     if "@" not in email:
-        raise AccountError(f"not an email address: {email!r}")
+        raise AccountError(f"not an email address: {email!r}", thai="อีเมลไม่ถูกต้อง")
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError(f"role must be one of {', '.join(ROLES)}", thai="บทบาทไม่ถูกต้อง")
     if len(password) < 8:
-        raise AccountError("password must be at least 8 characters")
+        raise AccountError("password must be at least 8 characters", thai="รหัสผ่านต้องยาวอย่างน้อย 8 ตัวอักษร")
     if role == "officer" and not unit_code:
-        raise AccountError("an officer needs --unit")
+        raise AccountError("an officer needs --unit", thai="เจ้าหน้าที่ต้องสังกัดหน่วยงาน กรุณาเลือกหน่วยงาน")
     if unit_code and session.get(Unit, unit_code) is None:
-        raise AccountError(f"no unit with code {unit_code!r}")
+        raise AccountError(f"no unit with code {unit_code!r}", thai="ไม่พบหน่วยงานที่เลือก")
     if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
-        raise AccountError(f"a user {email} already exists")
+        raise AccountError(f"a user {email} already exists", thai="มีบัญชีอีเมลนี้อยู่แล้ว")
     user = User(email=email, password_hash=hash_password(password), role=role, unit_code=unit_code,
                 display_name=display_name, active=True)
     session.add(user)

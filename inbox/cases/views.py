@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from inbox.auth.views import CurrentUser
 from inbox.cases import service
-from inbox.cases.service import can_see
 from storage.models import CASE_STATUSES, CHANNELS, Case, Message, User, utcnow
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
@@ -87,9 +86,9 @@ def list_cases(
 ) -> dict[str, Any]:
     """Filter by status, intent, channel, unit, overdue; search by ticket or text."""
     if status_ and status_ not in CASE_STATUSES:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"ไม่รู้จักสถานะ {status_}")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"ไม่รู้จักสถานะ {status_}")
     if channel and channel not in CHANNELS:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"ไม่รู้จักช่องทาง {channel}")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"ไม่รู้จักช่องทาง {channel}")
     query = service.filtered_cases(user, now=utcnow(), status=status_, intent=intent, channel=channel, unit=unit,
                                    overdue=overdue, q=q)
     with request.app.state.runtime.db.session() as session:
@@ -102,9 +101,10 @@ def list_cases(
 def get_case(request: Request, case_id: int, user: CurrentUser) -> dict[str, Any]:
     """The case and its messages; 404 when it does not exist or belongs to another unit."""
     with request.app.state.runtime.db.session() as session:
-        case = session.get(Case, case_id)
-        if case is None or not can_see(user, case):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "ไม่พบเรื่องนี้")
+        try:
+            case = service.load_case_for(session, case_id=case_id, user=user)
+        except service.CaseNotFound as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "ไม่พบเรื่องนี้") from exc
         data = case_json(case, user, with_messages=True)
         if user.role != "analyst":
             data["notes"] = [{"id": n.id, "text": n.text, "author_user_id": n.author_user_id,

@@ -139,15 +139,21 @@ async def live_events(request: Request, user: PageUser) -> EventSourceResponse:
     """Server-Sent Events: the ids of the user's cases that were opened or changed (polls the database)."""
     db = request.app.state.runtime.db
 
-    def changes(since: dt.datetime) -> list[tuple[int, dt.datetime]]:
+    def changes(since: dt.datetime) -> list[tuple[int, dt.datetime]] | None:
+        """Changed cases the user may see now (None once the account is gone or deactivated)."""
         with db.session() as session:
-            return service.changed_since(session, user=user, since=since)
+            current = session.get(User, user.id)
+            if current is None or not current.active:
+                return None
+            return service.changed_since(session, user=current, since=since)
 
     async def stream() -> AsyncIterator[dict[str, str]]:
         since = utcnow()
         while not await request.is_disconnected():
             await asyncio.sleep(LIVE_POLL_SECONDS)
             changed = await run_in_threadpool(changes, since)
+            if changed is None:
+                return
             if changed:
                 since = max(at for _, at in changed)
                 yield {"event": "cases", "data": json.dumps({"cases": sorted({cid for cid, _ in changed})})}
