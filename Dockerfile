@@ -5,11 +5,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     FANGSIANG_DATA_DIR=/var/lib/fangsiang
 WORKDIR /app
 COPY pyproject.toml README.md ./
+# One directory per room (see README "Layout").
+COPY agency ./agency
+COPY accounts ./accounts
 COPY bot ./bot
+COPY cases ./cases
 COPY classifier ./classifier
+COPY fangsiang ./fangsiang
 COPY inbox ./inbox
 COPY listeners ./listeners
 COPY storage ./storage
+COPY web ./web
+COPY worker ./worker
 RUN pip install . && useradd --system --home /var/lib/fangsiang fangsiang \
     && mkdir -p /var/lib/fangsiang/models && chown -R fangsiang /var/lib/fangsiang
 USER fangsiang

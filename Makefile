@@ -26,11 +26,12 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-browser:  ## Debian's Chromium and Thai fonts for the browser tests, where missing
-	@if ! command -v chromium >/dev/null || ! fc-list :lang=th | grep -q .; then \
+browser:  ## Debian's Chromium, Thai fonts, Pango (PDF reports) and poppler (PDF checks), where missing
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null || ! fc-list :lang=th | grep -q . \
+		|| ! ldconfig -p | grep -q libpangoft2; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-thai-tlwg-ttf >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-thai-tlwg-ttf poppler-utils libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	fi
 
 train: install  ## build the classifier's models into $FANGSIANG_DATA_DIR/models

@@ -19,6 +19,7 @@ from linebot.v3.messaging import (
     Configuration,
     MessageAction,
     MessagingApi,
+    Message as LineMessage,
     PushMessageRequest,
     QuickReply,
     QuickReplyItem,
@@ -70,7 +71,7 @@ class LineSender:
 
     def send(self, message: OutgoingMessage) -> None:
         """Reply with the token when there is one; on an invalid or expired token, push instead."""
-        messages = [_line_text(message)]
+        messages = _line_messages(message)
         if message.reply_token:
             try:
                 self._api.reply_message(
@@ -97,6 +98,17 @@ class LineSender:
             raise _line_error(exc) from exc
         except (OSError, ValueError, urllib3.exceptions.HTTPError) as exc:
             raise SendError(f"LINE unreachable: {type(exc).__name__}", permanent=False) from exc
+
+
+def _line_messages(message: OutgoingMessage) -> list[Any]:
+    """The rendered LINE messages (Flex, quick replies) when the outbox carries them, else the text message."""
+    rendered = message.extra.get("messages") or ()
+    try:
+        built = [LineMessage.from_dict(item) for item in rendered[:5]]
+    except (ValueError, TypeError, KeyError) as exc:
+        log.warning("rendered LINE message unusable (%s): sending the text fallback", type(exc).__name__)
+        built = []
+    return [m for m in built if m is not None] or [_line_text(message)]
 
 
 def _line_text(message: OutgoingMessage) -> TextMessage:
@@ -158,25 +170,34 @@ class FacebookSender:
                 self._graph.put_object(parent_object=message.thread_ref or message.recipient,
                                        connection_name="comments", message=message.text[:8000])
                 return
-            body: dict[str, Any] = {"text": message.text[:2000]}
-            if message.quick_replies:
-                body["quick_replies"] = [
-                    {"content_type": "text", "title": label[:20], "payload": label} for label in message.quick_replies[:13]
-                ]
-            post_args = {
-                "recipient": json.dumps({"id": message.recipient}),
-                "messaging_type": message.extra.get("messaging_type", "RESPONSE"),
-                "message": json.dumps(body, ensure_ascii=False),
-            }
-            if message.extra.get("tag"):
-                post_args["tag"] = message.extra["tag"]
-            self._graph.request(f"{self._graph.version}/me/messages", post_args=post_args)
+            for body in _messenger_bodies(message):
+                post_args = {
+                    "recipient": json.dumps({"id": message.recipient}),
+                    "messaging_type": message.extra.get("messaging_type", "RESPONSE"),
+                    "message": json.dumps(body, ensure_ascii=False),
+                }
+                if message.extra.get("tag"):
+                    post_args["tag"] = message.extra["tag"]
+                self._graph.request(f"{self._graph.version}/me/messages", post_args=post_args)
         except facebook.GraphAPIError as exc:
             code = getattr(exc, "code", None)
             raise SendError(f"Graph API error {code}: {str(exc)[:300]}",
                             permanent=code not in _FACEBOOK_TRANSIENT_CODES) from exc
         except (requests.RequestException, ValueError, KeyError) as exc:
             raise SendError(f"Graph API unreachable or answered badly: {type(exc).__name__}", permanent=False) from exc
+
+
+def _messenger_bodies(message: OutgoingMessage) -> list[dict[str, Any]]:
+    """The rendered Send API messages (quick replies, generic templates) when carried, else the text message."""
+    rendered = [m for m in message.extra.get("messages") or () if isinstance(m, dict)]
+    if rendered:
+        return rendered[:5]
+    body: dict[str, Any] = {"text": message.text[:2000]}
+    if message.quick_replies:
+        body["quick_replies"] = [
+            {"content_type": "text", "title": label[:20], "payload": label} for label in message.quick_replies[:13]
+        ]
+    return [body]
 
 
 class TranscriptSender:

@@ -7,7 +7,19 @@ import hmac
 from collections.abc import Iterable
 from typing import Any
 
-from listeners.base import CitizenMessage, InputChannel, WebhookRejected, from_epoch_ms, require_str
+from pydantic import ValidationError
+
+from listeners.base import CitizenMessage, InputChannel, WebhookRejected
+from listeners.payloads import (
+    FacebookAttachment,
+    FacebookAttachmentPayload,
+    FacebookBody,
+    FacebookComment,
+    FacebookCoordinates,
+    FacebookEntry,
+    FacebookMessaging,
+    web_url,
+)
 
 
 class FacebookChannel(InputChannel):
@@ -41,11 +53,15 @@ class FacebookChannel(InputChannel):
         if algorithm != "sha256" or not hmac.compare_digest(received.encode("ascii", "replace"), expected.encode()):
             raise WebhookRejected(401, "invalid X-Hub-Signature-256")
 
-    def parse_events(self, payload: dict[str, Any]) -> Iterable[tuple[dict[str, Any], Any]]:
+    def parse_events(self, payload: dict[str, Any]) -> Iterable[tuple[Any, Any]]:
         """Messenger events live in entry[].messaging[], Page feed changes in entry[].changes[]."""
-        if payload.get("object") != "page" or not isinstance(payload.get("entry"), list):
+        try:
+            body = FacebookBody.model_validate(payload)
+        except ValidationError as exc:
+            raise WebhookRejected(400, "expected a Page webhook: object=page with an entry list") from exc
+        if body.object != "page":
             raise WebhookRejected(400, "expected a Page webhook: object=page with an entry list")
-        for entry in payload["entry"]:
+        for entry in body.entry:
             if not isinstance(entry, dict):
                 yield entry, None  # normalise() reports it as malformed
                 continue
@@ -54,41 +70,52 @@ class FacebookChannel(InputChannel):
                 for event in items if isinstance(items, list) else [items]:  # not a list: reported as malformed
                     yield event, (key, entry)
 
-    def normalise(self, event: dict[str, Any], context: Any) -> CitizenMessage | None:
+    def normalise(self, event: Any, context: Any) -> CitizenMessage | None:
         """A Messenger event or a feed change → a citizen message; echoes and our own comments → None."""
+        if context is None:
+            raise TypeError("entry is not an object")
         where, entry = context
         if not isinstance(event, dict):
             raise TypeError(f"{where} item is not an object")
-        page_id = str(entry["id"])
+        page_id = FacebookEntry.model_validate(entry).id
         if where == "messaging":
             return self._messenger(event, page_id)
         return self._comment(event, page_id)
 
     def _messenger(self, event: dict[str, Any], page_id: str) -> CitizenMessage | None:
         """Text, quick reply, attachments or postback sent to the Page in Messenger."""
-        sender = require_str(str(event["sender"]["id"]), "sender.id")
+        checked = FacebookMessaging.model_validate(event)
+        sender = checked.sender.id
         if sender == page_id:
             return None
-        common = dict(channel="facebook", external_user_id=sender, sent_at=from_epoch_ms(event["timestamp"]), raw=event)
+        common = dict(channel="facebook", external_user_id=sender, sent_at=checked.timestamp, raw=event)
         if "message" in event:
-            message = event["message"]
-            if message.get("is_echo"):
+            message = checked.message
+            if message is None:
+                raise ValueError("message is empty")
+            if message.is_echo:
                 return None
-            mid = require_str(message["mid"], "message.mid")
-            attachments = tuple(_attachment(a) for a in message.get("attachments") or ())
+            quick = (event.get("message") or {}).get("quick_reply") or {}
+            if isinstance(quick, dict) and isinstance(quick.get("payload"), str) and quick["payload"]:
+                # A tapped quick reply: its payload is the signed postback data (the text is only its label).
+                return CitizenMessage(kind="postback", event_key=message.mid, external_message_id=message.mid,
+                                      text=quick["payload"][:1000], **common)
+            attachments = tuple(_attachment(a) for a in message.attachments or ())
             location = next((a.get("location") for a in attachments if a.get("type") == "location"), None)
-            text = str(message.get("text") or "")
+            text = message.text or ""
             kind = "text" if text else (attachments[0]["type"] if attachments else "other")
             if kind not in {"text", "image", "video", "audio", "file", "location", "sticker"}:
                 kind = "other"
             return CitizenMessage(
-                kind=kind, event_key=mid, external_message_id=mid, text=text, attachments=attachments,
-                location=location, **common,
+                kind=kind, event_key=message.mid, external_message_id=message.mid, text=text,
+                attachments=attachments, location=location, **common,
             )
         if "postback" in event:
-            postback = event["postback"]
-            key = postback.get("mid") or f"postback:{sender}:{event['timestamp']}:{postback.get('payload')}"
-            return CitizenMessage(kind="postback", event_key=key, text=str(postback.get("payload") or ""), **common)
+            postback = checked.postback
+            if postback is None:
+                raise ValueError("postback is empty")
+            key = postback.mid or f"postback:{sender}:{event['timestamp']}:{postback.payload}"
+            return CitizenMessage(kind="postback", event_key=key, text=postback.payload or "", **common)
         return None  # reads, deliveries, reactions: nothing for the agency to act on
 
     def _comment(self, change: dict[str, Any], page_id: str) -> CitizenMessage | None:
@@ -96,43 +123,37 @@ class FacebookChannel(InputChannel):
         if change.get("field") != "feed":
             return None
         value = change["value"]
+        if not isinstance(value, dict):
+            raise TypeError("feed change value is not an object")
         if value.get("item") != "comment" or value.get("verb") != "add":
             return None  # edits, removals, likes, the Page's own posts
-        author = value["from"]
-        author_id = require_str(str(author["id"]), "from.id")
-        if author_id == page_id:
+        comment = FacebookComment.model_validate(value)
+        if comment.author.id == page_id:
             return None  # the Page answering under its own post
-        comment_id = require_str(value["comment_id"], "comment_id")
+        photo = web_url(comment.photo)
         return CitizenMessage(
             channel="facebook_comment",
-            event_key=comment_id,
-            kind="text" if value.get("message") else "other",
-            external_user_id=author_id,
-            external_message_id=comment_id,
-            sent_at=_created_time(value.get("created_time")),
+            event_key=comment.comment_id,
+            kind="text" if comment.message else "other",
+            external_user_id=comment.author.id,
+            external_message_id=comment.comment_id,
+            sent_at=comment.created_time or dt.datetime.now(dt.UTC),
             raw=change,
-            text=str(value.get("message") or ""),
-            attachments=({"type": "photo", "url": value["photo"]},) if value.get("photo") else (),
-            thread_ref=comment_id,
-            display_name=author.get("name"),
+            text=comment.message or "",
+            attachments=({"type": "photo", "url": photo},) if photo else (),
+            thread_ref=comment.comment_id,
+            display_name=comment.author.name,
         )
 
 
-def _attachment(attachment: dict[str, Any]) -> dict[str, Any]:
-    """A Messenger attachment reduced to what an officer needs."""
-    kind = str(attachment.get("type") or "file")
-    payload = attachment.get("payload") or {}
-    if kind == "location" or "coordinates" in payload:
-        coordinates = payload.get("coordinates") or {}
-        return {"type": "location", "location": {"title": attachment.get("title"),
-                "latitude": coordinates.get("lat"), "longitude": coordinates.get("long")}}
-    if payload.get("sticker_id"):
-        return {"type": "sticker", "sticker_id": payload["sticker_id"], "url": payload.get("url")}
-    return {"type": kind, "url": payload.get("url")}
-
-
-def _created_time(value: Any) -> dt.datetime:
-    """Feed changes give created_time in epoch seconds; fall back to now when absent."""
-    if value is None:
-        return dt.datetime.now(dt.UTC)
-    return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
+def _attachment(attachment: FacebookAttachment) -> dict[str, Any]:
+    """A Messenger attachment reduced to what an officer needs (links only when they are http or https)."""
+    kind = attachment.type or "file"
+    payload = attachment.payload or FacebookAttachmentPayload()
+    if kind == "location" or payload.coordinates is not None:
+        coordinates = payload.coordinates or FacebookCoordinates()
+        return {"type": "location", "location": {"title": attachment.title,
+                "latitude": coordinates.lat, "longitude": coordinates.long}}
+    if payload.sticker_id:
+        return {"type": "sticker", "sticker_id": payload.sticker_id, "url": web_url(payload.url)}
+    return {"type": kind, "url": web_url(payload.url)}

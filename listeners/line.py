@@ -5,8 +5,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from linebot.v3.webhook import SignatureValidator
+from pydantic import ValidationError
 
-from listeners.base import CitizenMessage, InputChannel, WebhookRejected, from_epoch_ms, require_str
+from listeners.base import CitizenMessage, InputChannel, WebhookRejected
+from listeners.payloads import LineBody, LineEvent, LineMessage, LineSource
 
 MEDIA_KINDS = {"image", "video", "audio", "file"}
 
@@ -31,63 +33,68 @@ class LineChannel(InputChannel):
         if not signature or not self._validator.validate(text, signature):
             raise WebhookRejected(401, "invalid x-line-signature")
 
-    def parse_events(self, payload: dict[str, Any]) -> Iterable[tuple[dict[str, Any], Any]]:
+    def parse_events(self, payload: dict[str, Any]) -> Iterable[tuple[Any, Any]]:
         """LINE sends {"destination", "events": [...]}; an empty list is LINE's URL check."""
-        events = payload.get("events")
-        if not isinstance(events, list):
-            raise WebhookRejected(400, "events must be a list")
-        for event in events:
+        try:
+            body = LineBody.model_validate(payload)
+        except ValidationError as exc:
+            raise WebhookRejected(400, "events must be a list") from exc
+        for event in body.events:
             yield event, None
 
-    def normalise(self, event: dict[str, Any], context: Any) -> CitizenMessage | None:
+    def normalise(self, event: Any, context: Any) -> CitizenMessage | None:
         """One LINE webhook event → a citizen message (or None for events not from a user)."""
         if not isinstance(event, dict):
             raise TypeError("event is not an object")
-        event_type = require_str(event["type"], "type")
-        source = event.get("source") or {}
-        if source.get("type") != "user" or not source.get("userId"):
+        source = LineSource.model_validate(event.get("source") or {})
+        if source.type != "user" or not source.userId:
             return None  # group or room chatter, or no user to answer: not a citizen's message to us
+        checked = LineEvent.model_validate(event)
         common = dict(
             channel=self.name,
-            event_key=require_str(event["webhookEventId"], "webhookEventId"),
-            external_user_id=require_str(source["userId"], "userId"),
-            sent_at=from_epoch_ms(event["timestamp"]),
+            event_key=checked.webhookEventId,
+            external_user_id=source.userId,
+            sent_at=checked.timestamp,
             raw=event,
-            reply_token=event.get("replyToken"),
-            redelivered=bool((event.get("deliveryContext") or {}).get("isRedelivery")),
+            reply_token=checked.replyToken,
+            redelivered=bool(checked.deliveryContext and checked.deliveryContext.isRedelivery),
         )
-        if event_type == "message":
-            return self._message(event["message"], common)
-        if event_type in {"follow", "unfollow"}:
-            return CitizenMessage(kind=event_type, **common)
-        if event_type == "postback":
-            data = event["postback"]["data"]
-            return CitizenMessage(kind="postback", text=str(data), **common)
+        if checked.type == "message":
+            if checked.message is None:
+                raise ValueError("message event without a message")
+            return self._message(checked.message, common)
+        if checked.type in {"follow", "unfollow"}:
+            return CitizenMessage(kind=checked.type, **common)
+        if checked.type == "postback":
+            if checked.postback is None:
+                raise ValueError("postback event without postback data")
+            return CitizenMessage(kind="postback", text=checked.postback.data, **common)
         return CitizenMessage(kind="other", **common)
 
     @staticmethod
-    def _message(message: dict[str, Any], common: dict[str, Any]) -> CitizenMessage:
+    def _message(message: LineMessage, common: dict[str, Any]) -> CitizenMessage:
         """A LINE message object of any type."""
-        message_type = require_str(message["type"], "message.type")
-        message_id = require_str(message["id"], "message.id")
-        if message_type == "text":
-            return CitizenMessage(kind="text", text=str(message["text"]), external_message_id=message_id, **common)
-        if message_type == "location":
-            location = {k: message.get(k) for k in ("title", "address", "latitude", "longitude")}
-            text = " ".join(str(v) for v in (location["title"], location["address"]) if v)
+        if message.type == "text":
+            if message.text is None:
+                raise ValueError("text message without text")
+            return CitizenMessage(kind="text", text=message.text, external_message_id=message.id, **common)
+        if message.type == "location":
+            location = {"title": message.title, "address": message.address,
+                        "latitude": message.latitude, "longitude": message.longitude}
+            text = " ".join(v for v in (message.title, message.address) if v)
             return CitizenMessage(
-                kind="location", text=text, location=location, external_message_id=message_id, **common
+                kind="location", text=text, location=location, external_message_id=message.id, **common
             )
-        if message_type == "sticker":
-            sticker = {k: message.get(k) for k in ("packageId", "stickerId", "keywords")}
+        if message.type == "sticker":
+            sticker = {"packageId": message.packageId, "stickerId": message.stickerId, "keywords": message.keywords}
             return CitizenMessage(
-                kind="sticker", attachments=({"type": "sticker", **sticker},), external_message_id=message_id,
+                kind="sticker", attachments=({"type": "sticker", **sticker},), external_message_id=message.id,
                 **common,
             )
-        if message_type in MEDIA_KINDS:
-            attachment = {"type": message_type, "line_message_id": message_id,
-                          "provider": (message.get("contentProvider") or {}).get("type")}
+        if message.type in MEDIA_KINDS:
+            attachment = {"type": message.type, "line_message_id": message.id,
+                          "provider": message.contentProvider.type if message.contentProvider else None}
             return CitizenMessage(
-                kind=message_type, attachments=(attachment,), external_message_id=message_id, **common
+                kind=message.type, attachments=(attachment,), external_message_id=message.id, **common
             )
-        return CitizenMessage(kind="other", external_message_id=message_id, **common)
+        return CitizenMessage(kind="other", external_message_id=message.id, **common)

@@ -1,21 +1,22 @@
 """The webhook endpoints: verify, parse, commit, and only then answer 200."""
 from __future__ import annotations
 
-import json
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from inbox import metrics
-from listeners.base import InputChannel, WebhookRejected
+from agency.settings import Settings
+from listeners import metrics
+from listeners.base import CitizenMessage, InputChannel, WebhookRejected, parse_body
 from listeners.facebook import FacebookChannel
 from listeners.line import LineChannel
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+# Stores a request's normalised messages durably; returns the ids of those that were new.
+Store = Callable[[Sequence[CitizenMessage]], Awaitable[list[int]]]
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -32,19 +33,18 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def receive(request: Request, channel: InputChannel) -> JSONResponse:
+async def receive(request: Request, channel: InputChannel, *, store: Store, max_body_bytes: int) -> JSONResponse:
     """Verify and parse the request, store every good event in one transaction, then acknowledge."""
-    runtime = request.app.state.runtime
     try:
-        body = await _read_body(request, runtime.settings.fangsiang_max_body_bytes)
+        body = await _read_body(request, max_body_bytes)
         channel.verify(body, {k.lower(): v for k, v in request.headers.items()})
-        payload = _parse_json(body)
+        payload = parse_body(body)
         messages, skipped = channel.messages(payload)
     except WebhookRejected as exc:
         metrics.WEBHOOK_REQUESTS.labels(channel=channel.name, status=str(exc.status_code)).inc()
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
     try:
-        new_ids = await request.app.state.ingest.store(messages)
+        new_ids = await store(messages)
     except Exception:  # not stored: 503 makes LINE/Facebook redeliver, so the event is not lost
         log.exception("could not store a %s webhook; asking the platform to redeliver", channel.name)
         metrics.WEBHOOK_REQUESTS.labels(channel=channel.name, status="503").inc()
@@ -57,46 +57,36 @@ async def receive(request: Request, channel: InputChannel) -> JSONResponse:
     return JSONResponse({"stored": len(new_ids), "duplicates": len(messages) - len(new_ids), "skipped": skipped})
 
 
-def _parse_json(body: bytes) -> Any:
-    """The body as JSON, or a 400 that says why."""
-    try:
-        return json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise WebhookRejected(400, "body is not valid UTF-8") from exc
-    except json.JSONDecodeError as exc:
-        raise WebhookRejected(400, f"body is not valid JSON: {exc.msg} at position {exc.pos}") from exc
 
 
+def webhook_router(*, settings: Settings, store: Store) -> APIRouter:
+    """The LINE and Facebook webhook endpoints, verifying with the settings' secrets and storing through `store`."""
+    router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+    limit = settings.fangsiang_max_body_bytes
+    facebook = FacebookChannel(app_secret=settings.facebook_signing_secret,
+                               verify_token=settings.facebook_verify_token)
+    line = LineChannel(channel_secret=settings.line_signing_secret)
 
-@router.post("/line", summary="LINE Messaging API webhook")
-async def line_webhook(request: Request) -> JSONResponse:
-    """Receive LINE events."""
-    settings = request.app.state.runtime.settings
-    return await receive(request, LineChannel(channel_secret=settings.line_signing_secret))
+    @router.post("/line", summary="LINE Messaging API webhook")
+    async def line_webhook(request: Request) -> JSONResponse:
+        """Receive LINE events."""
+        return await receive(request, line, store=store, max_body_bytes=limit)
 
+    @router.get("/facebook", summary="Facebook webhook verification", response_class=PlainTextResponse)
+    async def facebook_handshake(
+        mode: str | None = Query(None, alias="hub.mode"),
+        token: str | None = Query(None, alias="hub.verify_token"),
+        challenge: str | None = Query(None, alias="hub.challenge"),
+    ) -> PlainTextResponse:
+        """Echo hub.challenge when the verify token matches."""
+        try:
+            return PlainTextResponse(facebook.handshake(mode=mode, token=token, challenge=challenge))
+        except WebhookRejected as exc:
+            return PlainTextResponse(exc.detail, status_code=exc.status_code)
 
-@router.get("/facebook", summary="Facebook webhook verification", response_class=PlainTextResponse)
-async def facebook_handshake(
-    request: Request,
-    mode: str | None = Query(None, alias="hub.mode"),
-    token: str | None = Query(None, alias="hub.verify_token"),
-    challenge: str | None = Query(None, alias="hub.challenge"),
-) -> PlainTextResponse:
-    """Echo hub.challenge when the verify token matches."""
-    channel = _facebook(request)
-    try:
-        return PlainTextResponse(channel.handshake(mode=mode, token=token, challenge=challenge))
-    except WebhookRejected as exc:
-        return PlainTextResponse(exc.detail, status_code=exc.status_code)
+    @router.post("/facebook", summary="Facebook Page webhook (Messenger and Page comments)")
+    async def facebook_webhook(request: Request) -> JSONResponse:
+        """Receive Facebook Page events."""
+        return await receive(request, facebook, store=store, max_body_bytes=limit)
 
-
-@router.post("/facebook", summary="Facebook Page webhook (Messenger and Page comments)")
-async def facebook_webhook(request: Request) -> JSONResponse:
-    """Receive Facebook Page events."""
-    return await receive(request, _facebook(request))
-
-
-def _facebook(request: Request) -> FacebookChannel:
-    """The Facebook channel configured from the settings."""
-    settings = request.app.state.runtime.settings
-    return FacebookChannel(app_secret=settings.facebook_signing_secret, verify_token=settings.facebook_verify_token)
+    return router

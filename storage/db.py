@@ -36,8 +36,8 @@ class Database:
             yield session
 
     def upgrade(self) -> None:
-        """Apply all Alembic migrations."""
-        command.upgrade(alembic_config(self.url), "head")
+        """Apply all Alembic migrations (every room's branch: "heads")."""
+        command.upgrade(alembic_config(self.url), "heads")
 
     def dispose(self) -> None:
         """Close all pooled connections."""

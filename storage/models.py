@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -50,12 +51,6 @@ class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
 
 
-CHANNELS = ("line", "facebook", "facebook_comment")
-CASE_STATUSES = ("new", "acknowledged", "in_progress", "resolved", "closed", "forwarded", "rejected")
-OPEN_STATUSES = ("new", "acknowledged", "in_progress")
-ROLES = ("admin", "officer", "analyst")
-
-
 class Unit(Base):
     """A unit of the agency (กอง/งาน) that handles cases."""
 
@@ -79,6 +74,9 @@ class Contact(Base):
     following: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    citizen_group: Mapped[str | None] = mapped_column(String(100))  # as configured by the agency
+    phone: Mapped[str | None] = mapped_column(String(64))  # off-line citizens (walk-in, phone, letter)
+    privacy_notice_at: Mapped[dt.datetime | None] = mapped_column()  # when the PDPA notice was sent
 
 
 class InboundEvent(Base):
@@ -120,6 +118,10 @@ class Case(Base):
     resolved_at: Mapped[dt.datetime | None] = mapped_column()
     closed_at: Mapped[dt.datetime | None] = mapped_column()
     escalated_at: Mapped[dt.datetime | None] = mapped_column()
+    priority: Mapped[str] = mapped_column(String(16), default="normal", server_default="normal", index=True)
+    priority_reason: Mapped[str | None] = mapped_column(String(200))
+    unit_candidates: Mapped[list[Any] | None] = mapped_column(JSON)  # [{"unit", "confidence"}], top 3
+    citizen_group: Mapped[str | None] = mapped_column(String(100))
 
     contact: Mapped[Contact] = relationship(lazy="joined")
     unit: Mapped[Unit] = relationship(lazy="joined")
@@ -164,6 +166,10 @@ class Message(Base):
     topics: Mapped[list[Any]] = mapped_column(default=list)
     masked_text: Mapped[str | None] = mapped_column(Text)
     model_version: Mapped[str | None] = mapped_column(String(64))
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)  # the classifier's text vector (float16), once
+    priority: Mapped[str | None] = mapped_column(String(16))
+    priority_reason: Mapped[str | None] = mapped_column(String(200))
+    unit_candidates: Mapped[list[Any] | None] = mapped_column(JSON)
     # Outbound only: who wrote it and whether it reached the citizen.
     author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     delivery: Mapped[str | None] = mapped_column(String(16))  # queued | sent | failed

@@ -7,7 +7,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.calendar import buddhist_year
+from agency.thaitime import buddhist_year
 from storage.models import TicketCounter
 
 

@@ -2,8 +2,10 @@
 PostgreSQL + Redis. PostgreSQL and Redis are used for real; if they are unreachable the tests fail (never skip)."""
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,7 +15,9 @@ import psycopg
 import pytest
 import redis
 
-from storage.settings import Settings
+from agency.settings import Settings
+from storage.db import Database
+from tests.support.database import migrated_sqlite
 from tests.support.server import LiveServer
 from tests.support.stubs import PlatformStub
 
@@ -21,10 +25,33 @@ ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get("FANGSIANG_TEST_POSTGRES", "postgresql://root@127.0.0.1:5432/test")
 REDIS_TEST_URL = os.environ.get("FANGSIANG_TEST_REDIS", "redis://127.0.0.1:6379/15")
 BACKENDS = ("sqlite", "postgres")
+LIVE_FIXTURES = {"make_server", "live_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that start the service are the integration tier (`-m live`); the rest need no server (`-m "not live"`)."""
+    for item in items:
+        if LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.live)
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    """A migrated SQLite database with the default agency's units, for tests that need no server."""
+    db = migrated_sqlite(tmp_path / "fast.db")
+    yield db
+    db.dispose()
 
 
 def _classifier_fingerprint() -> str:
-    """A hash of the classifier's code and bundled data: the cached model is reused while both are unchanged."""
+    """A hash of the classifier's code and bundled data: the cached model is reused while both are unchanged.
+
+    In a git checkout it is the committed classifier tree (uncommitted edits in progress do not make every other
+    test session retrain); elsewhere, the files' content.
+    """
+    committed = subprocess.run(["git", "rev-parse", "HEAD:classifier"], cwd=ROOT, capture_output=True, text=True)
+    if committed.returncode == 0 and committed.stdout.strip():
+        return committed.stdout.strip()[:16]
     digest = hashlib.sha256()
     for path in sorted((ROOT / "classifier").rglob("*")):
         if path.is_file() and path.suffix in {".py", ".jsonl", ".txt", ".csv"}:
@@ -39,7 +66,10 @@ def trained_model_dir() -> Path:
     from classifier import load_or_train
 
     model_dir = ROOT / ".pytest_cache" / "fangsiang-models" / _classifier_fingerprint()
-    load_or_train(model_dir)
+    model_dir.mkdir(parents=True, exist_ok=True)
+    with open(model_dir.parent / f"{model_dir.name}.lock", "w") as lock:  # concurrent sessions train once
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        load_or_train(model_dir)
     return model_dir
 
 

@@ -7,9 +7,11 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inbox.auth.service import AccountError, create_user
+from accounts.sessions import end_user_sessions
+from accounts.service import AccountError, create_user
 from storage import audit
-from storage.models import ROLES, AgencyHoliday, ReplyTemplate, Unit, User
+from agency.vocabulary import ROLES
+from storage.models import AgencyHoliday, ReplyTemplate, Unit, User
 
 UNIT_CODE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
@@ -78,7 +80,10 @@ def update_user(session: Session, *, user_id: int, role: str, unit_code: str | N
     changes = {k: [old, new] for k, old, new in (("role", user.role, role), ("unit", user.unit_code, unit_code),
                                                  ("active", user.active, active)) if old != new}
     user.role, user.unit_code, user.active = role, unit_code, active
-    audit.record(session, actor=actor.email, action="user_updated", entity="user", entity_id=user.id, changes=changes)
+    # What the account may see changed: every session of it ends and the person signs in again.
+    ended = end_user_sessions(session, user_id=user.id, reason="account_changed") if changes else 0
+    audit.record(session, actor=actor.email, action="user_updated", entity="user", entity_id=user.id, changes=changes,
+                 sessions_ended=ended)
     return user
 
 

@@ -9,9 +9,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from inbox.admin import service
-from inbox.web.pages import page_user
-from inbox.web.templating import flash, render
-from storage.models import ROLES, User
+from web.deps import RowId, SessionDep, get_runtime, page_user
+from web.templating import flash, render
+from agency.vocabulary import ROLES
+from storage.models import User
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 SECTIONS = {"units": "หน่วยงาน", "users": "ผู้ใช้งาน", "templates": "ข้อความสำเร็จรูป", "holidays": "วันหยุดของหน่วยงาน"}
@@ -38,13 +39,12 @@ def admin_home() -> RedirectResponse:
 
 
 @router.get("/{section}")
-def admin_page(request: Request, section: str, user: AdminUser) -> Response:
+def admin_page(request: Request, section: str, user: AdminUser, session: SessionDep) -> Response:
     """One admin section with its list and forms."""
     if section not in SECTIONS:
         return render(request, "error.html", user=user, status_code=404, message="ไม่พบหน้านี้")
-    with request.app.state.runtime.db.session() as session:
-        data = service.listing(session)
-        return render(request, "admin/page.html", user=user, section=section, sections=SECTIONS, roles=ROLES, **data)
+    return render(request, "admin/page.html", user=user, section=section, sections=SECTIONS, roles=ROLES,
+                  **service.listing(session))
 
 
 @router.post("/units")
@@ -73,7 +73,7 @@ def add_user(request: Request, user: AdminUser, email: Annotated[str, Form()] = 
 
 
 @router.post("/users/{user_id}")
-def update_user(request: Request, user_id: int, user: AdminUser, role: Annotated[str, Form()] = "",
+def update_user(request: Request, user_id: RowId, user: AdminUser, role: Annotated[str, Form()] = "",
                 unit: Annotated[str, Form()] = "", active: Annotated[str, Form()] = "") -> Response:
     """Change an account's role, unit or status."""
     return _change(request, "users", "บันทึกผู้ใช้งานแล้ว", lambda s: service.update_user(
@@ -91,7 +91,7 @@ def save_template(request: Request, user: AdminUser, title: Annotated[str, Form(
 
 
 @router.post("/templates/{template_id}/delete")
-def delete_template(request: Request, template_id: int, user: AdminUser) -> Response:
+def delete_template(request: Request, template_id: RowId, user: AdminUser) -> Response:
     """Remove a canned reply."""
     return _change(request, "templates", "ลบข้อความสำเร็จรูปแล้ว",
                    lambda s: service.delete_template(s, template_id=template_id, actor=user))
@@ -115,7 +115,7 @@ def remove_holiday(request: Request, day: str, user: AdminUser) -> Response:
 def _change(request: Request, section: str, done: str, change: Callable[[Session], Any], *,
             calendar: bool = False) -> Response:
     """Make one audited change in one transaction and go back to the section with a Thai message."""
-    runtime = request.app.state.runtime
+    runtime = get_runtime(request)
     try:
         with runtime.db.session() as session:
             change(session)

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import uvicorn
 
-from inbox.app import create_app
+from fangsiang.app import create_app
 from listeners import simulator
-from storage.settings import Settings
+from agency.settings import Settings
 
 PAGE_ID = "100000000000001"
 
@@ -100,7 +100,7 @@ class LiveServer:
     # Acting as staff ---------------------------------------------------------------------------------------------
     def add_user(self, email: str, *, role: str, unit: str | None = None, password: str = "correct horse 1") -> str:
         """Create an account directly through the service layer."""
-        from inbox.auth.service import create_user
+        from accounts.service import create_user
 
         with self.runtime.db.session() as session:
             create_user(session, email=email, password=password, role=role, unit_code=unit, actor="test")

@@ -36,8 +36,8 @@ class RecordedRequest:
     def text(self) -> str:
         """The message text sent, whatever the API."""
         data = self.json
-        if "messages" in data:
-            return "\n".join(m.get("text", "") for m in data["messages"])
+        if "messages" in data:  # a Flex message's words are its altText
+            return "\n".join(m.get("text") or m.get("altText", "") for m in data["messages"])
         message = data.get("message")
         return message.get("text", "") if isinstance(message, dict) else str(message or "")
 
@@ -50,6 +50,9 @@ class PlatformStub:
     requests: list[RecordedRequest] = field(default_factory=list)
     _failures: list[int] = field(default_factory=list)
     _reply_token_used: set[str] = field(default_factory=set)
+    # LINE message content (GET /v2/bot/message/{id}/content on api-data): message id -> (content type, bytes).
+    contents: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    content_failures: int = 0  # answer the next N content requests with 500
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -88,7 +91,7 @@ class PlatformStub:
                 self._reply_token_used.add(token)
             self.requests.append(RecordedRequest(method, path, headers, body, status))
         if status != 200:
-            if "/v2/bot/" in path:
+            if "/v2/bot/" in path or "/v2/bot/richmenu" in path:
                 return status, {"message": "Invalid reply token" if status == 400 else "stub failure"}
             return status, {"error": {"message": "stub failure", "type": "OAuthException", "code": 2}}
         if path.endswith("/me/messages"):
@@ -97,7 +100,28 @@ class PlatformStub:
             return 200, {"id": f"reply_{len(self.requests)}"}
         if path.endswith("/v2/bot/message/push") or path.endswith("/v2/bot/message/reply"):
             return 200, {"sentMessages": [{"id": str(len(self.requests)), "quoteToken": "q"}]}
+        if path.endswith("/v2/bot/richmenu"):
+            return 200, {"richMenuId": f"richmenu-stub{len(self.requests)}"}
+        if path.endswith("/me/messenger_profile"):
+            return 200, {"result": "success"}
         return 200, {}
+
+    def _content(self, method: str, path: str, headers: dict[str, str]) -> tuple[int, str, bytes] | None:
+        """LINE's content endpoint: the stored bytes, 404 for an unknown id, 500 while told to fail."""
+        if method != "GET" or not (path.startswith("/v2/bot/message/") and path.endswith("/content")):
+            return None
+        message_id = path.split("/")[4]
+        with self._lock:
+            if self.content_failures > 0:
+                self.content_failures -= 1
+                status = 500
+            else:
+                status = 200 if message_id in self.contents else 404
+            self.requests.append(RecordedRequest(method, path, headers, b"", status))
+        if status != 200 or headers.get("authorization", "") == "":
+            return status if status != 200 else 401, "application/json", b'{"message":"stub"}'
+        content_type, data = self.contents[message_id]
+        return 200, content_type, data
 
     def start(self) -> "PlatformStub":
         stub = self
@@ -107,10 +131,15 @@ class PlatformStub:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
                 path = urlsplit(self.path).path
-                status, payload = stub._answer(self.command, path, {k.lower(): v for k, v in self.headers.items()}, body)
-                data = json.dumps(payload).encode()
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                content = stub._content(self.command, path, headers)
+                if content is not None:
+                    status, content_type, data = content
+                else:
+                    status, payload = stub._answer(self.command, path, headers, body)
+                    content_type, data = "application/json", json.dumps(payload).encode()
                 self.send_response(status)
-                self.send_header("content-type", "application/json")
+                self.send_header("content-type", content_type)
                 self.send_header("content-length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

@@ -1,0 +1,1 @@
+"""Staff accounts: officers, analysts and admins; passwords and API tokens."""

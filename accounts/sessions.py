@@ -1,0 +1,59 @@
+"""Server-side sessions for browsers and API tokens: sign-out ends one; a password, role or unit change ends them all."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from accounts.models import UserSession
+from storage.models import User, utcnow
+
+
+def _session_id(key: str) -> str:
+    """The stored id of a session key (the key itself never reaches the database)."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def start_session(session: Session, *, user: User, kind: str, lifetime: dt.timedelta) -> str:
+    """A new session for the user; the key to put in the cookie or token."""
+    key = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(UserSession(id=_session_id(key), user_id=user.id, kind=kind, created_at=now,
+                            expires_at=now + lifetime))
+    session.flush()
+    return key
+
+
+def session_user(session: Session, *, key: str) -> User | None:
+    """The active user of a live session (not ended, not expired), else None."""
+    row = session.get(UserSession, _session_id(key))
+    if row is None or row.ended_at is not None or row.expires_at <= utcnow():
+        return None
+    user = session.get(User, row.user_id)
+    return user if user is not None and user.active else None
+
+
+def end_session(session: Session, *, key: str, reason: str = "signed_out") -> bool:
+    """End one session (sign-out); whether it was live."""
+    row = session.get(UserSession, _session_id(key))
+    if row is None or row.ended_at is not None:
+        return False
+    row.ended_at, row.ended_reason = utcnow(), reason
+    return True
+
+
+def end_user_sessions(session: Session, *, user_id: int, reason: str) -> int:
+    """End every live session of a user (password, role or unit changed, account closed); how many ended."""
+    result = session.execute(update(UserSession)
+                             .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+                             .values(ended_at=utcnow(), ended_reason=reason))
+    return result.rowcount or 0
+
+
+def live_sessions(session: Session, *, user_id: int) -> int:
+    """How many sessions of the user are still live."""
+    return len(session.scalars(select(UserSession.id).where(
+        UserSession.user_id == user_id, UserSession.ended_at.is_(None), UserSession.expires_at > utcnow())).all())

@@ -1,0 +1,1 @@
+"""The case domain: opening and following up, the status workflow, officer actions, access rules, deadlines."""

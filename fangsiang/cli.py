@@ -1,0 +1,321 @@
+"""The `fangsiang` command: serve, worker, train, classify, evaluate, users add, simulate, db upgrade."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from agency.settings import Settings, get_settings
+
+
+SIMULATED_PAGE_ID = "100000000000001"
+from analytics import commands as _analytics_commands  # noqa: E402 — light module, heavy imports inside handlers
+
+from conversation import commands as _conversation_commands  # noqa: E402
+
+ROOM_COMMANDS: tuple = (_analytics_commands.register, _conversation_commands.register)  # rooms' `register(commands)`; heavy imports inside handlers
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the command."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    logging.basicConfig(level=settings.fangsiang_log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # no line per HTTP call (LINE/Graph API, simulate)
+    return int(args.run(args, settings) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fangsiang", description="Fang Siang ฟังเสียง: listen to citizens on LINE and Facebook.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the web app (and, by default, an in-process worker)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-worker", action="store_true", help="do not run the worker in this process")
+    serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser("worker", help="process the queue and the outbox (share the work with other workers)")
+    worker.add_argument("--name", help="consumer name in the Redis group (default: host-pid)")
+    worker.set_defaults(run=_worker)
+
+    train = commands.add_parser("train", help="build the classifier's models from bundled data")
+    train.add_argument("--router-csv", type=Path, help="train the unit router from the agency's own CSV export")
+    train.add_argument("--text-column", default="text")
+    train.add_argument("--label-column", default="unit")
+    train.add_argument("--no-corrections", action="store_true", help="leave out officers' corrections")
+    train.add_argument("--seed", type=int, default=0)
+    train.set_defaults(run=_train)
+
+    classify = commands.add_parser("classify", help="classify one message per stdin line, print JSON lines")
+    classify.set_defaults(run=_classify)
+
+    evaluate = commands.add_parser("evaluate", help="accuracy, macro-F1 and confusion matrices on held-out data")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.add_argument("--router-csv", type=Path,
+                          help="instead: the unit router on the agency's labelled CSV (top-1/top-3, coverage–precision)")
+    evaluate.add_argument("--text-column", default="text")
+    evaluate.add_argument("--label-column", default="unit")
+    evaluate.add_argument("--trained", action="store_true",
+                          help="with --router-csv: score the trained model's router on the CSV as held-out data "
+                               "(default: cross-validate a router trained on the CSV itself)")
+    evaluate.set_defaults(run=_evaluate)
+
+    users = commands.add_parser("users", help="manage accounts").add_subparsers(required=True, metavar="ACTION")
+    add = users.add_parser("add", help="add an account")
+    add.add_argument("email")
+    add.add_argument("--role", required=True, choices=("admin", "officer", "analyst"))
+    add.add_argument("--unit", help="the unit's code or its Thai name (required for officers)")
+    add.add_argument("--name", help="display name")
+    add.add_argument("--password-stdin", action="store_true", required=True, help="read the password from stdin")
+    add.set_defaults(run=_users_add)
+    password = users.add_parser("password", help="set an account's password (ends all its sessions)")
+    password.add_argument("email")
+    password.add_argument("--password-stdin", action="store_true", required=True, help="read the password from stdin")
+    password.set_defaults(run=_users_password)
+
+    citizens = commands.add_parser("citizens", help="citizens' PDPA rights").add_subparsers(required=True,
+                                                                                          metavar="ACTION")
+    erase = citizens.add_parser("erase", help="erase a citizen's personal data (texts masked, counts kept)")
+    erase.add_argument("--channel", required=True, help="line, facebook, facebook_comment or an off-line channel code")
+    erase.add_argument("--user", required=True, help="the citizen's id on that channel (LINE userId, Facebook id)")
+    erase.set_defaults(run=_citizens_erase)
+
+    simulate = commands.add_parser("simulate", help="play a citizen: sign and post a realistic webhook event")
+    simulate.add_argument("channel", choices=("line", "facebook"))
+    simulate.add_argument("text")
+    simulate.add_argument("--user", default="demo-citizen", help="the citizen's id on the channel")
+    simulate.add_argument("--comment", action="store_true", help="facebook: a comment on the Page instead of Messenger")
+    simulate.add_argument("--url", default=None, help="server base URL (default FANGSIANG_BASE_URL)")
+    simulate.add_argument("--wait", type=float, default=20.0, help="seconds to wait for the reply (0: do not wait)")
+    simulate.set_defaults(run=_simulate)
+
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(required=True, metavar="ACTION")
+    upgrade = db.add_parser("upgrade", help="apply migrations")
+    upgrade.set_defaults(run=_db_upgrade)
+
+    # Rooms add their own commands: each `register(commands)` adds subparsers whose `run(args, settings)` is called.
+    for register in ROOM_COMMANDS:
+        register(commands)
+    return parser
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from fangsiang.app import create_app
+    from fangsiang.serving import serve
+
+    app = create_app(settings, run_worker=False if args.no_worker else None)
+    serve(app, settings=settings, host=args.host, port=args.port)
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from fangsiang.jobs import worker_jobs
+    from fangsiang.runtime import build_runtime
+    from worker.loop import Worker
+
+    runtime = build_runtime(settings, consumer=args.name)
+    try:
+        Worker(runtime, jobs=worker_jobs()).run_forever()
+    finally:
+        runtime.close()
+    return 0
+
+
+def _train(args: argparse.Namespace, settings: Settings) -> int:
+    from classifier.training import train
+
+    extra = [] if args.no_corrections else _corrections(settings)
+    report = train(settings.model_dir, extra_examples=extra, router_csv=args.router_csv,
+                   text_column=args.text_column, label_column=args.label_column, seed=args.seed)
+    print(json.dumps({"model_dir": str(settings.model_dir), "corrections": len(extra), **report},
+                     ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def _corrections(settings: Settings) -> list[dict]:
+    """Officers' corrections from the database, as training examples (none if there is no database yet)."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import OperationalError
+
+    from storage.db import Database
+    from storage.models import Correction
+
+    db = Database(settings.sqlalchemy_url)
+    try:
+        with db.session() as session:
+            rows = session.scalars(select(Correction).order_by(Correction.id)).all()
+            return [{"text": r.text, "intent": r.intent, "unit": r.unit_code} for r in rows]
+    except OperationalError:
+        logging.getLogger(__name__).warning("no database to read corrections from; training without them")
+        return []
+    finally:
+        db.dispose()
+
+
+def _classify(args: argparse.Namespace, settings: Settings) -> int:
+    from classifier import load_or_train
+    from classifier.commands import classify_stream
+    from agency.config import load_agency_config
+
+    agency = load_agency_config(settings.fangsiang_agency_config)
+    model = load_or_train(settings.model_dir, triage_unit=agency.triage_unit,
+                          routing_threshold=agency.routing_threshold, target_precision=agency.routing_precision)
+    classify_stream(model, sys.stdin, sys.stdout)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    from agency.config import load_agency_config
+    from classifier import load_or_train
+    from classifier.evaluation import evaluate, evaluate_router_csv, format_report, format_router_report
+
+    if args.router_csv:
+        agency = load_agency_config(settings.fangsiang_agency_config)
+        try:
+            report = evaluate_router_csv(args.router_csv, text_column=args.text_column, label_column=args.label_column,
+                                         target_precision=agency.routing_precision, triage_unit=agency.triage_unit,
+                                         model_dir=settings.model_dir if args.trained else None)
+        except (OSError, ValueError, KeyError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str) if args.json
+              else format_router_report(report))
+        return 0
+    load_or_train(settings.model_dir)
+    report = evaluate(settings.model_dir)
+    print(json.dumps(report, ensure_ascii=False, indent=2, default=str) if args.json else format_report(report))
+    return 0
+
+
+def _users_add(args: argparse.Namespace, settings: Settings) -> int:
+    from accounts.service import AccountError, create_user, find_unit_code
+    from fangsiang.runtime import build_runtime
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    runtime = build_runtime(settings)
+    try:
+        with runtime.db.session() as session:
+            unit_code = find_unit_code(session, unit=args.unit) if args.unit else None
+            user = create_user(session, email=args.email, password=password, role=args.role, unit_code=unit_code,
+                               display_name=args.name, actor="cli")
+            print(f"added {user.email} ({user.role}{', ' + user.unit_code if user.unit_code else ''})")
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        runtime.close()
+    return 0
+
+
+def _users_password(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import select
+
+    from accounts.service import AccountError, set_password
+    from fangsiang.runtime import build_runtime
+    from storage.models import User
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    runtime = build_runtime(settings)
+    try:
+        with runtime.db.session() as session:
+            user = session.scalars(select(User).where(User.email == args.email.strip().lower())).first()
+            if user is None:
+                print(f"error: no account {args.email}", file=sys.stderr)
+                return 2
+            set_password(session, user=user, password=password, actor="cli")
+            print(f"password changed for {user.email}; every session of the account has ended")
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        runtime.close()
+    return 0
+
+
+def _citizens_erase(args: argparse.Namespace, settings: Settings) -> int:
+    from fangsiang.citizen_rights import CitizenNotFound, erase_citizen
+    from fangsiang.runtime import build_runtime
+
+    runtime = build_runtime(settings)
+    try:
+        with runtime.db.session() as session:
+            counts = erase_citizen(session, channel=args.channel, user_id=args.user, actor="cli",
+                                   data_dir=settings.data_dir)
+        print(json.dumps({"erased": True, **counts}, ensure_ascii=False))
+    except CitizenNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        runtime.close()
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from fangsiang.runtime import build_runtime
+
+    build_runtime(settings).close()
+    print("database is up to date")
+    return 0
+
+
+def _simulate(args: argparse.Namespace, settings: Settings) -> int:
+    import httpx
+
+    from listeners import simulator
+
+    base = (args.url or settings.fangsiang_base_url).rstrip("/")
+    now_ms = int(time.time() * 1000)
+    if args.channel == "line":
+        recipient = simulator.line_user_id(args.user)
+        body = simulator.encode(simulator.line_body(
+            simulator.line_event(user_id=recipient, text=args.text, timestamp_ms=now_ms)))
+        url = f"{base}/webhooks/line"
+        headers = {"x-line-signature": simulator.line_signature(body, settings.line_signing_secret)}
+    else:
+        recipient = args.user
+        build = simulator.facebook_comment_event if args.comment else simulator.facebook_message_event
+        body = simulator.encode(build(page_id=SIMULATED_PAGE_ID, user_id=recipient, text=args.text,
+                                      timestamp_ms=now_ms))
+        url = f"{base}/webhooks/facebook"
+        headers = {"x-hub-signature-256": simulator.facebook_signature(body, settings.facebook_signing_secret)}
+    headers["content-type"] = "application/json"
+    try:
+        response = httpx.post(url, content=body, headers=headers, timeout=30)
+    except httpx.HTTPError as exc:
+        print(f"could not reach {url}: {exc}", file=sys.stderr)
+        return 1
+    print(f"POST {url} → {response.status_code} {response.text}")
+    if response.status_code != 200:
+        return 1
+    if args.wait > 0:
+        return _print_reply(settings.data_dir / "transcript.jsonl", recipient=recipient, since=now_ms / 1000,
+                            wait=args.wait)
+    return 0
+
+
+def _print_reply(transcript: Path, *, recipient: str, since: float, wait: float) -> int:
+    """Show the reply the service sent (read from the transcript of a server without channel credentials)."""
+    import datetime as dt
+
+    deadline = time.time() + wait
+    while time.time() < deadline:
+        if transcript.exists():
+            for line in transcript.read_text(encoding="utf-8").splitlines():
+                record = json.loads(line)
+                if record["recipient"] == recipient and dt.datetime.fromisoformat(record["at"]).timestamp() >= since - 1:
+                    print(f"\nตอบกลับทาง {record['channel']}:\n{record['text']}")
+                    return 0
+        time.sleep(0.5)
+    print("\n(no reply in the transcript yet: the first start trains the classifier, which takes a minute or two;"
+          " with real LINE/Facebook credentials replies go to the app instead)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,21 @@
+"""The rooms' periodic jobs the worker runs (spike detection, rollups, retention): listed once, for every worker."""
+from __future__ import annotations
+
+from worker.loop import PeriodicJob
+
+
+def worker_jobs() -> list[PeriodicJob]:
+    """Every room's periodic job, in the order they were added."""
+    from conversation.media import fetch_pending
+    from conversation.service import ask_surveys
+    from analytics.alerts import spike_job
+    from analytics.rollups import rollup_job
+    from fangsiang.citizen_rights import retention_job
+
+    return [
+        PeriodicJob(name="media", every_seconds=1.0, run=fetch_pending),  # citizens' photos, fetched and retried
+        PeriodicJob(name="surveys", every_seconds=2.0, run=ask_surveys),  # satisfaction survey on resolution
+        PeriodicJob(name="analytics-rollups", every_seconds=45.0, run=rollup_job),  # days touched since the watermark
+        PeriodicJob(name="analytics-spikes", every_seconds=3600.0, run=spike_job),  # daily counts: hourly is plenty
+        PeriodicJob(name="retention", every_seconds=3600.0, run=retention_job),  # PDPA: closed cases' raw texts
+    ]

@@ -1,0 +1,205 @@
+"""The cases API: list and open cases, as the caller's role allows."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from agency.vocabulary import CASE_STATUSES, channel_names
+from cases import access, offline, queries, service
+from cases.schemas import CaseDetailOut, CaseListOut, CaseOut
+from fangsiang.runtime import Runtime
+from storage.models import Case, User, utcnow
+from web.deps import RowId, CurrentUser, RuntimeDep
+
+router = APIRouter(prefix="/api/cases", tags=["cases"])
+
+
+@router.get("", summary="Cases the caller may see, most urgent first", response_model=CaseListOut,
+            response_model_exclude_unset=True)
+def list_cases(
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    status_: Annotated[str | None, Query(alias="status")] = None,
+    intent: str | None = None,
+    channel: str | None = None,
+    unit: str | None = None,
+    overdue: bool | None = None,
+    q: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> CaseListOut:
+    """Filter by status, intent, channel, unit, overdue; search by ticket or text."""
+    if status_ and status_ not in CASE_STATUSES:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"ไม่รู้จักสถานะ {status_}")
+    if channel and channel not in channel_names(runtime.agency):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"ไม่รู้จักช่องทาง {channel}")
+    query = queries.filtered_cases(user, now=utcnow(), status=status_, intent=intent, channel=channel, unit=unit,
+                                   overdue=overdue, q=q)
+    with runtime.db.session() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        cases = session.scalars(queries.most_urgent_first(query).limit(limit).offset(offset)).all()
+        return CaseListOut(total=total, limit=limit, offset=offset, items=[CaseOut.of(c, user) for c in cases])
+
+
+@router.get("/{case_id}", summary="One case with its conversation", response_model=CaseDetailOut,
+            response_model_exclude_unset=True)
+def get_case(runtime: RuntimeDep, case_id: RowId, user: CurrentUser) -> CaseDetailOut:
+    """The case and its messages; 404 when it does not exist or belongs to another unit."""
+    with runtime.db.session() as session:
+        try:
+            case = access.load_case_for(session, case_id=case_id, user=user)
+        except access.CaseNotFound as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "ไม่พบเรื่องนี้") from exc
+        return CaseDetailOut.of_case(case, user, notes=queries.case_notes(session, case=case),
+                                     history=queries.case_history(session, case=case))
+
+
+class ReplyIn(BaseModel):
+    """An officer's reply to the citizen."""
+
+    text: str = ""
+
+
+class StatusIn(BaseModel):
+    """A status change, with a note for the citizen (required for forwarded and rejected)."""
+
+    status: str = ""
+    note: str | None = None
+
+
+class AssignIn(BaseModel):
+    """A reassignment to another unit, with the reason."""
+
+    unit: str = ""
+    reason: str = ""
+
+
+class NoteIn(BaseModel):
+    """An internal note."""
+
+    text: str = ""
+
+
+class IntentIn(BaseModel):
+    """A corrected intent."""
+
+    intent: str = ""
+
+
+class CitizenIn(BaseModel):
+    """Who brought an off-line matter (both optional: a comment box has no name)."""
+
+    name: str = ""
+    phone: str = ""
+
+
+class OfflineCaseIn(BaseModel):
+    """A matter that arrived off-line: channel code from the agency config, the text, the citizen, when."""
+
+    channel: str = ""
+    text: str = ""
+    citizen: CitizenIn = CitizenIn()
+    group: str = ""
+    received_at: str = ""
+    unit: str = ""
+
+
+class GroupIn(BaseModel):
+    """The citizen's group as configured by the agency; empty clears it."""
+
+    group: str = ""
+
+
+@router.post("", summary="Record a case that arrived off-line (walk-in, phone, letter…)", status_code=201,
+             response_model=CaseDetailOut, response_model_exclude_unset=True)
+def post_offline_case(runtime: RuntimeDep, body: OfflineCaseIn, user: CurrentUser) -> CaseDetailOut:
+    """Classified, routed (an officer's own unit by default), deadlines and audit as for LINE; nothing is sent."""
+    if user.role not in ("admin", "officer"):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "บัญชีของท่านไม่มีสิทธิ์บันทึกเรื่อง")
+    try:
+        with runtime.db.session() as session:
+            case = offline.record_offline_case(
+                session, matter=offline.OfflineMatter(
+                    channel=body.channel, text=body.text, citizen_name=body.citizen.name,
+                    citizen_phone=body.citizen.phone, group=body.group,
+                    received_at=offline.parse_received_at(body.received_at), unit=body.unit),
+                user=user, agency=runtime.agency, calendar=runtime.calendar, now=utcnow())
+            session.refresh(case)
+            return CaseDetailOut.of_case(case, user)
+    except service.CaseError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+
+
+@router.post("/{case_id}/group", summary="Set the citizen's group on the case", response_model=CaseDetailOut,
+             response_model_exclude_unset=True)
+def post_group(runtime: RuntimeDep, case_id: RowId, body: GroupIn, user: CurrentUser) -> CaseDetailOut:
+    """One of the agency's configured groups (the citizen's contact takes it too when it has none)."""
+    return act_on_case(runtime, case_id=case_id, user=user, action=lambda session, case: service.set_citizen_group(
+        session, case=case, group=body.group.strip() or None, agency=runtime.agency, actor=user, now=utcnow()))
+
+
+def act_on_case(runtime: Runtime, *, case_id: int, user: User,
+                action: Callable[[Session, Case], Any]) -> CaseDetailOut:
+    """Run one officer action on a case in one transaction; Thai errors leave the case unchanged."""
+    with runtime.db.session() as session:
+        try:
+            case = access.load_case_for(session, case_id=case_id, user=user, for_update=True)
+        except access.CaseNotFound as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "ไม่พบเรื่องนี้") from exc
+        if not access.can_act(user, case):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "บัญชีของท่านไม่มีสิทธิ์แก้ไขเรื่องนี้")
+        try:
+            action(session, case)
+        except service.CaseError as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+        session.flush()
+        session.refresh(case)
+        return CaseDetailOut.of_case(case, user)
+
+
+@router.post("/{case_id}/reply", summary="Reply to the citizen through the case's channel", response_model=CaseDetailOut,
+             response_model_exclude_unset=True)
+def post_reply(runtime: RuntimeDep, case_id: RowId, body: ReplyIn, user: CurrentUser) -> CaseDetailOut:
+    """Queue the reply in the outbox; it appears in the thread as queued, then sent or failed."""
+    return act_on_case(runtime, case_id=case_id, user=user, action=lambda session, case: service.reply(
+        session, case=case, user=user, text=body.text, now=utcnow()))
+
+
+@router.post("/{case_id}/status", summary="Move the case along the workflow", response_model=CaseDetailOut,
+             response_model_exclude_unset=True)
+def post_status(runtime: RuntimeDep, case_id: RowId, body: StatusIn, user: CurrentUser) -> CaseDetailOut:
+    """new → acknowledged → in_progress → resolved → closed; forwarded and rejected need a note."""
+    agency = runtime.agency
+    return act_on_case(runtime, case_id=case_id, user=user, action=lambda session, case: service.change_status(
+        session, case=case, user=user, status=body.status, note=body.note, agency=agency, now=utcnow()))
+
+
+@router.post("/{case_id}/assign", summary="Reassign the case to another unit", response_model=CaseDetailOut,
+             response_model_exclude_unset=True)
+def post_assign(runtime: RuntimeDep, case_id: RowId, body: AssignIn, user: CurrentUser) -> CaseDetailOut:
+    """Stored as a correction the classifier can learn from."""
+    agency = runtime.agency
+    return act_on_case(runtime, case_id=case_id, user=user, action=lambda session, case: service.assign(
+        session, case=case, user=user, unit_code=body.unit, reason=body.reason, agency=agency, now=utcnow()))
+
+
+@router.post("/{case_id}/intent", summary="Correct the case's intent", response_model=CaseDetailOut,
+             response_model_exclude_unset=True)
+def post_intent(runtime: RuntimeDep, case_id: RowId, body: IntentIn, user: CurrentUser) -> CaseDetailOut:
+    """Stored as a correction; the deadlines follow the new intent's service standard."""
+    return act_on_case(runtime, case_id=case_id, user=user, action=lambda session, case: service.relabel(
+        session, case=case, user=user, intent=body.intent, agency=runtime.agency, calendar=runtime.calendar,
+        now=utcnow()))
+
+
+@router.post("/{case_id}/notes", summary="Add an internal note (never sent to the citizen)", response_model=CaseDetailOut,
+             response_model_exclude_unset=True)
+def post_note(runtime: RuntimeDep, case_id: RowId, body: NoteIn, user: CurrentUser) -> CaseDetailOut:
+    """The note is visible to the unit's officers and admins only."""
+    return act_on_case(runtime, case_id=case_id, user=user, action=lambda session, case: service.add_note(
+        session, case=case, user=user, text=body.text, now=utcnow()))

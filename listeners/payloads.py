@@ -1,0 +1,273 @@
+"""LINE and Facebook webhook payloads as pydantic models: every field the service uses is checked and normalised here.
+
+An event that fails these models is skipped (and logged) by its channel; the other events of its batch are stored.
+Identifiers must be non-empty text without NUL characters, citizens' texts lose NUL characters, and no string may hold
+a lone UTF-16 surrogate (neither UTF-8 nor PostgreSQL can store one). Numbers that JSON in PostgreSQL cannot hold
+(NaN, Infinity) are refused wherever they appear in what is stored: see `storable_json`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+MAX_ID_CHARS = 200
+MAX_NAME_CHARS = 200
+
+
+def has_lone_surrogate(value: str) -> bool:
+    """True when the text holds a UTF-16 surrogate half (JSON's "\\ud800" escape), which UTF-8 cannot encode."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _identifier(value: str) -> str:
+    """A platform id: non-empty, at most 200 characters, no NUL, no lone surrogate."""
+    if not value:
+        raise ValueError("must not be empty")
+    if len(value) > MAX_ID_CHARS:
+        raise ValueError(f"longer than {MAX_ID_CHARS} characters")
+    if "\x00" in value:
+        raise ValueError("contains a NUL character")
+    if has_lone_surrogate(value):
+        raise ValueError("contains a lone surrogate")
+    return value
+
+
+def _text(value: str) -> str:
+    """What a citizen wrote: NUL characters dropped, a lone surrogate refused."""
+    if has_lone_surrogate(value):
+        raise ValueError("contains a lone surrogate")
+    return value.replace("\x00", "")
+
+
+def _name(value: str) -> str:
+    """A display name: like text, cut to the 200 characters storage keeps."""
+    return _text(value)[:MAX_NAME_CHARS]
+
+
+def _epoch(value: Any, *, per_second: int) -> dt.datetime:
+    """An epoch timestamp (integer, digits or finite number) → aware UTC datetime, or ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError("timestamp must be a number")  # noqa: TRY004 -- pydantic reports ValueError only
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("timestamp must be finite")
+    try:
+        count = int(value)
+        if count <= 0:
+            raise ValueError("timestamp must be positive")
+        return dt.datetime.fromtimestamp(count / per_second, tz=dt.UTC)
+    except (OverflowError, OSError) as exc:
+        raise ValueError("timestamp out of range") from exc
+
+
+def _finite(value: float) -> float:
+    """A coordinate: a real, finite number."""
+    if not math.isfinite(value):
+        raise ValueError("must be finite")
+    return value
+
+
+def _integer_as_text(value: Any) -> Any:
+    """An integer written where text is expected (a numeric id, a text of digits) read as its digits."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Identifier = Annotated[str, AfterValidator(_identifier)]
+NumericIdentifier = Annotated[str, BeforeValidator(_integer_as_text), AfterValidator(_identifier)]  # ids some senders write as numbers
+Text = Annotated[str, BeforeValidator(_integer_as_text), AfterValidator(_text)]
+Name = Annotated[str, AfterValidator(_name)]
+FiniteFloat = Annotated[float, AfterValidator(_finite)]
+EpochMillis = Annotated[dt.datetime, BeforeValidator(lambda v: _epoch(v, per_second=1000))]
+EpochSeconds = Annotated[dt.datetime, BeforeValidator(lambda v: _epoch(v, per_second=1))]
+
+
+class Payload(BaseModel):
+    """A part of a platform's payload: unknown fields ignored (the raw event is stored as sent)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+# LINE Messaging API ----------------------------------------------------------------------------------------------
+class LineSource(Payload):
+    """Who sent the event: a user, or a group or room (not a citizen writing to the agency)."""
+
+    type: str | None = None
+    userId: Identifier | None = None
+
+
+class LineDeliveryContext(Payload):
+    """Whether LINE is redelivering an event it could not deliver before."""
+
+    isRedelivery: bool = False
+
+
+class LineContentProvider(Payload):
+    """Where a media message's content lives (line or external)."""
+
+    type: Text | None = None
+
+
+class LineMessage(Payload):
+    """A message object of any type; the fields of the types the service reads."""
+
+    id: Identifier
+    type: Identifier
+    text: Text | None = None
+    title: Text | None = None
+    address: Text | None = None
+    latitude: FiniteFloat | None = None
+    longitude: FiniteFloat | None = None
+    packageId: NumericIdentifier | None = None
+    stickerId: NumericIdentifier | None = None
+    keywords: list[Text] | None = None
+    contentProvider: LineContentProvider | None = None
+
+
+class LinePostback(Payload):
+    """The data of a postback action the citizen tapped."""
+
+    data: Text
+
+
+class LineEvent(Payload):
+    """One webhook event from a user."""
+
+    type: Identifier
+    webhookEventId: Identifier
+    timestamp: EpochMillis
+    source: LineSource
+    replyToken: Identifier | None = None
+    deliveryContext: LineDeliveryContext | None = None
+    message: LineMessage | None = None
+    postback: LinePostback | None = None
+
+
+class LineBody(Payload):
+    """The webhook body: its events (an empty list is LINE's URL check); `destination`, the bot's id, is not used."""
+
+    events: list[Any]
+
+
+# Facebook Page webhook -------------------------------------------------------------------------------------------
+class FacebookParty(Payload):
+    """A sender or recipient in Messenger: a page-scoped id."""
+
+    id: NumericIdentifier
+
+
+class FacebookCoordinates(Payload):
+    """A shared location."""
+
+    lat: FiniteFloat | None = None
+    long: FiniteFloat | None = None
+
+
+class FacebookAttachmentPayload(Payload):
+    """What an attachment points at."""
+
+    url: Text | None = None
+    coordinates: FacebookCoordinates | None = None
+    sticker_id: NumericIdentifier | None = None
+
+
+class FacebookAttachment(Payload):
+    """An image, video, audio, file, location or sticker sent in Messenger."""
+
+    type: Text | None = None
+    title: Text | None = None
+    payload: FacebookAttachmentPayload | None = None
+
+
+class FacebookMessage(Payload):
+    """A Messenger message (or the Page's own echo)."""
+
+    mid: Identifier
+    text: Text | None = None
+    is_echo: bool = False
+    attachments: list[FacebookAttachment] | None = None
+
+
+class FacebookPostback(Payload):
+    """A button the citizen tapped in Messenger."""
+
+    mid: Identifier | None = None
+    title: Text | None = None
+    payload: Text | None = None
+
+
+class FacebookMessaging(Payload):
+    """One item of entry[].messaging[]."""
+
+    sender: FacebookParty
+    recipient: FacebookParty | None = None
+    timestamp: EpochMillis
+    message: FacebookMessage | None = None
+    postback: FacebookPostback | None = None
+
+
+class FacebookAuthor(Payload):
+    """Who wrote a comment: their id and, when Facebook shares it, their name."""
+
+    id: NumericIdentifier
+    name: Name | None = None
+
+
+class FacebookComment(Payload):
+    """The value of a feed change that adds a comment."""
+
+    comment_id: Identifier
+    author: FacebookAuthor = Field(alias="from")
+    message: Text | None = None
+    photo: Text | None = None
+    created_time: EpochSeconds | None = None
+
+
+class FacebookEntry(Payload):
+    """One entry of the body: the Page it is for."""
+
+    id: NumericIdentifier
+
+
+class FacebookBody(Payload):
+    """The webhook body for a Page subscription."""
+
+    object: str
+    entry: list[Any]
+
+
+def web_url(value: str | None) -> str | None:
+    """The link if it is an http(s) URL, else None: a `javascript:` or `data:` link never reaches an officer's page."""
+    if not value:
+        return None
+    scheme, sep, rest = value.strip().partition(":")
+    if sep and scheme.lower() in {"http", "https"} and rest.startswith("//") and not any(c.isspace() for c in rest):
+        return value.strip()
+    return None
+
+
+# What is stored ----------------------------------------------------------------------------------------------------
+def storable_json(value: Any) -> str | None:
+    """Why this JSON value cannot be stored in a JSON column (NaN/Infinity, a lone surrogate), or None if it can."""
+    pending = [value]
+    while pending:  # iterative: a deep value never reaches Python's recursion limit
+        item = pending.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return "a number that is NaN or infinite"
+        elif isinstance(item, str):
+            if has_lone_surrogate(item):
+                return "a string with a lone surrogate"
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if isinstance(key, str) and has_lone_surrogate(key):
+                    return "a key with a lone surrogate"
+                pending.append(child)
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return None

@@ -1,0 +1,47 @@
+"""Urgent cases (danger to people now): the shorter standard, the unit told at once, first in the inbox."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from agency.config import load_agency_config
+from agency.settings import DEFAULT_AGENCY_CONFIG
+from agency.thaitime import WorkingCalendar
+from cases import queries, service
+from storage.db import Database
+from storage.models import AuditEvent, Case, Contact, Message, User, utcnow
+
+AGENCY = load_agency_config(DEFAULT_AGENCY_CONFIG)
+
+
+def _open(session, text: str, *, priority: str, reason: str | None = None) -> Case:  # type: ignore[no-untyped-def]
+    contact = Contact(channel="line", external_id=f"U{abs(hash(text)) % 10**32:032d}", following=True)
+    session.add(contact)
+    session.flush()
+    now = utcnow()
+    message = Message(direction="in", channel="line", kind="text", contact_id=contact.id, text=text,
+                      intent="complaint", intent_confidence=0.9, unit_code="public_works", unit_confidence=0.9,
+                      priority=priority, priority_reason=reason, sent_at=now, received_at=now,
+                      unit_candidates=[{"unit": "public_works", "confidence": 0.9},
+                                       {"unit": "disaster", "confidence": 0.06}])
+    session.add(message)
+    session.flush()
+    return service.open_case(session, contact=contact, message=message, agency=AGENCY, calendar=WorkingCalendar(),
+                             now=now)
+
+
+def test_an_urgent_case_gets_the_shorter_standard_and_the_unit_hears_at_once(database: Database) -> None:
+    with database.session() as session:
+        session.add(User(email="somchai@example.go.th", password_hash="x", role="officer", unit_code="public_works"))
+        session.add(User(email="other@example.go.th", password_hash="x", role="officer", unit_code="environment"))
+        usual = _open(session, "ถนนเป็นหลุมค่ะ ซอย 5", priority="normal")
+        urgent = _open(session, "สายไฟขาดพาดถนน มีประกายไฟ ซอย 7", priority="urgent", reason="สายไฟฟ้าขาด/ไฟรั่ว")
+        assert urgent.priority == "urgent" and urgent.priority_reason == "สายไฟฟ้าขาด/ไฟรั่ว"
+        assert urgent.due_at < usual.due_at and urgent.respond_due_at <= usual.respond_due_at
+        assert urgent.unit_candidates[0] == {"unit": "public_works", "confidence": 0.9}
+        [told] = session.scalars(select(AuditEvent).where(AuditEvent.action == "urgent_notified")).all()
+        assert told.case_id == urgent.id and told.details["notified"] == ["somchai@example.go.th"]
+        usual.due_at = utcnow()  # even a case due now comes after one where people are in danger
+        session.flush()
+        officer = session.scalars(select(User).where(User.email == "somchai@example.go.th")).one()
+        order = session.scalars(queries.most_urgent_first(queries.filtered_cases(officer, now=utcnow()))).all()
+        assert [c.id for c in order] == [urgent.id, usual.id]

@@ -1,0 +1,68 @@
+"""The `fangsiang` command as an operator uses it: users add, simulate, db upgrade."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.support.server import LiveServer
+from tests.support.stubs import PlatformStub
+
+
+def run_cli(server: LiveServer, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    s = server.settings
+    env = {
+        **os.environ,
+        "FANGSIANG_DATA_DIR": str(s.fangsiang_data_dir),
+        "FANGSIANG_MODEL_DIR": str(s.model_dir),
+        "LINE_CHANNEL_SECRET": s.line_channel_secret,
+        "FACEBOOK_APP_SECRET": s.facebook_app_secret,
+        "FANGSIANG_BASE_URL": server.url,
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    return subprocess.run([sys.executable, "-m", "fangsiang.cli", *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_users_add_then_sign_in_through_the_api(live_server: LiveServer) -> None:
+    result = run_cli(live_server, "users", "add", "Somchai@Example.go.th", "--role", "officer", "--unit",
+                     "public_works", "--password-stdin", stdin="a long passphrase 42\n")
+    assert result.returncode == 0, result.stderr
+    assert "somchai@example.go.th" in result.stdout
+    token = live_server.client.post("/api/auth/token",
+                                    data={"username": "somchai@example.go.th", "password": "a long passphrase 42"})
+    assert token.status_code == 200
+    assert token.json()["token_type"] == "bearer" and token.json()["access_token"]
+
+    duplicate = run_cli(live_server, "users", "add", "somchai@example.go.th", "--role", "officer", "--unit",
+                        "public_works", "--password-stdin", stdin="a long passphrase 42\n")
+    assert duplicate.returncode == 2 and "already exists" in duplicate.stderr
+    no_unit = run_cli(live_server, "users", "add", "x@example.go.th", "--role", "officer", "--unit", "nowhere",
+                      "--password-stdin", stdin="a long passphrase 42\n")
+    assert no_unit.returncode == 2 and "no unit" in no_unit.stderr
+    assert "public_works" in no_unit.stderr and "กองช่าง" in no_unit.stderr  # the valid ones are listed
+    by_name = run_cli(live_server, "users", "add", "malee@example.go.th", "--role", "officer", "--unit", "กองช่าง",
+                      "--password-stdin", stdin="a long passphrase 42\n")
+    assert by_name.returncode == 0, by_name.stderr
+    assert "malee@example.go.th (officer, public_works)" in by_name.stdout
+
+
+def test_simulate_plays_a_citizen_on_each_channel(live_server: LiveServer, platform_stub: PlatformStub) -> None:
+    line = run_cli(live_server, "simulate", "line", "ไฟฟ้าส่องสว่างดับทั้งซอยครับ", "--user", "sim-1", "--wait", "0")
+    assert line.returncode == 0, line.stderr
+    assert "→ 200" in line.stdout
+    fb = run_cli(live_server, "simulate", "facebook", "สอบถามเวลาทำการค่ะ", "--wait", "0")
+    assert fb.returncode == 0, fb.stderr
+    comment = run_cli(live_server, "simulate", "facebook", "ถนนพังมาก", "--comment", "--wait", "0")
+    assert comment.returncode == 0, comment.stderr
+    # each channel answered: LINE, Messenger, and the public reply under the Page comment
+    platform_stub.wait_for(lambda s: any("/v2/bot/message" in r.path for r in s)
+                           and any("/me/messages" in r.path for r in s)
+                           and any("/v2/bot/" not in r.path and "/me/messages" not in r.path for r in s))
+
+
+def test_db_upgrade_is_idempotent(live_server: LiveServer) -> None:
+    result = run_cli(live_server, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
