@@ -1,4 +1,5 @@
-"""Fang Siang Thai message classifier: intent, sentiment, unit routing, topics and masking (pure library)."""
+"""Fang Siang Thai message classifier: intent, sentiment, unit routing, urgency, topic phrases, embeddings and
+masking (pure library)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import Protocol, Sequence
 from .model import Classifier, load_or_train
 from .prediction import (
     DEFAULT_ROUTING_THRESHOLD,
+    DEFAULT_TARGET_PRECISION,
     DEFAULT_TRIAGE_UNIT,
     INTENTS,
+    PRIORITIES,
     SENTIMENTS,
     ModelMissing,
     Prediction,
@@ -18,6 +21,7 @@ from .rules import KeywordClassifier
 __all__ = [
     "INTENTS",
     "SENTIMENTS",
+    "PRIORITIES",
     "Prediction",
     "Classifier",
     "KeywordClassifier",
@@ -29,6 +33,7 @@ __all__ = [
     "current",
     "DEFAULT_ROUTING_THRESHOLD",
     "DEFAULT_TRIAGE_UNIT",
+    "DEFAULT_TARGET_PRECISION",
 ]
 
 

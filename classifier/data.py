@@ -16,6 +16,12 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 WISESIGHT_FILE = DATA_DIR / "wisesight" / "train.jsonl"
 INTENTS_DIR = DATA_DIR / "intents"
 INTENT_TEST_FILE = INTENTS_DIR / "test.jsonl"
+# Citizen reports in the style real ones are written (long, structured, repeated, request-phrased, dialect,
+# misspelled, English mixed in, sarcastic thanks), written separately from train_reports.jsonl: evaluation only.
+REPORTS_TEST_FILE = INTENTS_DIR / "test_reports.jsonl"
+URGENCY_TEST_FILE = DATA_DIR / "urgency" / "test.jsonl"
+EMBEDDING_CACHE_FILE = DATA_DIR / "embeddings" / "intents-e5.npz"  # e5 vectors of train_*.jsonl (masked)
+ROUTER_EXAMPLE_CSV = DATA_DIR / "router" / "agency_register.csv"  # synthetic register (router/make_agency_csv.py)
 SENTIMENT_HOLDOUT_FRACTION = 0.15
 SENTIMENT_SPLIT_SEED = 20240501  # fixed forever: the held-out split must not move between trainings
 # Weak sentiment labels (Wisesight scheme) for the project's own citizen messages, derived from their intent.
@@ -67,11 +73,16 @@ def intent_train_rows() -> list[dict]:
     return rows
 
 
-def intent_test_rows() -> list[dict]:
-    """Held-out intent/unit rows (evaluation only)."""
-    if not INTENT_TEST_FILE.exists():
+def intent_test_rows(path: Path = INTENT_TEST_FILE) -> list[dict]:
+    """Held-out intent/unit rows (evaluation only): test.jsonl, or REPORTS_TEST_FILE."""
+    if not path.exists():
         return []
-    return [r for r in read_jsonl(INTENT_TEST_FILE) if _valid_intent_row(r)]
+    return [r for r in read_jsonl(path) if _valid_intent_row(r)]
+
+
+def urgency_test_rows() -> list[dict]:
+    """{"text", "priority"} rows for measuring the urgency rules (evaluation only)."""
+    return read_jsonl(URGENCY_TEST_FILE) if URGENCY_TEST_FILE.exists() else []
 
 
 def domain_sentiment_rows(rows: Iterable[dict]) -> list[dict]:

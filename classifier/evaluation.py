@@ -1,4 +1,4 @@
-"""Evaluate every head on data training never saw: Wisesight held-out split and intents/test.jsonl."""
+"""Evaluate every head on data training never saw; evaluate routing on an agency's labelled CSV."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 
 from . import data
 from .model import Classifier
-from .prediction import INTENTS, SENTIMENTS
+from .prediction import DEFAULT_TARGET_PRECISION, DEFAULT_TRIAGE_UNIT, INTENTS, SENTIMENTS, Prediction
+from .routing import RoutingCalibration
 
 
 def head_report(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> dict:
@@ -32,16 +33,68 @@ def head_report(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[s
     }
 
 
+def _binary(truth: Sequence[bool], predicted: Sequence[bool]) -> dict:
+    """Precision, recall and counts of a yes/no detector."""
+    tp = sum(1 for t, p in zip(truth, predicted) if t and p)
+    fp = sum(1 for t, p in zip(truth, predicted) if p and not t)
+    fn = sum(1 for t, p in zip(truth, predicted) if t and not p)
+    return {
+        "n": len(truth),
+        "positives": tp + fn,
+        "precision": tp / (tp + fp) if tp + fp else None,
+        "recall": tp / (tp + fn) if tp + fn else None,
+        "tp": tp, "fp": fp, "fn": fn,
+    }
+
+
+SARCASM_CUES = ("ขอบคุณ", "ขอบพระคุณ", "ชื่นชม", "ชม", "เก่ง", "สุดยอด", "เยี่ยม", "ประทับใจ", "ปรบมือ", "thank")
+
+
+def intent_summary(rows: Sequence[dict], preds: Sequence[Prediction], split: str) -> dict:
+    """Intent report plus complaint recall and accuracy on the other intents."""
+    report = head_report([r["intent"] for r in rows], [p.intent for p in preds], INTENTS)
+    report["split"] = split
+    others = [(r, p) for r, p in zip(rows, preds) if r["intent"] != "complaint"]
+    report["complaint_recall"] = report["per_class"]["complaint"]["recall"] if rows else None
+    report["other_intents_accuracy"] = (
+        sum(r["intent"] == p.intent for r, p in others) / len(others) if others else None
+    )
+    return report
+
+
+def dissatisfaction_report(rows: Sequence[dict], preds: Sequence[Prediction]) -> dict:
+    """Does sentiment 'neg' find the dissatisfied citizens (complaints), sarcastic thanks included?"""
+    truth = [r["intent"] == "complaint" for r in rows]
+    report = _binary(truth, [p.sentiment == "neg" for p in preds])
+    sarcastic = [(r, p) for r, p in zip(rows, preds)
+                 if r["intent"] == "complaint" and any(cue in r["text"].lower() for cue in SARCASM_CUES)]
+    report["sarcastic_thanks_n"] = len(sarcastic)
+    report["sarcastic_thanks_recall"] = (
+        sum(p.sentiment == "neg" for _, p in sarcastic) / len(sarcastic) if sarcastic else None
+    )
+    report["split"] = "test_reports.jsonl: dissatisfied = labelled complaint, detected = sentiment neg"
+    return report
+
+
+def priority_report(rows: Sequence[dict], preds: Sequence[Prediction]) -> dict:
+    """Precision/recall of priority 'urgent' on the urgency test set, with the misses listed."""
+    report = _binary([r["priority"] == "urgent" for r in rows], [p.priority == "urgent" for p in preds])
+    report["missed"] = [r["text"] for r, p in zip(rows, preds) if r["priority"] == "urgent" and p.priority != "urgent"]
+    report["false_alarms"] = [
+        r["text"] for r, p in zip(rows, preds) if r["priority"] != "urgent" and p.priority == "urgent"
+    ]
+    report["split"] = "classifier/data/urgency/test.jsonl"
+    return report
+
+
 def evaluate(model_dir: Path, *, classifier: Classifier | None = None) -> dict:
-    """Per-head evaluation report for the model in model_dir (sentiment, intent, unit)."""
+    """Per-head evaluation report for the model in model_dir on data training never saw."""
     clf = classifier or Classifier.load(Path(model_dir))
     _, held_out = data.wisesight_split()
-    sent_pred = clf.classify_many([r["text"] for r in held_out])
-    report: dict = {"model_version": clf.version}
-    report["sentiment"] = head_report(
-        [r["label"] for r in held_out], [p.sentiment for p in sent_pred], SENTIMENTS
-    )
-    report["sentiment"]["split"] = "wisesight held-out (15%, stratified, fixed seed)"
+    report: dict = {"model_version": clf.version, "embeddings": clf.uses_embeddings}
+    labels = [r["label"] for r in held_out]
+    report["sentiment"] = head_report(labels, clf.sentiment_labels([r["text"] for r in held_out]), SENTIMENTS)
+    report["sentiment"]["split"] = "wisesight held-out (15%, stratified, fixed seed); TF-IDF + logistic regression"
 
     test = data.intent_test_rows()
     preds = clf.classify_many([r["text"] for r in test])
@@ -51,12 +104,22 @@ def evaluate(model_dir: Path, *, classifier: Classifier | None = None) -> dict:
     report["sentiment_domain"]["split"] = (
         "sentiment on citizens' messages (intents/test.jsonl, weak labels from intent; 'other' left out)"
     )
-    report["intent"] = head_report([r["intent"] for r in test], [p.intent for p in preds], INTENTS)
-    report["intent"]["split"] = "classifier/data/intents/test.jsonl"
-    unit_rows = [(r, p) for r, p in zip(test, preds) if r.get("unit")]
+    report["intent"] = intent_summary(test, preds, "classifier/data/intents/test.jsonl")
+    reports_test = data.intent_test_rows(data.REPORTS_TEST_FILE)
+    report_preds = clf.classify_many([r["text"] for r in reports_test])
+    report["intent_reports"] = intent_summary(
+        reports_test, report_preds, "classifier/data/intents/test_reports.jsonl (real-style citizen reports)"
+    )
+    report["dissatisfaction"] = dissatisfaction_report(reports_test, report_preds)
+    urgency_rows = data.urgency_test_rows()
+    report["priority"] = priority_report(urgency_rows, clf.classify_many([r["text"] for r in urgency_rows]))
+
+    unit_rows = [(r, p) for r, p in zip(list(test) + list(reports_test), list(preds) + list(report_preds))
+                 if r.get("unit")]
     unit_labels = sorted({r["unit"] for r, _ in unit_rows} | set(clf.units) | {clf.triage_unit})
     report["unit"] = head_report([r["unit"] for r, _ in unit_rows], [p.unit for _, p in unit_rows], unit_labels)
-    report["unit"]["split"] = "intents/test.jsonl rows with a unit (triage counts as wrong)"
+    report["unit"]["split"] = "test.jsonl + test_reports.jsonl rows with a unit (triage counts as wrong)"
+    report["unit"]["routing_threshold"] = clf.routing_threshold
     report["unit"]["triage_rate"] = (
         sum(p.unit == clf.triage_unit for _, p in unit_rows) / len(unit_rows) if unit_rows else None
     )
@@ -64,7 +127,81 @@ def evaluate(model_dir: Path, *, classifier: Classifier | None = None) -> dict:
     report["unit"]["accuracy_when_routed"] = (
         sum(r["unit"] == p.unit for r, p in routed) / len(routed) if routed else None
     )
+    report["unit"]["top1_accuracy"] = (
+        sum(bool(p.unit_candidates) and p.unit_candidates[0][0] == r["unit"] for r, p in unit_rows) / len(unit_rows)
+        if unit_rows else None
+    )
+    report["unit"]["top3_accuracy"] = (
+        sum(r["unit"] in [u for u, _ in p.unit_candidates] for r, p in unit_rows) / len(unit_rows)
+        if unit_rows else None
+    )
     return report
+
+
+def evaluate_router_csv(
+    path: Path,
+    *,
+    text_column: str = "text",
+    label_column: str = "unit",
+    target_precision: float = DEFAULT_TARGET_PRECISION,
+    folds: int = 5,
+    seed: int = 0,
+    model_dir: Path | None = None,
+    triage_unit: str = DEFAULT_TRIAGE_UNIT,
+) -> dict:
+    """Routing quality on an agency's labelled CSV: top-1/top-3 accuracy and the coverage–precision curve.
+
+    Without model_dir: k-fold cross-validation of a router trained on the CSV itself (what `train --router-csv`
+    would give, measured on reports it did not see). With model_dir: the trained model's router on the CSV as
+    held-out data (use a CSV that model was not trained on). The calibrated threshold is the one for
+    target_precision; rows labelled with the triage unit are left out.
+    """
+    from .features import FeatureSpace, prepare
+    from .training import ROUTER_C, _cv_folds, _oof_proba
+
+    pairs = [(t, u) for t, u in data.read_router_csv(Path(path), text_column, label_column) if u != triage_unit]
+    if len(pairs) < 2:
+        raise ValueError(f"CSV {path} has fewer than 2 labelled rows")
+    texts, labels = [t for t, _ in pairs], [u for _, u in pairs]
+    if model_dir is not None:
+        clf = Classifier.load(Path(model_dir))
+        if clf.bundle.router_head is None:
+            raise ValueError(f"model in {model_dir} has no router")
+        prepared = prepare(texts, clf.tokenizer)
+        proba = clf.bundle.router_head.proba(clf.bundle.space.transform(prepared))
+        classes = list(clf.bundle.router_head.classes)
+        method = f"held-out evaluation of model {clf.version}"
+    else:
+        prepared = prepare(texts)
+        X = FeatureSpace().fit_transform(prepared)
+        classes = sorted(set(labels))
+        split = _cv_folds(labels, seed, n_splits=folds)
+        if not split:
+            raise ValueError("every unit needs at least 2 labelled rows for cross-validation")
+        proba = _oof_proba(X, labels, ROUTER_C, split, classes)
+        method = f"{len(split)}-fold cross-validation on the CSV"
+    calibration = RoutingCalibration.from_oof(proba, classes, labels)
+    report = calibration.summary(target_precision)
+    report.update({"csv": str(path), "method": method, "units": len(set(labels)),
+                   "at_precision_0.93": calibration.at_threshold(calibration.threshold(0.93))})
+    return report
+
+
+def format_router_report(report: dict) -> str:
+    """Human-readable router evaluation (evaluate_router_csv)."""
+    cal = report["calibrated"]
+    lines = [
+        f"router on {report['csv']} — {report['method']}",
+        f"reports {report['n']}   units {report['units']}",
+        f"top-1 accuracy {_fmt(report['top1_accuracy'])}   top-3 accuracy {_fmt(report['top3_accuracy'])}",
+        f"target precision {report['target_precision']:.2f}: threshold {cal['threshold']:.4f}, "
+        f"routed automatically {cal['coverage']:.1%}, to triage {cal['triage_rate']:.1%}, "
+        f"precision of routed {_fmt(cal['precision'])}",
+        "coverage  threshold  precision",
+    ]
+    for row in report["curve"]:
+        lines.append(f"{row['coverage']:8.0%}  {row['threshold']:9.4f}  {row['precision']:9.4f}")
+    return "\n".join(lines)
 
 
 def _fmt(value: float | None) -> str:
@@ -75,14 +212,19 @@ def _fmt(value: float | None) -> str:
 def format_report(report: dict) -> str:
     """Human-readable tables for an evaluate() report."""
     lines = [f"model {report.get('model_version', '?')}"]
-    for head in ("sentiment", "sentiment_domain", "intent", "unit"):
+    for head in ("sentiment", "sentiment_domain", "intent", "intent_reports", "unit"):
         rep = report.get(head)
         if not rep:
             continue
         lines.append("")
         lines.append(f"== {head} — {rep.get('split', '')} — n={rep['n']}")
         lines.append(f"accuracy {_fmt(rep['accuracy'])}   macro-F1 {_fmt(rep['macro_f1'])}")
+        if head.startswith("intent"):
+            lines.append(f"complaint recall {_fmt(rep.get('complaint_recall'))}   "
+                         f"accuracy on the other intents {_fmt(rep.get('other_intents_accuracy'))}")
         if head == "unit":
+            lines.append(f"top-1 {_fmt(rep.get('top1_accuracy'))}   top-3 {_fmt(rep.get('top3_accuracy'))}   "
+                         f"routing threshold {_fmt(rep.get('routing_threshold'))}")
             lines.append(
                 f"triage rate {_fmt(rep.get('triage_rate'))}   accuracy when routed {_fmt(rep.get('accuracy_when_routed'))}"
             )
@@ -101,4 +243,13 @@ def format_report(report: dict) -> str:
             lines.append(" " * (width + 1) + " ".join(f"{s:>6}" for s in short))
             for lab, row in zip(labels, rep["confusion"]):
                 lines.append(f"{lab:<{width}} " + " ".join(f"{v:6d}" for v in row))
+    for key, title in (("dissatisfaction", "dissatisfaction (sentiment neg)"), ("priority", "priority urgent")):
+        rep = report.get(key)
+        if rep:
+            lines.append("")
+            lines.append(f"== {title} — {rep.get('split', '')} — n={rep['n']}, positives {rep['positives']}")
+            lines.append(f"precision {_fmt(rep['precision'])}   recall {_fmt(rep['recall'])}")
+            if key == "dissatisfaction":
+                lines.append(f"sarcastic thanks recall {_fmt(rep.get('sarcastic_thanks_recall'))} "
+                             f"(n={rep.get('sarcastic_thanks_n')})")
     return "\n".join(lines)

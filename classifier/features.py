@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -69,11 +70,43 @@ def prepare(texts: Sequence[str], engine: str | None = None) -> Prepared:
     return Prepared(norms, tokens)
 
 
+def _fit_counts(vectorizer: TfidfVectorizer, docs: Iterable[list[str]], min_df: int) -> sp.csr_matrix:
+    """Fit vocabulary_ and idf_ exactly as TfidfVectorizer(min_df, smooth_idf) would, from grams generated once.
+
+    Returns the TF-IDF rows of the same documents (what transform would give), so training generates every
+    n-gram once instead of twice (fit, then transform).
+    """
+    vocab: dict[str, int] = {}
+    indices = array("l")
+    indptr = array("l", [0])
+    for grams in docs:
+        indices.extend([vocab.setdefault(g, len(vocab)) for g in grams])
+        indptr.append(len(indices))
+    n_docs = len(indptr) - 1
+    counts = sp.csr_matrix(
+        (np.ones(len(indices), dtype=np.float32), np.frombuffer(indices, dtype=np.int64),
+         np.frombuffer(indptr, dtype=np.int64)),
+        shape=(n_docs, len(vocab)),
+    )
+    counts.sum_duplicates()
+    df = np.bincount(counts.indices, minlength=len(vocab))
+    terms = np.asarray(list(vocab), dtype=object)
+    kept = np.flatnonzero(df >= min_df)
+    kept = kept[np.argsort(terms[kept].astype(str), kind="stable")]  # sklearn's sorted vocabulary order
+    vectorizer.vocabulary_ = {str(terms[i]): int(j) for j, i in enumerate(kept)}
+    vectorizer.idf_ = (np.log((1 + n_docs) / (1 + df[kept])) + 1.0).astype(np.float64)
+    counts = counts[:, kept]  # column j is term kept[j]: already in vocabulary order
+    counts.sort_indices()
+    counts.data = (np.log(counts.data) + 1.0) * vectorizer.idf_.astype(np.float32)[counts.indices]
+    return normalize_rows(counts, norm="l2", copy=False)
+
+
 class FeatureSpace:
     """Word + char TF-IDF vectorizers fitted once and shared by every head."""
 
     def __init__(self, min_df: int = 2) -> None:
         """Create unfitted vectorizers."""
+        self.min_df = min_df
         self.word = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, min_df=min_df, dtype=np.float32)
         self.char = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=min_df, dtype=np.float32
@@ -84,6 +117,12 @@ class FeatureSpace:
         self.word.fit(prepared.tokens)
         self.char.fit(prepared.norms)
         return self
+
+    def fit_transform(self, prepared: Prepared) -> sp.csr_matrix:
+        """Fit both vocabularies and return the features of the same texts, generating each n-gram once."""
+        word = _fit_counts(self.word, map(word_ngrams, prepared.tokens), self.min_df)
+        char = _fit_counts(self.char, map(char_wb_ngrams, prepared.norms), self.min_df)
+        return sp.hstack([word, char], format="csr")
 
     def transform(self, prepared: Prepared) -> sp.csr_matrix:
         """Sparse feature matrix for prepared texts (same values as the vectorizers' transform, faster)."""

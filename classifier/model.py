@@ -1,23 +1,33 @@
-"""The trained classifier: loads model_dir/model.joblib and labels messages fast in batches."""
+"""The trained classifier: loads model_dir/model.joblib and labels messages in batches."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import joblib
 import numpy as np
 import scipy.sparse as sp
 
-from .features import FeatureSpace, has_content, prepare, rule_features
-from .prediction import DEFAULT_ROUTING_THRESHOLD, DEFAULT_TRIAGE_UNIT, INTENTS, ModelMissing, Prediction
-from .text import default_engine, engine_available, extract_topics, mask_personal_data
+from . import embedding, urgency
+from .features import FeatureSpace, Prepared, has_content, prepare, rule_features
+from .prediction import (
+    DEFAULT_ROUTING_THRESHOLD,
+    DEFAULT_TARGET_PRECISION,
+    DEFAULT_TRIAGE_UNIT,
+    INTENTS,
+    ModelMissing,
+    Prediction,
+)
+from .routing import RoutingCalibration, top_candidates
+from .text import default_engine, engine_available, mask_personal_data
+from .topics import prepare_tokens, topics_from_tokens
 
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 CHUNK = 2048  # rows per matrix product, bounds memory on huge batches
 
 
@@ -51,53 +61,71 @@ class ModelBundle:
     format: int
     version: str
     space: FeatureSpace
-    sentiment_heads: list[LinearHead]
-    intent_head: LinearHead
-    intent_extra_scale: float
+    sentiment_head: LinearHead
+    intent_head: LinearHead  # TF-IDF + keyword rules: used when no embedding is available
     complaint_bias: float
+    intent_head_embedding: LinearHead | None  # TF-IDF + keyword rules + e5 vector
+    complaint_bias_embedding: float
+    embedding_scale: float
     router_head: LinearHead | None
+    routing_calibration: RoutingCalibration | None
     tokenizer: str = "newmm"
 
 
-def sentiment_proba(bundle: ModelBundle, X: sp.csr_matrix) -> np.ndarray:
-    """Average of the sentiment ensemble members' probabilities (columns in the first head's class order)."""
-    order = bundle.sentiment_heads[0].classes
-    total = np.zeros((X.shape[0], len(order)))
-    for head in bundle.sentiment_heads:
-        p = head.proba(X)
-        total += p[:, [head.classes.index(c) for c in order]]
-    return total / len(bundle.sentiment_heads)
+def intent_inputs(
+    X: sp.csr_matrix, norms: Sequence[str], vectors: np.ndarray | None = None, scale: float = 1.0
+) -> sp.csr_matrix:
+    """Intent features: shared TF-IDF, keyword-rule scores and (when given) the scaled sentence embeddings."""
+    parts = [X, sp.csr_matrix(rule_features(norms))]
+    if vectors is not None:
+        parts.append(sp.csr_matrix(np.asarray(vectors, dtype=np.float32) * scale))
+    return sp.hstack(parts, format="csr")
 
 
-def intent_inputs(bundle_scale: float, X: sp.csr_matrix, norms: Sequence[str], sent: np.ndarray) -> sp.csr_matrix:
-    """Intent features: shared TF-IDF plus keyword-rule scores and sentiment probabilities."""
-    extra = np.hstack([rule_features(norms), sent.astype(np.float32)]) * bundle_scale
-    return sp.hstack([X, sp.csr_matrix(extra)], format="csr")
-
-
-def intent_proba(bundle: ModelBundle, X: sp.csr_matrix, norms: Sequence[str], sent: np.ndarray) -> np.ndarray:
-    """Intent probabilities with the complaint bias applied (renormalised)."""
-    p = bundle.intent_head.proba(intent_inputs(bundle.intent_extra_scale, X, norms, sent))
-    idx = bundle.intent_head.classes.index("complaint") if "complaint" in bundle.intent_head.classes else None
-    if idx is not None:
+def biased_proba(head: LinearHead, X: sp.csr_matrix, complaint_bias: float) -> np.ndarray:
+    """Class probabilities with the complaint probability multiplied by its bias (renormalised)."""
+    p = head.proba(X)
+    if "complaint" in head.classes and complaint_bias != 1.0:
         p = p.copy()
-        p[:, idx] *= bundle.complaint_bias
+        p[:, head.classes.index("complaint")] *= complaint_bias
         p /= p.sum(axis=1, keepdims=True)
     return p
 
 
 class Classifier:
-    """Trained intent + sentiment + unit classifier with topics and masking."""
+    """Trained intent + sentiment + unit classifier with urgency, topic phrases, masking and embeddings."""
 
-    def __init__(self, bundle: ModelBundle, *, triage_unit: str, routing_threshold: float, metadata: dict) -> None:
-        """Wrap a loaded bundle; use Classifier.load()."""
+    def __init__(
+        self,
+        bundle: ModelBundle,
+        *,
+        triage_unit: str,
+        routing_threshold: float | None,
+        metadata: dict,
+        target_precision: float = DEFAULT_TARGET_PRECISION,
+        use_embeddings: bool = True,
+    ) -> None:
+        """Wrap a loaded bundle; use Classifier.load().
+
+        routing_threshold=None uses the threshold calibrated at training time for target_precision.
+        """
         self.bundle = bundle
         self.triage_unit = triage_unit
-        self.routing_threshold = routing_threshold
+        self.target_precision = target_precision
+        if routing_threshold is not None:
+            self.routing_threshold = float(routing_threshold)
+        elif bundle.routing_calibration is not None:
+            self.routing_threshold = bundle.routing_calibration.threshold(target_precision)
+        else:
+            self.routing_threshold = DEFAULT_ROUTING_THRESHOLD
         self.metadata = metadata
         self.version: str = bundle.version
         # Tokenise as in training; if that engine is not installed here, newmm's pure-Python twin is close.
         self.tokenizer = bundle.tokenizer if engine_available(bundle.tokenizer) else default_engine()
+        self.uses_embeddings = bool(use_embeddings and bundle.intent_head_embedding is not None and embedding.available())
+        vocab, idf = bundle.space.word.vocabulary_, bundle.space.word.idf_
+        top_idf = float(idf.max()) if len(idf) else 1.0
+        self._topic_weight = lambda tok: float(idf[vocab[tok]]) if tok in vocab else top_idf
 
     @classmethod
     def load(
@@ -105,7 +133,9 @@ class Classifier:
         model_dir: Path,
         *,
         triage_unit: str = DEFAULT_TRIAGE_UNIT,
-        routing_threshold: float = DEFAULT_ROUTING_THRESHOLD,
+        routing_threshold: float | None = None,
+        target_precision: float = DEFAULT_TARGET_PRECISION,
+        use_embeddings: bool = True,
     ) -> "Classifier":
         """Load a trained model from model_dir; raise ModelMissing when there is none (or it is unreadable)."""
         path = Path(model_dir) / MODEL_FILE
@@ -115,68 +145,103 @@ class Classifier:
             bundle = joblib.load(path)
         except Exception as exc:  # any unreadable file means: no usable model
             raise ModelMissing(f"model in {model_dir} cannot be loaded: {exc}") from exc
-        if not isinstance(bundle, ModelBundle) or bundle.format != MODEL_FORMAT:
+        if not isinstance(bundle, ModelBundle) or getattr(bundle, "format", None) != MODEL_FORMAT:
             raise ModelMissing(f"model in {model_dir} has an old or unknown format; retrain")
         meta_path = Path(model_dir) / METADATA_FILE
         metadata = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-        return cls(bundle, triage_unit=triage_unit, routing_threshold=routing_threshold, metadata=metadata)
+        return cls(bundle, triage_unit=triage_unit, routing_threshold=routing_threshold, metadata=metadata,
+                   target_precision=target_precision, use_embeddings=use_embeddings)
 
     @property
     def units(self) -> tuple[str, ...]:
         """Unit codes the router can predict."""
         return self.bundle.router_head.classes if self.bundle.router_head else ()
 
-    def classify(self, text: str) -> Prediction:
+    def classify(self, text: str, *, embedding_vector: Sequence[float] | None = None) -> Prediction:
         """Classify one message; never raises on any input."""
-        return self.classify_many([text])[0]
+        vectors = None if embedding_vector is None else np.asarray([embedding_vector], dtype=np.float32)
+        return self.classify_many([text], embeddings=vectors)[0]
 
-    def classify_many(self, texts: Sequence[str]) -> list[Prediction]:
-        """Classify a batch of messages."""
+    def classify_many(self, texts: Sequence[str], *, embeddings: np.ndarray | None = None) -> list[Prediction]:
+        """Classify a batch of messages (embeddings: their vectors when already computed, e.g. stored)."""
         texts = ["" if t is None else str(t) for t in texts]
+        if embeddings is not None and len(embeddings) != len(texts):
+            raise ValueError("embeddings must have one row per text")
         out: list[Prediction] = []
         for start in range(0, len(texts), CHUNK):
-            out.extend(self._classify_chunk(texts[start : start + CHUNK]))
+            chunk_vectors = None if embeddings is None else np.asarray(embeddings[start : start + CHUNK])
+            out.extend(self._classify_chunk(texts[start : start + CHUNK], chunk_vectors))
         return out
 
-    def _classify_chunk(self, texts: list[str]) -> list[Prediction]:
+    def sentiment_labels(self, texts: Sequence[str]) -> list[str]:
+        """The sentiment head's label for each text (no embedding, no intent): Wisesight's evaluation."""
+        X = self.bundle.space.transform(prepare(["" if t is None else str(t) for t in texts], self.tokenizer))
+        head = self.bundle.sentiment_head
+        return [head.classes[i] for i in head.proba(X).argmax(axis=1)]
+
+    def intent_proba(self, prepared: Prepared, X: sp.csr_matrix, vectors: np.ndarray | None) -> tuple[tuple[str, ...], np.ndarray]:
+        """(classes, probabilities) of the intent head that fits the inputs at hand."""
+        b = self.bundle
+        if vectors is not None and b.intent_head_embedding is not None:
+            inputs = intent_inputs(X, prepared.norms, vectors, b.embedding_scale)
+            return b.intent_head_embedding.classes, biased_proba(b.intent_head_embedding, inputs, b.complaint_bias_embedding)
+        return b.intent_head.classes, biased_proba(b.intent_head, intent_inputs(X, prepared.norms), b.complaint_bias)
+
+    def _classify_chunk(self, texts: list[str], vectors: np.ndarray | None) -> list[Prediction]:
         """Classify at most CHUNK messages with matrix products."""
         if not texts:
             return []
         b = self.bundle
+        masked = [mask_personal_data(t) for t in texts]
+        if vectors is None and self.uses_embeddings:
+            vectors = embedding.embed(masked)
         prepared = prepare(texts, self.tokenizer)
         X = b.space.transform(prepared)
-        sent = sentiment_proba(b, X)
-        intents = intent_proba(b, X, prepared.norms, sent)
+        sent = b.sentiment_head.proba(X)
+        intent_classes, intents = self.intent_proba(prepared, X, vectors)
         units = b.router_head.proba(X) if b.router_head else None
         results = []
         for i, text in enumerate(texts):
             norm = prepared.norms[i]
             s_idx = int(sent[i].argmax())
             i_idx = int(intents[i].argmax())
-            intent, intent_conf = b.intent_head.classes[i_idx], float(intents[i, i_idx])
-            unit, unit_conf = self.triage_unit, 0.0
+            intent, intent_conf = intent_classes[i_idx], float(intents[i, i_idx])
+            unit, unit_conf, candidates = self.triage_unit, 0.0, ()
             if units is not None:
-                u_idx = int(units[i].argmax())
-                unit_conf = float(units[i, u_idx])
+                candidates = top_candidates(units[i], b.router_head.classes)
+                unit_conf = candidates[0][1]
                 if unit_conf >= self.routing_threshold and intent != "other":
-                    unit = b.router_head.classes[u_idx]
-            sentiment, sentiment_conf = b.sentiment_heads[0].classes[s_idx], float(sent[i, s_idx])
+                    unit = candidates[0][0]
+            sentiment, sentiment_conf = b.sentiment_head.classes[s_idx], float(sent[i, s_idx])
+            if intent == "complaint" and sentiment != "neg":
+                # A complaint is dissatisfaction, however it is phrased: sarcastic thanks ("ขอบคุณมากที่ปล่อยให้
+                # ถนนพัง…"), a polite request or a question ("เมื่อไหร่จะมาซ่อม").
+                neg = b.sentiment_head.classes.index("neg") if "neg" in b.sentiment_head.classes else None
+                sentiment = "neg"
+                sentiment_conf = max(intent_conf, float(sent[i, neg])) if neg is not None else intent_conf
             if not has_content(norm):
                 # Empty, emoji-only or control characters: nothing to act on.
                 intent, intent_conf = "other", min(intent_conf, 0.3) if norm else 0.2
                 unit, unit_conf = self.triage_unit, 0.0
                 if not norm:
                     sentiment, sentiment_conf = "neu", 0.25
+            intent = intent if intent in INTENTS else "other"
+            priority, reason = urgency.assess(norm, intent)
             results.append(
                 Prediction(
-                    intent=intent if intent in INTENTS else "other",
+                    intent=intent,
                     intent_confidence=intent_conf,
                     sentiment=sentiment,
                     sentiment_confidence=sentiment_conf,
                     unit=unit,
                     unit_confidence=unit_conf,
-                    topics=extract_topics(prepared.tokens[i]),
-                    masked_text=mask_personal_data(text),
+                    topics=topics_from_tokens(prepare_tokens(masked[i], masked=True, engine=self.tokenizer),
+                                              weight=self._topic_weight),
+                    masked_text=masked[i],
+                    unit_candidates=candidates,
+                    priority=priority,
+                    priority_reason=reason,
+                    embedding=None if vectors is None else tuple(float(v) for v in vectors[i]),
                 )
             )
         return results
@@ -186,13 +251,20 @@ def load_or_train(
     model_dir: Path,
     *,
     triage_unit: str = DEFAULT_TRIAGE_UNIT,
-    routing_threshold: float = DEFAULT_ROUTING_THRESHOLD,
+    routing_threshold: float | None = None,
+    target_precision: float = DEFAULT_TARGET_PRECISION,
+    progress: "Callable[[str, float, float | None], None] | None" = None,
 ) -> Classifier:
-    """Load the model in model_dir, training it from bundled data first when none exists."""
+    """Load the model in model_dir, training it from bundled data first when none exists.
+
+    progress is passed to training (stage, fraction done, seconds left); routing_threshold=None uses the
+    threshold calibrated for target_precision.
+    """
+    options = dict(triage_unit=triage_unit, routing_threshold=routing_threshold, target_precision=target_precision)
     try:
-        return Classifier.load(model_dir, triage_unit=triage_unit, routing_threshold=routing_threshold)
+        return Classifier.load(model_dir, **options)
     except ModelMissing:
         from .training import train
 
-        train(Path(model_dir))
-        return Classifier.load(model_dir, triage_unit=triage_unit, routing_threshold=routing_threshold)
+        train(Path(model_dir), triage_unit=triage_unit, progress=progress)
+        return Classifier.load(model_dir, **options)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from typing import Mapping, Sequence
 
+from . import urgency
 from .prediction import DEFAULT_TRIAGE_UNIT, INTENTS, Prediction
-from .text import extract_topics, mask_personal_data, normalize, tokenize
+from .text import mask_personal_data, normalize
+from .topics import message_topics
 
 # Weighted cue phrases per intent, matched as substrings of the normalised text.
 INTENT_KEYWORDS: dict[str, dict[str, float]] = {
@@ -97,7 +99,7 @@ def _softmax(scores: Sequence[float], temperature: float = 1.0) -> list[float]:
 
 
 class KeywordClassifier:
-    """Thai keyword rules for intent, sentiment and unit; topics and masking come from classifier.text."""
+    """Thai keyword rules for intent, sentiment and unit; urgency, topics and masking as in the trained model."""
 
     version = "rules-1"
 
@@ -137,16 +139,18 @@ class KeywordClassifier:
         best = max(range(len(INTENTS)), key=lambda i: probs[i])
         return INTENTS[best], probs[best]
 
-    def _unit(self, norm: str, intent: str) -> tuple[str, float]:
-        """Responsible unit (triage below threshold) and confidence."""
+    def _unit(self, norm: str, intent: str) -> tuple[str, float, tuple[tuple[str, float], ...]]:
+        """Responsible unit (triage below threshold), its confidence and the best 3 candidates."""
         scores = {code: float(sum(len(kw) for kw in kws if kw in norm)) for code, kws in self.unit_keywords.items()}
-        if intent == "other" or not scores or max(scores.values()) <= 0:
-            return self.triage_unit, 0.0
-        best_code = max(scores, key=lambda c: scores[c])
-        confidence = scores[best_code] / (sum(scores.values()) + 2.0)
+        total = sum(scores.values()) + 2.0
+        ranked = sorted((c for c in scores if scores[c] > 0), key=lambda c: -scores[c])[:3]
+        candidates = tuple((c, scores[c] / total) for c in ranked)
+        if intent == "other" or not candidates:
+            return self.triage_unit, 0.0, candidates
+        best_code, confidence = candidates[0]
         if confidence < self.routing_threshold:
-            return self.triage_unit, confidence
-        return best_code, confidence
+            return self.triage_unit, confidence, candidates
+        return best_code, confidence, candidates
 
     def classify(self, text: str) -> Prediction:
         """Classify one message with keyword rules; never raises on any str input."""
@@ -157,7 +161,9 @@ class KeywordClassifier:
             sentiment = "q"
         else:
             sentiment = _SENTIMENT_OF_INTENT[intent]
-        unit, unit_conf = self._unit(norm, intent)
+        unit, unit_conf, candidates = self._unit(norm, intent)
+        priority, reason = urgency.assess(norm, intent)
+        masked = mask_personal_data(text)
         return Prediction(
             intent=intent,
             intent_confidence=float(intent_conf),
@@ -165,8 +171,11 @@ class KeywordClassifier:
             sentiment_confidence=float(min(intent_conf, 0.9)) if norm else 0.25,
             unit=unit,
             unit_confidence=float(unit_conf),
-            topics=extract_topics(tokenize(text)),
-            masked_text=mask_personal_data(text),
+            topics=message_topics(masked, masked=True),
+            masked_text=masked,
+            unit_candidates=candidates,
+            priority=priority,
+            priority_reason=reason,
         )
 
     def classify_many(self, texts: Sequence[str]) -> list[Prediction]:

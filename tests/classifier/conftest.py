@@ -6,18 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from classifier import Classifier, load_or_train
+from classifier import Classifier
 from classifier.training import train
 
 SMALL = 3000  # Wisesight examples for quick variant trainings
+# Quick trainings for variations: a Wisesight subset, the TF-IDF intent head only, no cross-validation.
+QUICK = {"max_sentiment_examples": SMALL, "use_embeddings": False, "intent_folds": 0, "router_folds": 0}
+PROGRESS_CALLS: list[tuple[str, float, float | None]] = []  # what the small training reported
 
 
 @pytest.fixture(scope="session")
-def full_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Model dir with the real, full training (done through load_or_train's first-use path)."""
-    model_dir = tmp_path_factory.mktemp("full") / "models"
-    load_or_train(model_dir)
-    return model_dir
+def full_model_dir(trained_model_dir: Path) -> Path:
+    """Model dir with the real, full training (tests/conftest.py: load_or_train's first-use path, cached by a
+    hash of classifier/ so the whole suite trains it once)."""
+    return trained_model_dir
 
 
 @pytest.fixture(scope="session")
@@ -30,5 +32,6 @@ def full_model(full_model_dir: Path) -> Classifier:
 def small_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A quick model trained on a Wisesight subset."""
     model_dir = tmp_path_factory.mktemp("small") / "models"
-    train(model_dir, max_sentiment_examples=SMALL, seed=0)
+    PROGRESS_CALLS.clear()
+    train(model_dir, seed=0, progress=lambda *call: PROGRESS_CALLS.append(call), **QUICK)
     return model_dir
