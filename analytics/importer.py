@@ -1,0 +1,558 @@
+"""Reading an agency's past complaints from CSV or Excel into checked rows (the pure half of `fangsiang import`).
+
+A file is read row by row with its line numbers (CSV in UTF-8, UTF-8 with BOM or TIS-620/cp874; XLSX read-only).
+Columns are chosen as the CLI says (`--text-column C [--date-column D] ...`): by header name, by Excel letter (A, B, …)
+or by number (1, 2, …). Each row becomes an `ImportRow` or a `SkippedRow` whose reason is in Thai; a row repeated in the
+same file is a `DuplicateRow`. The fingerprint (text, received time to the minute, channel, ticket) is stable across
+re-imports of the same file, whatever its format, so the caller can skip rows it has already stored. Status changes
+and unit corrections between two exports do not change a row's fingerprint.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from itertools import chain, islice
+from pathlib import Path
+
+from agency.vocabulary import CASE_STATUSES, OPEN_STATUSES
+from analytics.thaidates import Era, ThaiDateError, day_label, detect_era, parse_thai_datetime
+
+# every channel a matter can arrive by (issue 11): the online ones and the off-line ones officers record
+CHANNEL_CODES = ("line", "facebook", "facebook_comment", "walk_in", "phone", "letter", "email", "comment_box",
+                 "website", "other")
+MAX_TEXT = 5000
+MAX_TICKET = 64
+_ERA_SAMPLE = 500
+
+# how spreadsheets name our channels (compared without spaces, dots, dashes or case)
+CHANNEL_ALIASES: dict[str, str] = {
+    "line": "line", "ไลน์": "line", "lineoa": "line", "line@": "line", "ไลน์โอเอ": "line", "ไลน์ออฟฟิเชียล": "line",
+    "facebook": "facebook", "fb": "facebook", "เฟซบุ๊ก": "facebook", "เฟสบุ๊ค": "facebook", "เฟซบุ๊ค": "facebook",
+    "เฟสบุ๊ก": "facebook", "messenger": "facebook", "แมสเซนเจอร์": "facebook", "เพจ": "facebook", "inbox": "facebook",
+    "facebookcomment": "facebook_comment", "fbcomment": "facebook_comment", "comment": "facebook_comment",
+    "คอมเมนต์": "facebook_comment", "คอมเมนต์เฟซบุ๊ก": "facebook_comment", "ความคิดเห็นเฟซบุ๊ก": "facebook_comment",
+    "คอมเมนต์เพจ": "facebook_comment",
+    "walkin": "walk_in", "มาด้วยตนเอง": "walk_in", "ติดต่อด้วยตนเอง": "walk_in", "ด้วยตนเอง": "walk_in",
+    "มาติดต่อเอง": "walk_in", "เคาน์เตอร์": "walk_in",
+    "phone": "phone", "telephone": "phone", "โทรศัพท์": "phone", "โทร": "phone", "1111": "phone",
+    "ศูนย์1111": "phone", "สายด่วน": "phone", "hotline": "phone", "callcenter": "phone",
+    "letter": "letter", "หนังสือ": "letter", "จดหมาย": "letter", "หนังสือราชการ": "letter", "ไปรษณีย์": "letter",
+    "email": "email", "อีเมล": "email", "อีเมล์": "email", "mail": "email",
+    "commentbox": "comment_box", "ตู้รับความคิดเห็น": "comment_box", "ตู้ร้องเรียน": "comment_box",
+    "ตู้รับเรื่องร้องเรียน": "comment_box", "ตู้แสดงความคิดเห็น": "comment_box", "ตู้รับฟังความคิดเห็น": "comment_box",
+    "website": "website", "web": "website", "เว็บไซต์": "website", "เว็บ": "website", "เว็ปไซต์": "website",
+    "other": "other", "อื่นๆ": "other", "อื่น": "other", "ช่องทางอื่น": "other",
+}
+STATUS_ALIASES: dict[str, str] = {
+    "new": "new", "open": "new", "pending": "new", "ใหม่": "new", "เรื่องใหม่": "new", "รอดำเนินการ": "new",
+    "ยังไม่ดำเนินการ": "new", "รอรับเรื่อง": "new",
+    "acknowledged": "acknowledged", "ack": "acknowledged", "received": "acknowledged", "รับเรื่องแล้ว": "acknowledged",
+    "รับเรื่อง": "acknowledged", "ตอบรับแล้ว": "acknowledged",
+    "inprogress": "in_progress", "processing": "in_progress", "กำลังดำเนินการ": "in_progress",
+    "อยู่ระหว่างดำเนินการ": "in_progress", "ระหว่างดำเนินการ": "in_progress", "ดำเนินการ": "in_progress",
+    "resolved": "resolved", "done": "resolved", "completed": "resolved", "complete": "resolved", "แก้ไขแล้ว": "resolved",
+    "ดำเนินการแล้ว": "resolved", "ดำเนินการแล้วเสร็จ": "resolved", "แล้วเสร็จ": "resolved", "เสร็จสิ้น": "resolved",
+    "เสร็จแล้ว": "resolved", "ดำเนินการเรียบร้อย": "resolved", "เรียบร้อย": "resolved", "แก้ไขเรียบร้อย": "resolved",
+    "closed": "closed", "close": "closed", "ปิดเรื่อง": "closed", "ปิดเรื่องแล้ว": "closed", "ยุติเรื่อง": "closed",
+    "ยุติ": "closed", "ยุติเรื่องแล้ว": "closed",
+    "forwarded": "forwarded", "transferred": "forwarded", "ส่งต่อ": "forwarded", "ส่งต่อหน่วยงานอื่น": "forwarded",
+    "ส่งเรื่องต่อ": "forwarded", "ส่งหน่วยงานที่เกี่ยวข้อง": "forwarded",
+    "rejected": "rejected", "ไม่รับเรื่อง": "rejected", "ปฏิเสธ": "rejected", "ไม่อยู่ในอำนาจหน้าที่": "rejected",
+}
+SATISFACTION_WORDS: dict[str, int] = {"มากที่สุด": 5, "มาก": 4, "ปานกลาง": 3, "น้อย": 2, "น้อยที่สุด": 1,
+                                      "ดีมาก": 5, "ดี": 4, "พอใช้": 3, "ควรปรับปรุง": 2}
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_CONTROLS = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\ufeff]")
+_FLAGS = {"text": "--text-column", "date": "--date-column", "channel": "--channel-column", "unit": "--unit-column",
+          "status": "--status-column", "resolved": "--resolved-column", "group": "--group-column",
+          "ticket": "--ticket-column", "satisfaction": "--satisfaction-column"}
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported (unreadable, a column missing); the message is Thai."""
+
+
+class RowError(ValueError):
+    """One cell of one row is wrong; the message is the Thai reason the row is skipped."""
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """A row as read: its line (CSV line or Excel row number) and its cells in column order."""
+
+    line: int
+    cells: tuple[object, ...]
+
+
+@dataclass
+class SourceTable:
+    """A file's header and its rows (read lazily); `encoding` for CSV."""
+
+    header: tuple[str, ...]
+    rows: Iterator[SourceRow]
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which column holds what (header name, Excel letter or number), as the CLI's options say."""
+
+    text: str
+    date: str | None = None
+    channel: str | None = None
+    channel_value: str | None = None
+    unit: str | None = None
+    status: str | None = None
+    resolved: str | None = None
+    group: str | None = None
+    ticket: str | None = None
+    satisfaction: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """A checked row, ready to become a classified message and a case."""
+
+    line: int
+    text: str
+    received_at: dt.datetime | None
+    channel: str
+    unit: str | None
+    status: str
+    resolved_at: dt.datetime | None
+    group: str | None
+    ticket: str | None
+    satisfaction: int | None
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """A row left out, with the reason in Thai."""
+
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class DuplicateRow:
+    """A row that repeats an earlier row of the same file (or, for the caller, one already imported)."""
+
+    line: int
+    fingerprint: str
+    first_line: int | None = None
+
+
+@dataclass
+class ImportSummary:
+    """What an import did: rows imported, duplicates, and every skipped row with its reason."""
+
+    imported: int = 0
+    duplicates: int = 0
+    skipped: list[SkippedRow] = field(default_factory=list)
+
+    def add(self, result: ImportRow | SkippedRow | DuplicateRow) -> None:
+        """Count one row's outcome (an ImportRow counts as imported: call it after storing)."""
+        if isinstance(result, ImportRow):
+            self.imported += 1
+        elif isinstance(result, DuplicateRow):
+            self.duplicates += 1
+        else:
+            self.skipped.append(result)
+
+    def thai_report(self, *, limit: int = 20) -> str:
+        """The summary an officer reads after an import."""
+        lines = [(f"นำเข้าแล้ว {self.imported:,} แถว · ซ้ำ (ข้าม) {self.duplicates:,} แถว · "
+                  f"ข้ามเพราะข้อมูลไม่ถูกต้อง {len(self.skipped):,} แถว")]
+        for row in self.skipped[:limit]:
+            lines.append(f"  แถวที่ {row.line}: {row.reason}")
+        if len(self.skipped) > limit:
+            lines.append(f"  … และอีก {len(self.skipped) - limit:,} แถว")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- reading files
+
+
+def detect_encoding(path: Path) -> str:
+    """utf-8-sig (BOM), utf-8, or cp874 (TIS-620 and Windows Thai) when the bytes are not UTF-8."""
+    with open(path, "rb") as handle:
+        head = handle.read(3)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
+        handle.seek(0)
+        thai = codecs.getincrementaldecoder("cp874")()
+        try:
+            while chunk := handle.read(1 << 20):
+                thai.decode(chunk)
+        except UnicodeDecodeError:
+            raise ImportFileError(f"อ่านไฟล์ {path.name} ไม่ได้: ไม่ใช่ข้อความแบบ UTF-8 หรือ TIS-620 "
+                                  "(บันทึกไฟล์เป็น CSV UTF-8 แล้วลองใหม่)") from None
+    return "cp874"
+
+
+def _cell_text(value: object) -> str:
+    """A cell as trimmed text (numbers without a trailing .0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _CONTROLS.sub("", str(value)).strip()
+
+
+def _is_blank(cells: Iterable[object]) -> bool:
+    """True for a row with nothing in it."""
+    return all(_cell_text(cell) == "" for cell in cells)
+
+
+def _find_header(rows: Iterator[Iterable[object]]) -> tuple[str, ...] | None:
+    """The header: the first row with two or more filled cells (a report's title row above it is passed over),
+    else the first non-empty row when nothing has two."""
+    first: tuple[str, ...] | None = None
+    for cells in rows:
+        texts = tuple(_cell_text(c) for c in cells)
+        filled = sum(1 for t in texts if t)
+        if filled >= 2:
+            return texts
+        if filled and first is None:
+            first = texts
+    return first
+
+
+def read_csv(path: Path) -> SourceTable:
+    """A CSV file's header and rows, with the line each row starts on (delimiter , ; tab or | detected)."""
+    encoding = detect_encoding(path)
+    handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - the rows' generator closes it
+    sample = handle.read(64 * 1024)
+    handle.seek(0)
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    return _csv_table(csv.reader(handle, dialect), name=path.name, close=handle.close, encoding=encoding)
+
+
+def _csv_table(reader: Iterator[list[str]], *, name: str, close: Callable[[], None],
+               encoding: str | None = None) -> SourceTable:
+    """Header and lazily read rows of a csv reader, each row with the line it starts on."""
+    header = _find_header(reader)
+    if header is None:
+        close()
+        raise ImportFileError(f"ไฟล์ {name} ว่างเปล่า ไม่มีหัวคอลัมน์")
+
+    def rows() -> Iterator[SourceRow]:
+        try:
+            line = reader.line_num + 1
+            for cells in reader:
+                if not _is_blank(cells):
+                    yield SourceRow(line=line, cells=tuple(cells))
+                line = reader.line_num + 1
+        except csv.Error as error:
+            raise ImportFileError(f"ไฟล์ {name} แถวที่ {reader.line_num}: รูปแบบ CSV ผิด ({error})") from None
+        finally:
+            close()
+
+    return SourceTable(header=header, rows=rows(), encoding=encoding)
+
+
+def read_xlsx(path: Path, *, sheet: str | None = None) -> SourceTable:
+    """An Excel workbook's first (or named) sheet: header and rows with their Excel row numbers."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+        raise ImportFileError(f"เปิดไฟล์ Excel {path.name} ไม่ได้ ({error.__class__.__name__})") from None
+    if sheet is not None and sheet not in workbook.sheetnames:
+        workbook.close()
+        raise ImportFileError(f"ไม่พบแผ่นงาน “{sheet}” ในไฟล์ (มี: {', '.join(workbook.sheetnames)})")
+    worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+    cells = enumerate(worksheet.iter_rows(values_only=True), start=1)
+    header = _find_header(values for _, values in cells)
+    if header is None:
+        workbook.close()
+        raise ImportFileError(f"แผ่นงาน “{worksheet.title}” ในไฟล์ {path.name} ว่างเปล่า ไม่มีหัวคอลัมน์")
+
+    def rows() -> Iterator[SourceRow]:
+        try:
+            for number, values in cells:
+                if not _is_blank(values):
+                    yield SourceRow(line=number, cells=tuple(values))
+        finally:
+            workbook.close()
+
+    return SourceTable(header=header, rows=rows())
+
+
+def read_table(path: Path | str, *, sheet: str | None = None) -> SourceTable:
+    """A .csv or .xlsx file's header and rows."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportFileError(f"ไม่พบไฟล์ {path}")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        return read_csv(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path, sheet=sheet)
+    raise ImportFileError(f"รองรับเฉพาะไฟล์ .csv และ .xlsx (ไฟล์ {path.name}: ถ้าเป็น .xls ให้บันทึกเป็น .xlsx ก่อน)")
+
+
+# ---------------------------------------------------------------- columns and cells
+
+
+def _fold(text: str) -> str:
+    """A name as compared: NFC, lower case, no spaces, dots, dashes or underscores."""
+    return re.sub(r"[\s._\-/]+", "", unicodedata.normalize("NFC", text).translate(_THAI_DIGITS).casefold())
+
+
+def _letter_index(spec: str) -> int | None:
+    """The 0-based index of an Excel column letter (A, B, … AA), or None."""
+    if not re.fullmatch(r"[A-Za-z]{1,2}", spec):
+        return None
+    index = 0
+    for char in spec.upper():
+        index = index * 26 + ord(char) - 64
+    return index - 1
+
+
+def resolve_columns(header: Iterable[str], mapping: ColumnMapping) -> dict[str, int]:
+    """Each mapped field's column index: by header name, else Excel letter, else 1-based number."""
+    header = tuple(header)
+    folded = {}
+    for index, name in enumerate(header):
+        folded.setdefault(_fold(name), index)
+    found: dict[str, int] = {}
+    for item in fields(mapping):
+        spec = getattr(mapping, item.name)
+        if item.name == "channel_value" or spec is None:
+            continue
+        spec = str(spec).strip()
+        index = folded.get(_fold(spec))
+        if index is None:
+            letter = _letter_index(spec)
+            if letter is not None and letter < len(header):
+                index = letter
+            elif spec.isdigit() and 1 <= int(spec) <= len(header):
+                index = int(spec) - 1
+        if index is None:
+            shown = ", ".join(f"“{h}”" for h in header if h) or "ไม่มี"
+            raise ImportFileError(f"ไม่พบคอลัมน์ “{spec}” ({_FLAGS[item.name]}) ในไฟล์ คอลัมน์ที่มี: {shown}")
+        found[item.name] = index
+    if mapping.channel is not None and mapping.channel_value is not None:
+        raise ImportFileError("เลือกได้อย่างใดอย่างหนึ่ง: --channel-column หรือ --channel")
+    return found
+
+
+def parse_channel(value: object, *, allowed: Collection[str] = CHANNEL_CODES) -> str:
+    """Our channel code for a channel as spreadsheets write it (Thai name or code)."""
+    text = _cell_text(value)
+    if not text:
+        raise RowError("ไม่มีช่องทางที่รับเรื่อง")
+    code = CHANNEL_ALIASES.get(_fold(text)) or (text.lower() if text.lower() in CHANNEL_CODES else None)
+    if code is None or code not in allowed:
+        raise RowError(f"ไม่รู้จักช่องทาง “{text}” (ใช้ได้ เช่น LINE, Facebook, โทรศัพท์, มาด้วยตนเอง, หนังสือ, อีเมล, "
+                       f"ตู้รับความคิดเห็น, เว็บไซต์ หรือรหัส {', '.join(sorted(allowed))})")
+    return code
+
+
+def parse_status(value: object) -> str:
+    """Our status for a status written in Thai or English."""
+    text = _cell_text(value)
+    code = STATUS_ALIASES.get(_fold(text))
+    if code is None:
+        raise RowError(f"ไม่รู้จักสถานะ “{text}” (ใช้ได้ เช่น รับเรื่องแล้ว, กำลังดำเนินการ, แก้ไขแล้ว, ปิดเรื่อง, "
+                       "ส่งต่อ, ไม่รับเรื่อง)")
+    return code
+
+
+def parse_satisfaction(value: object) -> int | None:
+    """A satisfaction score 1–5 from a number or a Thai word (มากที่สุด … น้อยที่สุด); None when empty."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        text = _cell_text(value).translate(_THAI_DIGITS)
+        if not text:
+            return None
+        word = re.sub(r"^(?:ความ)?(?:พึง)?พอใจ\s*", "", text.replace(" ", ""))
+        if word in SATISFACTION_WORDS:
+            return SATISFACTION_WORDS[word]
+        try:
+            number = float(text)
+        except ValueError:
+            raise RowError(f"คะแนนความพึงพอใจ “{text}” ต้องเป็นตัวเลข 1–5 หรือ มากที่สุด/มาก/ปานกลาง/น้อย/น้อยที่สุด") \
+                from None
+    if not number.is_integer() or not 1 <= number <= 5:
+        raise RowError(f"คะแนนความพึงพอใจ {number:g} ต้องเป็นจำนวนเต็ม 1–5")
+    return int(number)
+
+
+def unit_lookup(units: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """A lookup from every way a unit is written (code, name, name without its bracketed part) to its code."""
+    lookup: dict[str, str] = {}
+    for code, name in units:
+        for spelling in (code, name, re.sub(r"\s*\(.*?\)\s*", "", name)):
+            if spelling:
+                lookup.setdefault(_fold(spelling), code)
+    return lookup
+
+
+def row_fingerprint(*, text: str, received_at: dt.datetime | None, channel: str, ticket: str | None) -> str:
+    """A stable hash of what identifies a matter: its text, received minute (UTC), channel and ticket."""
+    normal = " ".join(unicodedata.normalize("NFC", text).split())
+    moment = received_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M") if received_at else ""
+    payload = "\x1f".join((normal, moment, channel, ticket or ""))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+# ---------------------------------------------------------------- checking rows
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every row is checked against."""
+
+    columns: dict[str, int]
+    channel: str | None
+    units: Mapping[str, str] | None
+    groups: Mapping[str, str] | None
+    now: dt.datetime
+    default_status: str
+    era: Era
+
+
+def _cell(cells: tuple[object, ...], columns: dict[str, int], name: str) -> object:
+    """The cell of a field, or None when the field has no column or the row is short."""
+    index = columns.get(name)
+    return cells[index] if index is not None and index < len(cells) else None
+
+
+def _moment(value: object, *, what: str, era: Era) -> dt.datetime | None:
+    """A date cell as UTC, None when empty; a RowError naming the column otherwise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return parse_thai_datetime(value, two_digit_era=era).astimezone(dt.UTC)
+    except ThaiDateError as error:
+        raise RowError(f"{what}: {error}") from None
+
+
+def _check(row: SourceRow, context: _Context) -> ImportRow:
+    """One row checked and normalised (a RowError with the Thai reason otherwise)."""
+    columns, cells = context.columns, row.cells
+    text = _CONTROLS.sub(" ", _cell_text(_cell(cells, columns, "text")))
+    text = " ".join(text.split()) if "\n" not in text else text.strip()
+    if not text:
+        raise RowError("ไม่มีข้อความเรื่องร้องเรียน")
+    if len(text) > MAX_TEXT:
+        raise RowError(f"ข้อความยาวเกิน {MAX_TEXT:,} ตัวอักษร ({len(text):,})")
+    received = None
+    if "date" in columns:
+        received = _moment(_cell(cells, columns, "date"), what="วันที่รับเรื่อง", era=context.era)
+        if received is None:
+            raise RowError("ไม่มีวันที่รับเรื่อง")
+        if received > context.now + dt.timedelta(days=1):
+            raise RowError(f"วันที่รับเรื่อง {day_label(received, style='long')} อยู่ในอนาคต")
+    channel = context.channel or parse_channel(_cell(cells, columns, "channel"))
+    resolved = _moment(_cell(cells, columns, "resolved"), what="วันที่แก้ไขเสร็จ", era=context.era)
+    if resolved is not None and received is not None and resolved < received - dt.timedelta(days=1):
+        raise RowError(f"วันที่แก้ไขเสร็จ ({day_label(resolved)}) อยู่ก่อนวันที่รับเรื่อง ({day_label(received)})")
+    if resolved is not None and resolved > context.now + dt.timedelta(days=1):
+        raise RowError(f"วันที่แก้ไขเสร็จ {day_label(resolved, style='long')} อยู่ในอนาคต")
+    status_cell = _cell_text(_cell(cells, columns, "status"))
+    if status_cell:
+        status = parse_status(status_cell)
+    else:
+        status = "resolved" if resolved is not None else context.default_status
+    if status in OPEN_STATUSES:
+        resolved = None  # an open matter has no resolution yet, whatever the file says
+    unit = None
+    unit_cell = _cell_text(_cell(cells, columns, "unit"))
+    if unit_cell:
+        unit = context.units.get(_fold(unit_cell)) if context.units is not None else unit_cell
+        if unit is None:
+            raise RowError(f"ไม่รู้จักหน่วยงาน “{unit_cell}” (ใช้ชื่อหรือรหัสหน่วยงานตามที่ตั้งค่าไว้)")
+    group = None
+    group_cell = _cell_text(_cell(cells, columns, "group"))
+    if group_cell:
+        group = context.groups.get(_fold(group_cell)) if context.groups is not None else group_cell
+        if group is None:
+            raise RowError(f"ไม่รู้จักกลุ่มผู้รับบริการ “{group_cell}” "
+                           f"(ใช้ได้: {', '.join(sorted(set(context.groups.values())))})")
+    ticket = _cell_text(_cell(cells, columns, "ticket")) or None
+    if ticket is not None and len(ticket) > MAX_TICKET:
+        raise RowError(f"เลขที่เรื่องยาวเกิน {MAX_TICKET} ตัวอักษร")
+    satisfaction = parse_satisfaction(_cell(cells, columns, "satisfaction"))
+    return ImportRow(line=row.line, text=text, received_at=received, channel=channel, unit=unit, status=status,
+                     resolved_at=resolved, group=group, ticket=ticket, satisfaction=satisfaction,
+                     fingerprint=row_fingerprint(text=text, received_at=received, channel=channel, ticket=ticket))
+
+
+def prepare_rows(table: SourceTable, mapping: ColumnMapping, *, units: Mapping[str, str] | None = None,
+                 groups: Collection[str] | None = None, channels: Collection[str] = CHANNEL_CODES,
+                 now: dt.datetime | None = None, default_status: str = "closed",
+                 two_digit_era: Era | None = None) -> Iterator[ImportRow | SkippedRow | DuplicateRow]:
+    """Every row of a table checked: an ImportRow, a SkippedRow with its Thai reason, or a DuplicateRow.
+
+    `units` maps spellings to unit codes (see `unit_lookup`); `groups` are the configured citizen groups; two-digit
+    years follow `two_digit_era`, or what the date columns' first 500 values say (`detect_era`). Without a status
+    column a row is "resolved" when it has a resolution date, else `default_status` (history is usually closed)."""
+    columns = resolve_columns(table.header, mapping)
+    if default_status not in CASE_STATUSES:
+        raise ImportFileError(f"สถานะเริ่มต้น “{default_status}” ไม่ถูกต้อง")
+    fixed_channel = None
+    if mapping.channel_value is not None:
+        try:
+            fixed_channel = parse_channel(mapping.channel_value, allowed=channels)
+        except RowError as error:
+            raise ImportFileError(f"--channel: {error}") from None
+    elif "channel" not in columns:
+        raise ImportFileError("ต้องระบุช่องทาง: --channel-column คอลัมน์ หรือ --channel ชื่อช่องทาง")
+    rows: Iterator[SourceRow] = table.rows
+    era = two_digit_era
+    if era is None:
+        head = list(islice(rows, _ERA_SAMPLE))
+        rows = chain(head, rows)
+        date_columns = [columns[name] for name in ("date", "resolved") if name in columns]
+        era = detect_era(row.cells[i] for row in head for i in date_columns if i < len(row.cells))
+    context = _Context(
+        columns=columns, channel=fixed_channel, units=units,
+        groups={_fold(g): g for g in groups} if groups is not None else None,
+        now=now or dt.datetime.now(tz=dt.UTC), default_status=default_status, era=era)
+    seen: dict[str, int] = {}
+    for row in rows:
+        try:
+            checked = _check(row, context)
+        except RowError as error:
+            yield SkippedRow(line=row.line, reason=str(error))
+            continue
+        if checked.channel not in channels:
+            yield SkippedRow(line=row.line, reason=f"ช่องทาง “{checked.channel}” ไม่ได้เปิดใช้ในหน่วยงานนี้")
+            continue
+        first = seen.setdefault(checked.fingerprint, row.line)
+        if first != row.line:
+            yield DuplicateRow(line=row.line, fingerprint=checked.fingerprint, first_line=first)
+            continue
+        yield checked
+
+
+def rows_from_text(content: str, *, name: str = "ข้อมูลที่วาง") -> SourceTable:
+    """A table from CSV text in memory (pasted data, tests)."""
+    return _csv_table(csv.reader(io.StringIO(content)), name=name, close=lambda: None)
