@@ -1,0 +1,393 @@
+"""The PMQA category 3 report computed from stored data at request time (never typed-in figures).
+
+Counts per fiscal year are SQL aggregates over `cases`; times are working days between Bangkok days (the
+agency's WorkingCalendar), measured case by case for one fiscal year. Officers get their own unit's data only;
+readers who may not see personal data get free text masked (the report names no citizen in any case).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy import case as when
+from sqlalchemy.orm import Session
+
+from agency.config import AgencyConfig
+from agency.thaitime import BANGKOK, WorkingCalendar, fiscal_year_bounds
+from agency.thaitime import fiscal_year as fiscal_year_of
+from agency.vocabulary import (
+    CASE_INTENTS,
+    CHANNELS,
+    INTENT_NAMES,
+    OPEN_STATUSES,
+    channel_names,
+)
+from analytics.trends import issue_key
+from cases.access import sees_personal_data
+from cases.standards import published_standards
+from classifier.privacy import mask_personal_data
+from conversation.models import Survey
+from conversation.replies import SURVEY_REASON_LABELS
+from reports.models import LINK_KINDS, Improvement
+from reports.shape import TABLE_TITLES
+from storage.models import Case, Contact, Unit, User
+
+YEARS_COMPARED = 3
+REPEAT_WINDOW = dt.timedelta(days=90)
+REPEAT_RULE = "ผู้ร้องรายเดิม หรือสถานที่และเรื่องเดียวกัน ภายใน 90 วันก่อนหน้า"
+NO_GROUP = "ไม่ระบุ"
+TOPICS_PER_QUARTER = 5
+RESOLVED_STATUSES = ("resolved", "closed")
+SOURCE_CASES = "ระบบฟังเสียง: เรื่องที่บันทึกทุกช่องทาง (ออนไลน์และที่เจ้าหน้าที่บันทึก) ณ วันที่จัดทำรายงาน"
+SOURCE_HANDLING = ("ระบบฟังเสียง: เรื่องร้องเรียนของปีงบประมาณ เวลารับเรื่อง ตอบกลับครั้งแรก และดำเนินการแล้วเสร็จ "
+                   "นับเป็นวันทำการ (จันทร์–ศุกร์ เว้นวันหยุดราชการและวันหยุดของหน่วยงาน)")
+SOURCE_TOPICS = "ระบบฟังเสียง: ประเด็นที่ระบบจำแนกจากข้อความของประชาชน จัดกลุ่มตามประเด็นที่ประชาชนแจ้ง"
+SOURCE_SURVEY = ("ระบบฟังเสียง: แบบสำรวจความพึงพอใจ 5 ระดับที่ส่งถึงผู้ร้องเมื่อดำเนินการแล้วเสร็จ (LINE/Messenger) "
+                 "นับตามวันที่ส่งแบบสำรวจในปีงบประมาณ")
+SOURCE_REGISTER = "ระบบฟังเสียง: ทะเบียนการปรับปรุงกระบวนการที่ผู้ดูแลระบบและนักวิเคราะห์บันทึก"
+SOURCE_STANDARDS = "ไฟล์ตั้งค่าของหน่วยงาน: มาตรฐานระยะเวลาการให้บริการที่ประกาศ (หน้า /standards)"
+
+
+class ReportYearError(ValueError):
+    """The fiscal year asked for cannot be reported; the message is Thai."""
+
+
+def parse_fiscal_year(value: str | int | None, *, now: dt.datetime) -> int:
+    """A B.E. fiscal year from the request, or ReportYearError: not a number, C.E., or a year not yet begun."""
+    current = fiscal_year_of(now)
+    if value is None or str(value).strip() == "":
+        return current
+    text = str(value).strip()
+    if not text.isdigit() or len(text) != 4:
+        raise ReportYearError(f"ปีงบประมาณ “{text}” ไม่ถูกต้อง กรุณาระบุเป็นปี พ.ศ. 4 หลัก เช่น {current}")
+    year = int(text)
+    if year < 2400:
+        raise ReportYearError(f"กรุณาระบุปีงบประมาณเป็นปี พ.ศ. เช่น {current} (ไม่ใช่ ค.ศ. {year})")
+    if year > current:
+        raise ReportYearError(f"ปีงบประมาณ {year} ยังไม่เริ่มต้น รายงานได้ถึงปีงบประมาณ {current}")
+    return year
+
+
+@dataclass(frozen=True)
+class _Row:
+    """What the report needs of one case."""
+
+    id: int
+    ticket: str
+    contact_id: int
+    channel: str
+    intent: str
+    unit_code: str
+    status: str
+    created_at: dt.datetime
+    first_response_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    due_at: dt.datetime
+    topics: list[Any]
+
+
+class WorkingDays:
+    """Working days between two moments: the working days after the day of the first up to the day of the second."""
+
+    def __init__(self, calendar: WorkingCalendar) -> None:
+        self._calendar = calendar
+        self._cache: dict[dt.date, bool] = {}
+
+    def _working(self, day: dt.date) -> bool:
+        if day not in self._cache:
+            self._cache[day] = self._calendar.is_working_day(day)
+        return self._cache[day]
+
+    def between(self, start: dt.datetime, end: dt.datetime) -> int:
+        """0 when answered the same Bangkok day (or before the next working day), 1 the next working day, …"""
+        first = start.astimezone(BANGKOK).date()
+        last = end.astimezone(BANGKOK).date()
+        count, day = 0, first + dt.timedelta(days=1)
+        while day <= last:
+            count += self._working(day)
+            day += dt.timedelta(days=1)
+        return count
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """The percentile by linear interpolation between closest ranks (as spreadsheets' PERCENTILE.INC)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low, high = math.floor(position), math.ceil(position)
+    return float(ordered[low] + (ordered[high] - ordered[low]) * (position - low))
+
+
+def build_report(
+    session: Session, *, agency: AgencyConfig, calendar: WorkingCalendar, fiscal_year: int, user: User,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The report for `fiscal_year` (B.E.) and the two years before it, as `reports.shape.PmqaReport`."""
+    years = list(range(fiscal_year - YEARS_COMPARED + 1, fiscal_year + 1))
+    first_start, _ = fiscal_year_bounds(years[0])
+    year_start, year_end = fiscal_year_bounds(fiscal_year)
+    as_of = min(now, year_end)
+    personal = sees_personal_data(user)
+    unit_scope = user.unit_code if user.role == "officer" else None
+    units = {u.code: u.name for u in session.scalars(select(Unit).order_by(Unit.code))}
+    names = channel_names(agency)
+    scope = f"เฉพาะ{units.get(unit_scope, unit_scope)}" if unit_scope else "ทุกหน่วยงาน"
+
+    def scoped(query: Select) -> Select:
+        return query.where(Case.unit_code == unit_scope) if unit_scope else query
+
+    def by_year(column: Any) -> list[tuple[Any, dict[str, int]]]:
+        """Matters per value of `column` per fiscal year: one SQL GROUP BY with a sum per year."""
+        sums = []
+        for year in years:
+            start, end = fiscal_year_bounds(year)
+            sums.append(func.sum(when((and_(Case.created_at >= start, Case.created_at < end), 1), else_=0)))
+        query = scoped(select(column, *sums).where(Case.created_at >= first_start, Case.created_at < year_end)
+                       .group_by(column))
+        return [(row[0], {str(y): int(row[i + 1] or 0) for i, y in enumerate(years)})
+                for row in session.execute(query)]
+
+    zero = {str(y): 0 for y in years}
+    channel_counts = dict(by_year(Case.channel))
+    channels = [_with_shares({"channel": code, "label": label, "offline": code not in CHANNELS,
+                              "by_year": channel_counts.get(code, dict(zero))}, channel_counts, years)
+                for code, label in names.items()]
+    channels += [_with_shares({"channel": code, "label": code, "offline": True, "by_year": counts},
+                              channel_counts, years)
+                 for code, counts in sorted(channel_counts.items()) if code not in names]
+    intent_counts = dict(by_year(Case.intent))
+    intents = [{"intent": code, "label": INTENT_NAMES[code], "by_year": intent_counts.get(code, dict(zero))}
+               for code in (*CASE_INTENTS, "other")]
+    group_counts = {(g or NO_GROUP): c for g, c in by_year(Case.citizen_group)}
+    groups = [{"group": name, "by_year": group_counts.get(name, dict(zero))} for name in agency.citizen_groups]
+    groups += [{"group": name, "by_year": counts} for name, counts in group_counts.items()
+               if name not in agency.citizen_groups and name != NO_GROUP]
+    if NO_GROUP in group_counts:
+        groups.append({"group": NO_GROUP, "by_year": group_counts[NO_GROUP]})
+
+    rows = _year_rows(session, scoped=scoped, start=year_start - REPEAT_WINDOW, end=year_end)
+    in_year = [r for r in rows if r.created_at >= year_start]
+    months = defaultdict(lambda: [0] * 12)
+    for row in in_year:
+        local = row.created_at.astimezone(BANGKOK)
+        months[row.channel][(local.month - 10) % 12] += 1
+    for channel in channels:
+        channel["by_month"] = months[channel["channel"]]
+
+    days = WorkingDays(calendar)
+    complaints = [r for r in in_year if r.intent == "complaint"]
+    repeats = _repeats(session, rows=[r for r in rows if r.intent == "complaint"], year_start=year_start)
+    handling_units = [{"unit": code, "label": units.get(code, code),
+                       **_handling([r for r in complaints if r.unit_code == code], days=days, repeats=repeats)}
+                      for code in units if any(r.unit_code == code for r in complaints)]
+    handling_channels = [{"channel": code, "label": names.get(code, code),
+                          **_handling([r for r in complaints if r.channel == code], days=days, repeats=repeats)}
+                         for code in [*names, *sorted({r.channel for r in complaints} - set(names))]
+                         if any(r.channel == code for r in complaints)]
+
+    unit_rows = []
+    for code, label in units.items():
+        if unit_scope and code != unit_scope:
+            continue
+        mine = [r for r in in_year if r.unit_code == code]
+        open_ = [r for r in mine if r.status in OPEN_STATUSES]
+        if not mine and code not in {u.code for u in agency.units}:
+            continue
+        unit_rows.append({"unit": code, "label": label, "received": len(mine),
+                          "resolved": sum(r.status in RESOLVED_STATUSES for r in mine), "open": len(open_),
+                          "overdue": sum(r.due_at < as_of for r in open_)})
+
+    three_years = {"start": _day(first_start), "end": _last_day(year_end)}
+    one_year = {"start": _day(year_start), "end": _last_day(year_end)}
+    standards = [{"unit": s.unit, "label": units.get(s.unit, s.unit) if s.unit else "ทุกหน่วยงาน",
+                  "matter": s.matter, "acknowledge_days": s.respond_days, "resolve_days": s.resolve_days,
+                  **({"stages": list(s.stages)} if s.stages else {})}
+                  for s in published_standards(agency) if not unit_scope or s.unit in (None, unit_scope)]
+
+    def note(table: str, period: dict[str, str], source: str) -> dict[str, Any]:
+        return {"title": TABLE_TITLES[table], "period": period, "source": source}
+
+    return {
+        "fiscal_year": fiscal_year,
+        "years": years,
+        "agency_name": agency.name,
+        "scope": scope,
+        "generated_at": now.astimezone(BANGKOK).isoformat(timespec="seconds"),
+        "as_of": (as_of - dt.timedelta(microseconds=1)).astimezone(BANGKOK).date().isoformat(),
+        "tables": {
+            "channels": note("channels", three_years, SOURCE_CASES),
+            "channels_by_month": note("channels_by_month", one_year, SOURCE_CASES),
+            "intents": note("intents", three_years, SOURCE_CASES + " ประเภทเรื่องตามที่ระบบจำแนกและเจ้าหน้าที่แก้ไข"),
+            "groups": note("groups", three_years, SOURCE_CASES + " กลุ่มผู้รับบริการตามที่เจ้าหน้าที่หรือประชาชนระบุ"),
+            "topics": note("topics", one_year, SOURCE_TOPICS),
+            "units": note("units", one_year, SOURCE_CASES + " สถานะ ณ วันที่จัดทำรายงาน"),
+            "satisfaction_by_channel": note("satisfaction_by_channel", one_year, SOURCE_SURVEY),
+            "satisfaction_by_group": note("satisfaction_by_group", one_year, SOURCE_SURVEY),
+            "satisfaction_reasons": note("satisfaction_reasons", one_year, SOURCE_SURVEY),
+            "improvements": note("improvements", one_year, SOURCE_REGISTER),
+            "standards": note("standards", one_year, SOURCE_STANDARDS),
+            "handling_by_unit": note("handling_by_unit", one_year, SOURCE_HANDLING),
+            "handling_by_channel": note("handling_by_channel", one_year, SOURCE_HANDLING),
+        },
+        "channels": channels,
+        "intents": intents,
+        "groups": groups,
+        "units": unit_rows,
+        "standards": standards,
+        "handling": {"by_unit": handling_units, "by_channel": handling_channels,
+                     "total": _handling(complaints, days=days, repeats=repeats), "repeat_rule": REPEAT_RULE},
+        "topics": _topics(in_year, units=units, personal=personal),
+        "satisfaction": _satisfaction(session, scoped=scoped, start=year_start, end=year_end, names=names,
+                                      groups=agency.citizen_groups),
+        "improvements": _improvements(session, year_start=year_start, year_end=year_end, unit_scope=unit_scope,
+                                      units=units, personal=personal),
+    }
+
+
+def _with_shares(row: dict[str, Any], counts: dict[str, dict[str, int]], years: list[int]) -> dict[str, Any]:
+    """Add each year's share of all matters that year (a fraction of 1; None when the year has none)."""
+    totals = {str(y): sum(c.get(str(y), 0) for c in counts.values()) for y in years}
+    row["share_by_year"] = {y: (row["by_year"][y] / t if t else None) for y, t in totals.items()}
+    return row
+
+
+def _year_rows(session: Session, *, scoped: Any, start: dt.datetime, end: dt.datetime) -> list[_Row]:
+    """The cases received in [start, end), oldest first, with what the per-case measures need."""
+    query = scoped(select(Case.id, Case.ticket, Case.contact_id, Case.channel, Case.intent, Case.unit_code,
+                          Case.status, Case.created_at, Case.first_response_at, Case.resolved_at, Case.due_at,
+                          Case.topics)
+                   .where(Case.created_at >= start, Case.created_at < end).order_by(Case.created_at, Case.id))
+    return [_Row(*row) for row in session.execute(query)]
+
+
+def _repeats(session: Session, *, rows: list[_Row], year_start: dt.datetime) -> set[int]:
+    """Complaints of the year that follow, within 90 days, one by the same citizen or on the same issue and place.
+
+    The same citizen: the same contact, or (off-line) the same phone number.
+    """
+    phones = dict(session.execute(select(Contact.id, Contact.phone)
+                                  .where(Contact.id.in_({r.contact_id for r in rows}), Contact.phone.is_not(None))).tuples().all())
+    last_by_citizen: dict[object, dt.datetime] = {}
+    last_by_place: dict[tuple[str, str], dt.datetime] = {}
+    repeats: set[int] = set()
+    for row in rows:  # oldest first
+        citizen_keys: list[object] = [("contact", row.contact_id)]
+        if phones.get(row.contact_id):
+            citizen_keys.append(("phone", "".join(ch for ch in phones[row.contact_id] if ch.isdigit())))
+        key = issue_key([str(t) for t in row.topics or []])
+        place_key = (key.issue, key.place) if key is not None and key.place else None
+        earlier = [last_by_citizen.get(k) for k in citizen_keys]
+        if place_key:
+            earlier.append(last_by_place.get(place_key))
+        if row.created_at >= year_start and any(e is not None and row.created_at - e <= REPEAT_WINDOW
+                                                for e in earlier):
+            repeats.add(row.id)
+        for k in citizen_keys:
+            last_by_citizen[k] = row.created_at
+        if place_key:
+            last_by_place[place_key] = row.created_at
+    return repeats
+
+
+def _handling(rows: list[_Row], *, days: WorkingDays, repeats: set[int]) -> dict[str, Any]:
+    """Complaints against the standard: resolved, within the standard, median and P90 in working days, repeats."""
+    resolved = [r for r in rows if r.resolved_at is not None and r.status in RESOLVED_STATUSES]
+    within = sum(r.resolved_at <= r.due_at for r in resolved)  # type: ignore[operator]
+    response = [days.between(r.created_at, r.first_response_at) for r in rows if r.first_response_at]
+    resolution = [days.between(r.created_at, r.resolved_at) for r in resolved]  # type: ignore[arg-type]
+    return {
+        "received": len(rows),
+        "resolved": len(resolved),
+        "within_standard": within,
+        "within_standard_share": within / len(rows) if rows else None,
+        "response_days_median": float(statistics.median(response)) if response else None,
+        "response_days_p90": percentile(response, 0.9),
+        "resolution_days_median": float(statistics.median(resolution)) if resolution else None,
+        "resolution_days_p90": percentile(resolution, 0.9),
+        "repeat": sum(r.id in repeats for r in rows),
+    }
+
+
+def _topics(rows: Iterable[_Row], *, units: dict[str, str], personal: bool) -> list[dict[str, Any]]:
+    """The most frequent issues of each quarter (Oct–Dec is 1), places folded under their issue."""
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    unit_of: dict[tuple[int, str], Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        key = issue_key([str(t) for t in row.topics or []])
+        if key is None:
+            continue
+        quarter = (row.created_at.astimezone(BANGKOK).month - 10) % 12 // 3 + 1
+        counts[quarter][key.issue] += 1
+        unit_of[(quarter, key.issue)][row.unit_code] += 1
+    quarters = []
+    for quarter in range(1, 5):
+        top = sorted(counts[quarter].items(), key=lambda item: (-item[1], item[0]))[:TOPICS_PER_QUARTER]
+        quarters.append({"quarter": quarter, "topics": [
+            {"topic": mask_personal_data(issue), "count": count,
+             "unit_label": units.get(unit_of[(quarter, issue)].most_common(1)[0][0], "")}
+            for issue, count in top]})
+    return quarters
+
+
+def _satisfaction(session: Session, *, scoped: Any, start: dt.datetime, end: dt.datetime, names: dict[str, str],
+                  groups: Sequence[str]) -> dict[str, Any]:
+    """Surveys asked in the fiscal year: high 4–5, medium 3, low 1–2 as shares of answers, by channel and group."""
+    query = scoped(select(Case.channel, Case.citizen_group, Survey.score, Survey.reason)
+                   .join(Case, Case.id == Survey.case_id)
+                   .where(Survey.asked_at >= start, Survey.asked_at < end))
+    answers = [tuple(row) for row in session.execute(query)]
+
+    def figures(rows: list[tuple]) -> dict[str, Any]:
+        scores = [row[2] for row in rows if row[2] is not None]
+        share = (lambda n: n / len(scores)) if scores else (lambda n: None)
+        return {"high": share(sum(s >= 4 for s in scores)), "medium": share(sum(s == 3 for s in scores)),
+                "low": share(sum(s <= 2 for s in scores)), "responses": len(scores), "asked": len(rows),
+                "response_rate": len(scores) / len(rows) if rows else None,
+                "mean_score": statistics.fmean(scores) if scores else None}
+
+    channel_codes = [*names, *sorted({row[0] for row in answers} - set(names))]
+    by_channel = [{"channel": code, "label": names.get(code, code), **figures([r for r in answers if r[0] == code])}
+                  for code in channel_codes if any(r[0] == code for r in answers)]
+    group_names = [*groups, *sorted({r[1] for r in answers if r[1] and r[1] not in groups})]
+    by_group = [{"group": name, **figures([r for r in answers if r[1] == name])}
+                for name in group_names if any(r[1] == name for r in answers)]
+    if any(r[1] is None for r in answers):
+        by_group.append({"group": NO_GROUP, **figures([r for r in answers if r[1] is None])})
+    reasons = Counter(r[3] for r in answers if r[3] and r[2] is not None)
+    given = sum(reasons.values())
+    return {"by_channel": by_channel, "by_group": by_group, "overall": figures(answers),
+            "reasons": [{"reason": SURVEY_REASON_LABELS.get(code, code), "count": count, "share": count / given}
+                        for code, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))]}
+
+
+def _improvements(session: Session, *, year_start: dt.datetime, year_end: dt.datetime, unit_scope: str | None,
+                  units: dict[str, str], personal: bool) -> list[dict[str, Any]]:
+    """Register entries whose new process started in the fiscal year."""
+    first = year_start.astimezone(BANGKOK).date()
+    last = (year_end - dt.timedelta(microseconds=1)).astimezone(BANGKOK).date()
+    query = select(Improvement).where(Improvement.day >= first, Improvement.day <= last)
+    if unit_scope:
+        query = query.where(Improvement.unit_code == unit_scope)
+    shown = (lambda text: text) if personal else mask_personal_data
+    return [{"id": entry.id, "date": entry.day.isoformat(), "unit": entry.unit_code,
+             "unit_label": units.get(entry.unit_code, entry.unit_code), "issue": shown(entry.issue),
+             "linked_to": f"{LINK_KINDS.get(entry.link_kind, entry.link_kind)}: {shown(entry.link_ref)}",
+             "link_kind": entry.link_kind, "old_process": shown(entry.old_process), "old_steps": entry.old_steps,
+             "old_days": entry.old_days, "new_process": shown(entry.new_process), "new_steps": entry.new_steps,
+             "new_days": entry.new_days, "evidence": shown(entry.evidence)}
+            for entry in session.scalars(query.order_by(Improvement.day, Improvement.id))]
+
+
+def _day(moment: dt.datetime) -> str:
+    return moment.astimezone(BANGKOK).date().isoformat()
+
+
+def _last_day(end: dt.datetime) -> str:
+    return (end - dt.timedelta(microseconds=1)).astimezone(BANGKOK).date().isoformat()

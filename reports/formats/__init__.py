@@ -1,0 +1,1 @@
+"""Renderers of the PMQA report dict: Excel, PDF and CSV."""

@@ -1,0 +1,173 @@
+"""The PMQA report built from stored cases: every table's numbers checked by hand, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agency.config import load_agency_config
+from agency.settings import DEFAULT_AGENCY_CONFIG
+from agency.thaitime import WorkingCalendar
+from analytics.trends import canonical_issue
+from reports.builder import (
+    ReportYearError,
+    WorkingDays,
+    build_report,
+    parse_fiscal_year,
+    percentile,
+)
+from reports.tables import check_report
+from storage.db import Database
+from tests.reports.helpers import migrated, user
+from tests.reports.seed import CITIZEN_NAME, CITIZEN_PHONE, bkk, seed
+
+AGENCY = load_agency_config(DEFAULT_AGENCY_CONFIG)
+NOW = bkk(2026, 11, 20, 10)  # fiscal year 2569 is over; 2570 has begun
+
+
+@pytest.fixture
+def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
+    database = migrated(backend, tmp_path=tmp_path, request=request)
+    with database.session() as session:
+        seed(session)
+    yield database
+    database.dispose()
+
+
+def report(db: Database, email: str, year: int = 2569) -> dict:
+    with db.session() as session:
+        built = build_report(session, agency=AGENCY, calendar=WorkingCalendar(), fiscal_year=year,
+                             user=user(db, email), now=NOW)
+    check_report(built)
+    return built
+
+
+def by(rows: list[dict], key: str) -> dict[str, dict]:
+    return {row[key]: row for row in rows}
+
+
+def test_every_table_from_stored_cases(db: Database) -> None:
+    built = report(db, "admin@example.go.th")
+    assert built["years"] == [2567, 2568, 2569] and built["scope"] == "ทุกหน่วยงาน"
+    assert built["as_of"] == "2026-09-30"
+
+    channels = by(built["channels"], "channel")
+    assert {code: row["by_year"] for code, row in channels.items() if any(row["by_year"].values())} == {
+        "line": {"2567": 1, "2568": 1, "2569": 2}, "facebook": {"2567": 0, "2568": 1, "2569": 1},
+        "walk_in": {"2567": 1, "2568": 0, "2569": 1}, "phone": {"2567": 0, "2568": 1, "2569": 1},
+        "letter": {"2567": 0, "2568": 0, "2569": 1}, "email": {"2567": 0, "2568": 0, "2569": 1},
+        "comment_box": {"2567": 0, "2568": 0, "2569": 1}, "website": {"2567": 0, "2568": 0, "2569": 1},
+        "other": {"2567": 0, "2568": 0, "2569": 1},
+    }
+    assert channels["facebook_comment"]["by_year"] == {"2567": 0, "2568": 0, "2569": 0}  # 1 Oct 00:05 is 2570
+    assert channels["walk_in"]["label"] == "มาด้วยตนเอง" and channels["walk_in"]["offline"] is True
+    assert channels["line"]["share_by_year"]["2569"] == pytest.approx(0.2)
+    assert channels["line"]["by_month"] == [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    assert channels["other"]["by_month"][11] == 1  # 23:59 on 30 Sep is September
+
+    assert {row["intent"]: row["by_year"] for row in built["intents"]} == {
+        "complaint": {"2567": 1, "2568": 2, "2569": 7}, "suggestion": {"2567": 0, "2568": 1, "2569": 1},
+        "question": {"2567": 1, "2568": 0, "2569": 1}, "praise": {"2567": 0, "2568": 0, "2569": 1},
+        "other": {"2567": 0, "2568": 0, "2569": 0},
+    }
+    assert [(row["group"], row["by_year"]["2569"]) for row in built["groups"]] == [
+        ("ประชาชนทั่วไป", 2), ("ผู้ประกอบการ", 1), ("ผู้สูงอายุ/ผู้พิการ", 2), ("นักเรียน/นักศึกษา", 1),
+        ("หน่วยงานภาครัฐ", 1), ("องค์กรชุมชน/ภาคประชาสังคม", 1), ("ไม่ระบุ", 2)]
+    assert by(built["groups"], "group")["ผู้ประกอบการ"]["by_year"] == {"2567": 0, "2568": 1, "2569": 1}
+
+    units = {row["unit"]: (row["received"], row["resolved"], row["open"], row["overdue"]) for row in built["units"]}
+    assert units == {"public_works": (3, 3, 0, 0), "environment": (2, 1, 1, 1), "revenue": (1, 1, 0, 0),
+                     "general_affairs": (2, 1, 1, 1), "civil_registration": (1, 1, 0, 0), "triage": (1, 0, 0, 0),
+                     "disaster": (0, 0, 0, 0), "social_welfare": (0, 0, 0, 0)}
+
+    total = built["handling"]["total"]
+    assert (total["received"], total["resolved"], total["within_standard"], total["repeat"]) == (7, 5, 4, 3)
+    assert total["within_standard_share"] == pytest.approx(4 / 7)
+    assert total["response_days_median"] == 0.5 and total["response_days_p90"] == 2.0  # [0, 0, 0, 1, 2, 2]
+    assert total["resolution_days_median"] == 2.0 and total["resolution_days_p90"] == pytest.approx(8.2)
+    works = by(built["handling"]["by_unit"], "unit")["public_works"]
+    assert (works["received"], works["within_standard"], works["repeat"]) == (3, 2, 2)
+    assert works["resolution_days_median"] == 2.0  # [1, 2, 9]
+    phone = by(built["handling"]["by_channel"], "channel")["phone"]
+    assert (phone["label"], phone["received"], phone["repeat"]) == ("โทรศัพท์ / ศูนย์ 1111", 1, 1)
+
+    quarters = {q["quarter"]: [(t["topic"], t["count"]) for t in q["topics"]] for q in built["topics"]}
+    assert quarters[1] == sorted([(canonical_issue("ไฟฟ้าส่องสว่างดับ"), 1), (canonical_issue("ถนนเป็นหลุม"), 1)],
+                                 key=lambda item: item[0])
+    assert quarters[2] == [(canonical_issue("ขยะไม่เก็บ"), 2)]
+    assert quarters[3] == [(canonical_issue("ภาษีป้าย"), 1)]
+    assert quarters[4] == [(canonical_issue("ไฟฟ้าส่องสว่างดับ"), 1)]
+    assert by(built["topics"][1]["topics"], "topic")[canonical_issue("ขยะไม่เก็บ")]["unit_label"] == \
+        "กองสาธารณสุขและสิ่งแวดล้อม"
+
+    assert [entry["date"] for entry in built["improvements"]] == ["2026-03-01"]  # 2025-09-15 is 2568
+    entry = built["improvements"][0]
+    assert (entry["old_steps"], entry["new_days"], entry["unit_label"]) == (4, 2.0, "กองสาธารณสุขและสิ่งแวดล้อม")
+    assert entry["linked_to"].startswith("เรื่องร้องเรียนเลขที่: FS-2569-")
+    satisfaction = built["satisfaction"]
+    overall = satisfaction["overall"]  # scores 5, 2, 3, 4, 1 and one survey unanswered
+    assert (overall["asked"], overall["responses"], overall["mean_score"]) == (6, 5, 3.0)
+    assert (overall["high"], overall["medium"], overall["low"]) == (0.4, 0.2, 0.4)
+    assert overall["response_rate"] == pytest.approx(5 / 6)
+    channels_ = by(satisfaction["by_channel"], "channel")
+    assert list(channels_) == ["line", "facebook", "phone", "letter", "email"]
+    assert (channels_["line"]["high"], channels_["line"]["low"], channels_["line"]["responses"]) == (0.5, 0.5, 2)
+    assert (channels_["letter"]["asked"], channels_["letter"]["responses"], channels_["letter"]["high"]) == (1, 0, None)
+    assert channels_["phone"]["label"] == "โทรศัพท์ / ศูนย์ 1111" and channels_["phone"]["medium"] == 1.0
+    groups_ = by(satisfaction["by_group"], "group")
+    assert list(groups_) == ["ประชาชนทั่วไป", "ผู้ประกอบการ", "ผู้สูงอายุ/ผู้พิการ", "นักเรียน/นักศึกษา", "ไม่ระบุ"]
+    assert (groups_["ผู้สูงอายุ/ผู้พิการ"]["medium"], groups_["ไม่ระบุ"]["low"]) == (1.0, 1.0)
+    assert satisfaction["reasons"] == [{"reason": "ดำเนินการล่าช้า", "count": 1, "share": 0.5},
+                                       {"reason": "ยังไม่ได้รับการแก้ไข", "count": 1, "share": 0.5}]
+    assert built["tables"]["channels"]["period"] == {"start": "2023-10-01", "end": "2026-09-30"}
+    assert built["tables"]["units"]["period"] == {"start": "2025-10-01", "end": "2026-09-30"}
+    standards = by([s for s in built["standards"] if s["unit"]], "unit")
+    assert standards["public_works"]["stages"] == [5, 20] and standards["public_works"]["resolve_days"] == 20
+
+
+def test_officer_sees_only_their_unit(db: Database) -> None:
+    built = report(db, "works@example.go.th")
+    assert built["scope"] == "เฉพาะกองช่าง"
+    assert [row["unit"] for row in built["units"]] == ["public_works"]
+    assert {row["channel"]: row["by_year"]["2569"] for row in built["channels"] if row["by_year"]["2569"]} == \
+        {"line": 2, "facebook": 1}
+    assert built["handling"]["total"]["received"] == 3
+    assert built["improvements"] == []  # the register entry of 2569 is the environment unit's
+    assert built["satisfaction"]["overall"]["asked"] == 3
+    assert all(row["unit"] in (None, "public_works") for row in built["standards"])
+
+
+def test_analyst_report_has_no_personal_data(db: Database) -> None:
+    analyst = json.dumps(report(db, "analyst@example.go.th"), ensure_ascii=False)
+    admin = json.dumps(report(db, "admin@example.go.th"), ensure_ascii=False)
+    assert CITIZEN_PHONE in admin  # an admin's register evidence is shown as written
+    for personal in (CITIZEN_PHONE, "0812345678", CITIZEN_NAME, "ใจงาม"):
+        assert personal not in analyst
+
+
+def test_a_year_without_data_is_an_honest_empty_report(db: Database) -> None:
+    built = report(db, "admin@example.go.th", year=2560)
+    assert built["years"] == [2558, 2559, 2560]
+    assert sum(sum(row["by_year"].values()) for row in built["channels"]) == 0
+    assert built["handling"]["total"]["received"] == 0 and built["handling"]["total"]["within_standard_share"] is None
+    assert all(not q["topics"] for q in built["topics"]) and built["improvements"] == []
+    assert built["satisfaction"]["overall"]["asked"] == 0 and built["satisfaction"]["overall"]["high"] is None
+
+
+def test_fiscal_year_input() -> None:
+    assert parse_fiscal_year(None, now=NOW) == 2570 and parse_fiscal_year("2569", now=NOW) == 2569
+    for bad, words in (("2571", "ยังไม่เริ่มต้น"), ("2026", "พ.ศ."), ("25x9", "ไม่ถูกต้อง"), ("-1", "ไม่ถูกต้อง"),
+                       ("25690", "ไม่ถูกต้อง")):
+        with pytest.raises(ReportYearError, match=words):
+            parse_fiscal_year(bad, now=NOW)
+
+
+def test_working_days_and_percentiles() -> None:
+    days = WorkingDays(WorkingCalendar())
+    assert days.between(bkk(2026, 2, 10, 10), bkk(2026, 2, 10, 16)) == 0
+    assert days.between(bkk(2026, 2, 13, 10), bkk(2026, 2, 16, 9)) == 1  # Friday → Monday
+    assert days.between(bkk(2025, 12, 4, 10), bkk(2025, 12, 8, 10)) == 1  # 5 Dec (Father's Day) is a holiday
+    assert percentile([], 0.9) is None and percentile([3], 0.9) == 3.0
+    assert percentile([1, 2, 2, 7, 9], 0.9) == pytest.approx(8.2)
