@@ -156,7 +156,7 @@ def main() -> int:
             env["DATABASE_URL"] = database
             port = free_port()
             result = measure(f"fangsiang webhook, {backend}",
-                             [python, "-m", "inbox.cli", "serve", "--no-worker", "--port", str(port)],
+                             [python, "-m", "fangsiang.cli", "serve", "--no-worker", "--port", str(port)],
                              env, port, ROOT, args.events, args.concurrency)
             result["stored"] = stored_events(database)
             result["ratio_to_bare"] = result["rps"] / bare["rps"]
