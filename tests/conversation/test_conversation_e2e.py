@@ -296,6 +296,30 @@ def _survey(server: LiveServer, case_id: int) -> Survey | None:
         return row
 
 
+def test_a_messenger_photo_is_downloaded_while_its_url_is_valid(make_server, platform_stub: PlatformStub,
+                                                                  backend: str) -> None:
+    server: LiveServer = make_server(backend)
+    photo = _png()
+    platform_stub.contents["fbcdn/pothole.png"] = ("image/png", photo)
+    server.post_facebook(server.facebook_text("ถนนหน้าตลาดเป็นหลุมลึก น้ำขังทุกครั้งที่ฝนตกครับ", user="psid-photo"))
+    settle(server)
+    (case,) = case_rows(server)
+    for name in ("pothole.png", "expired.png"):  # the second URL has expired by the time the worker fetches it
+        body = server.facebook_text("", user="psid-photo")
+        body["entry"][0]["messaging"][0]["message"] = {
+            "mid": f"m_{uuid.uuid4().hex}",
+            "attachments": [{"type": "image", "payload": {"url": f"{platform_stub.url}/fbcdn/{name}"}}]}
+        assert server.post_facebook(body).status_code == 200
+    settle(server)
+    stored = server.wait_until(lambda: _media(server, f"{platform_stub.url}/fbcdn/pothole.png", "stored"))
+    assert (server.settings.data_dir / stored.path).read_bytes() == photo
+    server.wait_until(lambda: _media(server, f"{platform_stub.url}/fbcdn/expired.png", "failed"))
+    with server.runtime.db.session() as session:
+        attached = session.scalars(select(Message).where(Message.id == stored.message_id)).one()
+        assert attached.case_id == case.id, "the photo follows up the citizen's open case"
+    assert len(case_rows(server)) == 1
+
+
 def test_rich_menu_and_messenger_menu_commands(platform_stub: PlatformStub, tmp_path) -> None:
     from fangsiang.cli import main
     from tests.conftest import make_settings

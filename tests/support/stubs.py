@@ -107,7 +107,14 @@ class PlatformStub:
         return 200, {}
 
     def _content(self, method: str, path: str, headers: dict[str, str]) -> tuple[int, str, bytes] | None:
-        """LINE's content endpoint: the stored bytes, 404 for an unknown id, 500 while told to fail."""
+        """LINE's content endpoint: the stored bytes, 404 for an unknown id, 500 while told to fail; Facebook's
+        CDN (GET /fbcdn/{name}): the stored bytes without any authorisation, as Facebook's signed URLs are."""
+        if method == "GET" and path.startswith("/fbcdn/"):
+            name = path.split("/")[2]
+            with self._lock:
+                found = self.contents.get(f"fbcdn/{name}")
+                self.requests.append(RecordedRequest(method, path, headers, b"", 200 if found else 404))
+            return (200, *found) if found else (404, "text/plain", b"URL signature expired")
         if method != "GET" or not (path.startswith("/v2/bot/message/") and path.endswith("/content")):
             return None
         message_id = path.split("/")[4]
