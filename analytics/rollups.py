@@ -37,41 +37,6 @@ def bangkok_day(moment: dt.datetime) -> dt.date:
     return (moment + BANGKOK_OFFSET).date()
 
 
-class WorkingDays:
-    """Working days between two Bangkok days, from a running count over the calendar (fast for a million cases)."""
-
-    def __init__(self, calendar: WorkingCalendar) -> None:
-        self.calendar = calendar
-        self._count: dict[dt.date, int] = {}
-        self._first: dt.date | None = None
-        self._last: dt.date | None = None
-
-    def _extend(self, day: dt.date) -> None:
-        if self._first is None:
-            self._first = self._last = day - dt.timedelta(days=1)
-            self._count[self._first] = 0
-        if day < self._first:  # restart further back: rare (rows come roughly in order)
-            first = day - dt.timedelta(days=1)
-            total, cursor, counts = 0, first, {first: 0}
-            while cursor < self._last:
-                cursor += dt.timedelta(days=1)
-                total += self.calendar.is_working_day(cursor)
-                counts[cursor] = total
-            self._count, self._first = counts, first
-        while self._last < day:
-            previous = self._count[self._last]
-            self._last += dt.timedelta(days=1)
-            self._count[self._last] = previous + self.calendar.is_working_day(self._last)
-
-    def between(self, start: dt.date, end: dt.date) -> int:
-        """Working days after `start` up to and including `end` (0 when answered the same day)."""
-        if end <= start:
-            return 0
-        self._extend(start)
-        self._extend(end)
-        return self._count[end] - self._count[start]
-
-
 def _day_ranges(days: Collection[dt.date]) -> list[tuple[dt.date, dt.date]]:
     """Consecutive days merged into inclusive ranges."""
     ranges: list[tuple[dt.date, dt.date]] = []
@@ -136,7 +101,6 @@ def compute_days(session: Session, *, calendar: WorkingCalendar, days: Collectio
                 slot[0] += 1
                 if case_id is not None:
                     slot[1].append(case_id)
-    working = WorkingDays(calendar)
     for (created_at, channel, intent, unit, sentiment, group, status, responded_at, respond_due, resolved_at, due_at,
          rating) in _cases(session, days):
         day = bangkok_day(created_at)
@@ -144,11 +108,11 @@ def compute_days(session: Session, *, calendar: WorkingCalendar, days: Collectio
         row[1] += 1
         if responded_at is not None:
             row[2] += 1
-            row[3] += working.between(day, bangkok_day(responded_at))
+            row[3] += calendar.working_days_between(day, bangkok_day(responded_at))
             row[4] += responded_at <= respond_due
         if resolved_at is not None:
             row[5] += 1
-            row[6] += working.between(day, bangkok_day(resolved_at))
+            row[6] += calendar.working_days_between(day, bangkok_day(resolved_at))
             row[7] += resolved_at <= due_at
         if rating is not None:
             row[8] += 1

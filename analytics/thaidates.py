@@ -19,13 +19,8 @@ import re
 from collections.abc import Iterable
 from typing import Literal
 
-from agency.thaitime import BANGKOK, fiscal_year
+from agency.thaitime import BANGKOK, BE_OFFSET, THAI_MONTHS, THAI_MONTHS_SHORT, fiscal_year
 
-BE_OFFSET = 543
-
-THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม", "กันยายน",
-               "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
-THAI_MONTHS_SHORT = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
 PeriodKind = Literal["day", "week", "month", "quarter", "fiscal_year"]
 PERIOD_KINDS: tuple[str, ...] = ("day", "week", "month", "quarter", "fiscal_year")
 Era = Literal["be", "ce"]

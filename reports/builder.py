@@ -92,29 +92,6 @@ class _Row:
     topics: list[Any]
 
 
-class WorkingDays:
-    """Working days between two moments: the working days after the day of the first up to the day of the second."""
-
-    def __init__(self, calendar: WorkingCalendar) -> None:
-        self._calendar = calendar
-        self._cache: dict[dt.date, bool] = {}
-
-    def _working(self, day: dt.date) -> bool:
-        if day not in self._cache:
-            self._cache[day] = self._calendar.is_working_day(day)
-        return self._cache[day]
-
-    def between(self, start: dt.datetime, end: dt.datetime) -> int:
-        """0 when answered the same Bangkok day (or before the next working day), 1 the next working day, …"""
-        first = start.astimezone(BANGKOK).date()
-        last = end.astimezone(BANGKOK).date()
-        count, day = 0, first + dt.timedelta(days=1)
-        while day <= last:
-            count += self._working(day)
-            day += dt.timedelta(days=1)
-        return count
-
-
 def percentile(values: Sequence[float], fraction: float) -> float | None:
     """The percentile by linear interpolation between closest ranks (as spreadsheets' PERCENTILE.INC)."""
     if not values:
@@ -181,14 +158,13 @@ def build_report(
     for channel in channels:
         channel["by_month"] = months[channel["channel"]]
 
-    days = WorkingDays(calendar)
     complaints = [r for r in in_year if r.intent == "complaint"]
     repeats = _repeats(session, rows=[r for r in rows if r.intent == "complaint"], year_start=year_start)
     handling_units = [{"unit": code, "label": units.get(code, code),
-                       **_handling([r for r in complaints if r.unit_code == code], days=days, repeats=repeats)}
+                       **_handling([r for r in complaints if r.unit_code == code], calendar=calendar, repeats=repeats)}
                       for code in units if any(r.unit_code == code for r in complaints)]
     handling_channels = [{"channel": code, "label": names.get(code, code),
-                          **_handling([r for r in complaints if r.channel == code], days=days, repeats=repeats)}
+                          **_handling([r for r in complaints if r.channel == code], calendar=calendar, repeats=repeats)}
                          for code in [*names, *sorted({r.channel for r in complaints} - set(names))]
                          if any(r.channel == code for r in complaints)]
 
@@ -242,7 +218,7 @@ def build_report(
         "units": unit_rows,
         "standards": standards,
         "handling": {"by_unit": handling_units, "by_channel": handling_channels,
-                     "total": _handling(complaints, days=days, repeats=repeats), "repeat_rule": REPEAT_RULE},
+                     "total": _handling(complaints, calendar=calendar, repeats=repeats), "repeat_rule": REPEAT_RULE},
         "topics": _topics(in_year, units=units, personal=personal),
         "satisfaction": _satisfaction(session, scoped=scoped, start=year_start, end=year_end, names=names,
                                       groups=agency.citizen_groups),
@@ -296,12 +272,12 @@ def _repeats(session: Session, *, rows: list[_Row], year_start: dt.datetime) -> 
     return repeats
 
 
-def _handling(rows: list[_Row], *, days: WorkingDays, repeats: set[int]) -> dict[str, Any]:
+def _handling(rows: list[_Row], *, calendar: WorkingCalendar, repeats: set[int]) -> dict[str, Any]:
     """Complaints against the standard: resolved, within the standard, median and P90 in working days, repeats."""
     resolved = [r for r in rows if r.resolved_at is not None and r.status in RESOLVED_STATUSES]
     within = sum(r.resolved_at <= r.due_at for r in resolved)  # type: ignore[operator]
-    response = [days.between(r.created_at, r.first_response_at) for r in rows if r.first_response_at]
-    resolution = [days.between(r.created_at, r.resolved_at) for r in resolved]  # type: ignore[arg-type]
+    response = [calendar.working_days_between(r.created_at, r.first_response_at) for r in rows if r.first_response_at]
+    resolution = [calendar.working_days_between(r.created_at, r.resolved_at) for r in resolved]  # type: ignore[arg-type]
     return {
         "received": len(rows),
         "resolved": len(resolved),

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from zoneinfo import ZoneInfo
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
-BE_OFFSET = 543
-MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-          "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
-MONTHS_SHORT = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
+from agency.thaitime import BANGKOK, BE_OFFSET, fiscal_year_days
+from agency.thaitime import THAI_MONTHS as MONTHS
+from agency.thaitime import THAI_MONTHS_SHORT as MONTHS_SHORT
+
 _THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 EMPTY_TEXT = "ไม่มีข้อมูลในปีงบประมาณนี้"
 NO_VALUE = "–"
@@ -47,15 +45,9 @@ def thai_moment(value: str) -> str:
     return f"{thai_date(moment.date(), short=False)} เวลา {moment:%H:%M} น."
 
 
-def fiscal_year_bounds(fiscal_year: int) -> tuple[dt.date, dt.date]:
-    """First and last day of a B.E. fiscal year: 2569 → 2025-10-01, 2026-09-30."""
-    year = fiscal_year - BE_OFFSET
-    return dt.date(year - 1, 10, 1), dt.date(year, 9, 30)
-
-
 def fiscal_year_text(fiscal_year: int, *, short: bool = False) -> str:
     """"ปีงบประมาณ พ.ศ. 2569 (1 ตุลาคม 2568 – 30 กันยายน 2569)"."""
-    start, end = fiscal_year_bounds(fiscal_year)
+    start, end = fiscal_year_days(fiscal_year)
     return f"ปีงบประมาณ พ.ศ. {fiscal_year} ({thai_date(start, short=short)} – {thai_date(end, short=short)})"
 
 
@@ -66,7 +58,7 @@ def period_text(start: str, end: str) -> str:
 
 def fiscal_months(fiscal_year: int) -> list[str]:
     """The twelve months of a fiscal year as short Thai headings, October first: "ต.ค. 68" … "ก.ย. 69"."""
-    start, _ = fiscal_year_bounds(fiscal_year)
+    start, _ = fiscal_year_days(fiscal_year)
     labels = []
     for offset in range(12):
         month = (start.month - 1 + offset) % 12
@@ -79,7 +71,7 @@ def quarter_text(fiscal_year: int, quarter: int) -> str:
     """"ไตรมาส 1 (ต.ค.–ธ.ค. 2568)" for quarter 1 of fiscal year 2569."""
     if quarter not in (1, 2, 3, 4):
         raise ValueError(f"ไตรมาสต้องเป็น 1 ถึง 4 ไม่ใช่ {quarter}")
-    start, _ = fiscal_year_bounds(fiscal_year)
+    start, _ = fiscal_year_days(fiscal_year)
     first = (start.month - 1 + 3 * (quarter - 1)) % 12
     last = (first + 2) % 12
     year = start.year + (start.month - 1 + 3 * (quarter - 1)) // 12 + BE_OFFSET

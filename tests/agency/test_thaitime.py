@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from agency.thaitime import BANGKOK, WorkingCalendar, buddhist_year, fiscal_year, fiscal_year_bounds, thai_date
 
 
@@ -45,3 +48,15 @@ def test_thai_dates_are_in_the_buddhist_era() -> None:
     moment = bangkok(2026, 12, 12, 16, 30)
     assert thai_date(moment) == "12 ธ.ค. 2569"
     assert thai_date(moment, with_time=True) == "12 ธ.ค. 2569 เวลา 16:30 น."
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.dates(dt.date(2024, 1, 1), dt.date(2028, 12, 31)), st.integers(0, 400)),
+                min_size=1, max_size=12))
+def test_working_days_between_counts_like_walking_the_calendar(pairs: list[tuple[dt.date, int]]) -> None:
+    calendar = WorkingCalendar(extra_holidays=[dt.date(2026, 6, 1)])  # one table, asked in any order
+    for start, span in pairs:
+        end = start + dt.timedelta(days=span)
+        walked = sum(calendar.is_working_day(start + dt.timedelta(days=n)) for n in range(1, span + 1))
+        assert calendar.working_days_between(start, end) == walked
+        assert calendar.working_days_between(end, start) == 0

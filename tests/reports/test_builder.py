@@ -13,7 +13,6 @@ from agency.thaitime import WorkingCalendar
 from analytics.trends import canonical_issue
 from reports.builder import (
     ReportYearError,
-    WorkingDays,
     build_report,
     parse_fiscal_year,
     percentile,
@@ -165,9 +164,9 @@ def test_fiscal_year_input() -> None:
 
 
 def test_working_days_and_percentiles() -> None:
-    days = WorkingDays(WorkingCalendar())
-    assert days.between(bkk(2026, 2, 10, 10), bkk(2026, 2, 10, 16)) == 0
-    assert days.between(bkk(2026, 2, 13, 10), bkk(2026, 2, 16, 9)) == 1  # Friday → Monday
-    assert days.between(bkk(2025, 12, 4, 10), bkk(2025, 12, 8, 10)) == 1  # 5 Dec (Father's Day) is a holiday
+    calendar = WorkingCalendar()
+    assert calendar.working_days_between(bkk(2026, 2, 10, 10), bkk(2026, 2, 10, 16)) == 0
+    assert calendar.working_days_between(bkk(2026, 2, 13, 10), bkk(2026, 2, 16, 9)) == 1  # Friday → Monday
+    assert calendar.working_days_between(bkk(2025, 12, 4, 10), bkk(2025, 12, 8, 10)) == 1  # 5 Dec (Father's Day) is a holiday
     assert percentile([], 0.9) is None and percentile([3], 0.9) == 3.0
     assert percentile([1, 2, 2, 7, 9], 0.9) == pytest.approx(8.2)

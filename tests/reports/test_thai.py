@@ -9,7 +9,7 @@ from reports import thai
 
 
 def test_fiscal_year_runs_october_to_september_in_buddhist_era():
-    assert thai.fiscal_year_bounds(2569) == (dt.date(2025, 10, 1), dt.date(2026, 9, 30))
+    assert thai.fiscal_year_days(2569) == (dt.date(2025, 10, 1), dt.date(2026, 9, 30))
     assert thai.fiscal_year_text(2569) == "ปีงบประมาณ พ.ศ. 2569 (1 ตุลาคม 2568 – 30 กันยายน 2569)"
     assert thai.fiscal_months(2569)[0] == "ต.ค. 68" and thai.fiscal_months(2569)[-1] == "ก.ย. 69"
     assert thai.quarter_text(2569, 1) == "ไตรมาส 1 (ต.ค.–ธ.ค. 2568)"
