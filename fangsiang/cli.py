@@ -1,4 +1,5 @@
-"""The `fangsiang` command: serve, worker, train, classify, evaluate, users add, simulate, db upgrade."""
+"""The `fangsiang` command: serve, worker, train, classify, evaluate, users, citizens, simulate, db, and the rooms'
+own commands (import, demo-data, line, facebook)."""
 from __future__ import annotations
 
 import argparse
@@ -6,17 +7,19 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agency.settings import Settings, get_settings
+from analytics import commands as _analytics_commands  # light modules: heavy imports inside their handlers
+from conversation import commands as _conversation_commands
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SIMULATED_PAGE_ID = "100000000000001"
-from analytics import commands as _analytics_commands  # noqa: E402 — light module, heavy imports inside handlers
-
-from conversation import commands as _conversation_commands  # noqa: E402
-
-ROOM_COMMANDS: tuple = (_analytics_commands.register, _conversation_commands.register)  # rooms' `register(commands)`; heavy imports inside handlers
+ROOM_COMMANDS: tuple = (_analytics_commands.register, _conversation_commands.register)  # each room's `register(commands)`
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,67 +196,63 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _users_add(args: argparse.Namespace, settings: Settings) -> int:
-    from accounts.service import AccountError, create_user, find_unit_code
+def _in_session(settings: Settings, action: Callable[["Session"], str], *, refused: tuple[type[Exception], ...]) -> int:
+    """Run one command's work in a database session: print what it reports, or why it was refused (exit 2)."""
     from fangsiang.runtime import build_runtime
 
-    password = sys.stdin.readline().rstrip("\r\n")
     runtime = build_runtime(settings)
     try:
         with runtime.db.session() as session:
-            unit_code = find_unit_code(session, unit=args.unit) if args.unit else None
-            user = create_user(session, email=args.email, password=password, role=args.role, unit_code=unit_code,
-                               display_name=args.name, actor="cli")
-            print(f"added {user.email} ({user.role}{', ' + user.unit_code if user.unit_code else ''})")
-    except AccountError as exc:
+            print(action(session))
+    except refused as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
         runtime.close()
     return 0
+
+
+def _users_add(args: argparse.Namespace, settings: Settings) -> int:
+    from accounts.service import AccountError, create_user, find_unit_code
+
+    password = sys.stdin.readline().rstrip("\r\n")
+
+    def add(session: "Session") -> str:
+        unit_code = find_unit_code(session, unit=args.unit) if args.unit else None
+        user = create_user(session, email=args.email, password=password, role=args.role, unit_code=unit_code,
+                           display_name=args.name, actor="cli")
+        return f"added {user.email} ({user.role}{', ' + user.unit_code if user.unit_code else ''})"
+
+    return _in_session(settings, add, refused=(AccountError,))
 
 
 def _users_password(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy import select
 
     from accounts.service import AccountError, set_password
-    from fangsiang.runtime import build_runtime
     from storage.models import User
 
     password = sys.stdin.readline().rstrip("\r\n")
-    runtime = build_runtime(settings)
-    try:
-        with runtime.db.session() as session:
-            user = session.scalars(select(User).where(User.email == args.email.strip().lower())).first()
-            if user is None:
-                print(f"error: no account {args.email}", file=sys.stderr)
-                return 2
-            set_password(session, user=user, password=password, actor="cli")
-            print(f"password changed for {user.email}; every session of the account has ended")
-    except AccountError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        runtime.close()
-    return 0
+
+    def change(session: "Session") -> str:
+        user = session.scalars(select(User).where(User.email == args.email.strip().lower())).first()
+        if user is None:
+            raise AccountError(f"no account {args.email}", thai="ไม่พบบัญชีนี้")
+        set_password(session, user=user, password=password, actor="cli")
+        return f"password changed for {user.email}; every session of the account has ended"
+
+    return _in_session(settings, change, refused=(AccountError,))
 
 
 def _citizens_erase(args: argparse.Namespace, settings: Settings) -> int:
     from fangsiang.citizen_rights import CitizenNotFound, erase_citizen
-    from fangsiang.runtime import build_runtime
 
-    runtime = build_runtime(settings)
-    try:
-        with runtime.db.session() as session:
-            counts = erase_citizen(session, channel=args.channel, user_id=args.user, actor="cli",
-                                   data_dir=settings.data_dir)
-        print(json.dumps({"erased": True, **counts}, ensure_ascii=False))
-    except CitizenNotFound as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        runtime.close()
-    return 0
+    def erase(session: "Session") -> str:
+        counts = erase_citizen(session, channel=args.channel, user_id=args.user, actor="cli",
+                               data_dir=settings.data_dir)
+        return json.dumps({"erased": True, **counts}, ensure_ascii=False)
+
+    return _in_session(settings, erase, refused=(CitizenNotFound,))
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
