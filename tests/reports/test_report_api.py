@@ -108,6 +108,7 @@ def test_report_page_register_and_standards(make_server, backend: str) -> None: 
     assert (added[0]["old_days"], added[0]["new_steps"]) == (15.0, 2)
 
     officer = sign_in(server, "works@example.go.th")
+    assert 'href="/reports/pmqa"' in officer.get("/inbox").text, "officers reach their unit's report from the menu"
     assert officer.post("/reports/improvements", data={**entry, "csrf_token": csrf(officer.get("/inbox"))}
                         ).status_code == 403
     assert "เฉพาะกองช่าง" in officer.get("/reports/pmqa?fiscal_year=2569").text
