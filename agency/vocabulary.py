@@ -51,3 +51,18 @@ ROLE_NAMES = {"admin": "ผู้ดูแลระบบ", "officer": "เจ�
 
 SENTIMENT_NAMES = {"pos": "เชิงบวก", "neg": "เชิงลบ", "neu": "เป็นกลาง", "q": "คำถาม"}
 DELIVERY_NAMES = {"queued": "รอส่ง", "sent": "ส่งถึงแล้ว", "failed": "ส่งไม่สำเร็จ"}
+
+# The satisfaction survey (PMQA 3.2) as Thai agencies word it: 5 = most satisfied, offered from best to worst.
+SURVEY_LABELS = {
+    5: "พึงพอใจมากที่สุด",
+    4: "พึงพอใจมาก",
+    3: "พึงพอใจปานกลาง",
+    2: "พึงพอใจน้อย",
+    1: "พึงพอใจน้อยที่สุด",
+}
+SURVEY_REASON_LABELS = {
+    "slow": "ดำเนินการล่าช้า",
+    "unresolved": "ยังไม่ได้รับการแก้ไข",
+    "communication": "การสื่อสาร/มารยาท",
+    "other": "อื่น ๆ",
+}

@@ -226,6 +226,19 @@ def is_postback_data(data: str) -> bool:
     return isinstance(data, str) and data.startswith(VERSION + ".")
 
 
+def peek_postback(data: str) -> Postback | None:
+    """The action postback data claims, without checking its signature or age (to show it, never to act on it)."""
+    if not isinstance(data, str) or not is_postback_data(data) or len(data) > LINE_DATA_LIMIT or not data.isascii():
+        return None
+    parts = data.split(".")
+    if len(parts) < 5:
+        return None
+    try:
+        return _action(parts[1], parts[2:-2])
+    except PostbackError:
+        return None
+
+
 def sign_postback(action: Postback, *, secret: str | bytes, issued_at: dt.datetime | None = None) -> str:
     """The action as signed postback data (at most 300 characters)."""
     code = _CODES.get(type(action))

@@ -6,16 +6,20 @@ import datetime as dt
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+
 from agency.thaitime import thai_date
+from agency.vocabulary import SURVEY_LABELS, SURVEY_REASON_LABELS
 from conversation.postbacks import (
     FaqFeedback,
     FollowUpChoice,
     GroupChoice,
     MenuChoice,
+    Postback,
     PostbackSigner,
     StatusRequest,
     SurveyReason,
     SurveyScore,
+    peek_postback,
 )
 
 LABEL_LIMIT = 20          # quick-reply labels on LINE and titles on Messenger
@@ -23,20 +27,6 @@ QUICK_REPLY_LIMIT = 13    # both platforms
 CAROUSEL_LIMIT = 10       # cases offered to pick from
 QUOTE_LIMIT = 300         # an officer's reply quoted in a status answer
 
-# The satisfaction scale as Thai agencies word it (5 = most satisfied), offered from best to worst.
-SURVEY_LABELS = {
-    5: "พึงพอใจมากที่สุด",
-    4: "พึงพอใจมาก",
-    3: "พึงพอใจปานกลาง",
-    2: "พึงพอใจน้อย",
-    1: "พึงพอใจน้อยที่สุด",
-}
-SURVEY_REASON_LABELS = {
-    "slow": "ดำเนินการล่าช้า",
-    "unresolved": "ยังไม่ได้รับการแก้ไข",
-    "communication": "การสื่อสาร/มารยาท",
-    "other": "อื่น ๆ",
-}
 MENU_LABELS = {"report": "แจ้งเรื่อง", "status": "ติดตามเรื่อง", "faq": "คำถามที่พบบ่อย", "contact": "ติดต่อเจ้าหน้าที่"}
 ACK_OPENINGS = {
     "complaint": ("รับเรื่องร้องเรียนแล้ว", "ได้รับเรื่องร้องเรียนของท่านแล้วค่ะ"),
@@ -417,3 +407,23 @@ def gentle_prompt(*, agency: str, signer: PostbackSigner) -> Reply:
     return Reply(text=(f"สวัสดีค่ะ {agency} ยินดีให้บริการค่ะ แจ้งเรื่องร้องเรียน สอบถาม หรือเสนอแนะ "
                        "พิมพ์ส่งมาได้เลย หรือเลือกจากเมนูด้านล่างค่ะ"),
                  quick_replies=menu_quick_replies(signer=signer))
+
+
+def postback_caption(data: str) -> str:
+    """What a citizen's button press said, for officers reading the thread: "ประเมินความพึงพอใจ: พึงพอใจน้อย (2/5)"."""
+    action: Postback | None = peek_postback(data)
+    if isinstance(action, SurveyScore):
+        return f"ประเมินความพึงพอใจ: {SURVEY_LABELS[action.score]} ({action.score}/5)"
+    if isinstance(action, SurveyReason):
+        return f"เหตุผลที่ไม่พึงพอใจ: {SURVEY_REASON_LABELS.get(action.reason, action.reason)}"
+    if isinstance(action, FollowUpChoice):
+        return "เลือก: เพิ่มเติมเรื่องเดิม" if action.attach else "เลือก: แจ้งเรื่องใหม่"
+    if isinstance(action, StatusRequest):
+        return "ขอติดตามสถานะเรื่อง"
+    if isinstance(action, FaqFeedback):
+        return "ได้คำตอบแล้ว ขอบคุณ" if action.outcome == "resolved" else "ต้องการสอบถามเจ้าหน้าที่"
+    if isinstance(action, MenuChoice):
+        return f"เลือกเมนู: {MENU_LABELS.get(action.item, 'เริ่มต้นใช้งาน')}"
+    if isinstance(action, GroupChoice):
+        return f"ระบุกลุ่มผู้รับบริการ: {action.group}"
+    return "กดปุ่มที่ระบบอ่านไม่ได้"

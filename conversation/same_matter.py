@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agency.vocabulary import CASE_INTENTS
+from agency.vocabulary import CASE_INTENTS, INTENT_NAMES
 from classifier.text import stop_words, tokenize
 from conversation.tickets import Reading, read_message
 
@@ -51,7 +51,7 @@ class NewMessage:
 
 @dataclass(frozen=True)
 class SameMatter:
-    """attach | ask | new, why (for the audit trail and logs), and the embedding similarity when known."""
+    """attach | ask | new, why (in Thai: officers read it in the case history), and the embedding similarity when known."""
 
     decision: str
     reason: str
@@ -88,29 +88,29 @@ def same_matter(*, case: OpenCase, message: NewMessage, reading: Reading | None 
                 triage_unit: str = "triage") -> SameMatter:
     """Decide whether the message continues the open case (attach), needs the citizen's word (ask), or is new."""
     if message.kind in ALWAYS_ATTACH_KINDS:
-        return SameMatter("attach", f"{message.kind} adds to the open case")
+        return SameMatter("attach", "รูปภาพ ตำแหน่ง หรือไฟล์เพิ่มเติมของเรื่องเดิม")
     reading = reading or read_message(message.text, kind=message.kind)
     if message.kind == "sticker" or reading.closing or reading.emoji_only:
-        return SameMatter("attach", "thanks or a sticker")
+        return SameMatter("attach", "คำขอบคุณหรือสติกเกอร์")
     if reading.new_matter:
-        return SameMatter("ask", "the citizen says it is another matter")
+        return SameMatter("ask", "ประชาชนบอกว่าเป็นอีกเรื่องหนึ่ง")
     if reading.continues or reading.problem_back or reading.asks_status or reading.tickets:
-        return SameMatter("attach", "the citizen refers to the case")
+        return SameMatter("attach", "ประชาชนอ้างถึงเรื่องเดิม")
     similarity = _similarity(case.embedding, message.embedding)
     shared = _shared_topics(case.topics, message.topics)
     if message.intent not in CASE_INTENTS:
-        return SameMatter("attach", "no request of its own: detail for the case", similarity)
+        return SameMatter("attach", "ไม่มีคำขอใหม่ เป็นรายละเอียดของเรื่องเดิม", similarity)
     if similarity is not None and similarity >= SIMILAR:
-        return SameMatter("attach", "same subject (similar wording)", similarity)
+        return SameMatter("attach", "เนื้อหาใกล้เคียงกับเรื่องเดิม", similarity)
     if shared and (similarity is None or similarity >= DIFFERENT):
-        return SameMatter("attach", f"same topics: {', '.join(shared)}", similarity)
+        return SameMatter("attach", f"หัวข้อเดียวกัน: {', '.join(shared)}", similarity)
     other_unit = message.unit not in (None, case.unit, triage_unit)
     if other_unit and message.unit_confidence >= CONFIDENT_UNIT and not shared:
-        return SameMatter("new", f"another unit's subject ({message.unit})", similarity)
+        return SameMatter("new", "เป็นเรื่องของหน่วยงานอื่นอย่างชัดเจน", similarity)
     if other_unit:
-        return SameMatter("ask", f"possibly another unit's subject ({message.unit})", similarity)
+        return SameMatter("ask", "อาจเป็นเรื่องของหน่วยงานอื่น", similarity)
     if message.intent != case.intent:
-        return SameMatter("ask", f"a {message.intent}, the case is a {case.intent}", similarity)
+        return SameMatter("ask", f"ประเภทเรื่องต่างกัน ({INTENT_NAMES.get(message.intent, message.intent)} / เรื่องเดิม: {INTENT_NAMES.get(case.intent, case.intent)})", similarity)
     if similarity is not None and similarity < DIFFERENT:
-        return SameMatter("ask", "same unit, another subject", similarity)
-    return SameMatter("attach", "same unit and intent", similarity)
+        return SameMatter("ask", "หน่วยงานเดียวกัน แต่เนื้อหาต่างจากเรื่องเดิม", similarity)
+    return SameMatter("attach", "หน่วยงานและประเภทเรื่องเดียวกับเรื่องเดิม", similarity)

@@ -33,7 +33,7 @@ from cases.access import sees_personal_data
 from cases.standards import published_standards
 from classifier.privacy import mask_personal_data
 from conversation.models import Survey
-from conversation.replies import SURVEY_REASON_LABELS
+from agency.vocabulary import SURVEY_REASON_LABELS
 from reports.models import LINK_KINDS, Improvement
 from reports.shape import TABLE_TITLES
 from storage.models import Case, Contact, Unit, User

@@ -30,7 +30,16 @@ ACTION_NAMES = {
     "urgent_notified": "เรื่องเร่งด่วน — แจ้งเจ้าหน้าที่ของหน่วยงานทันที",
     "recorded_offline": "เจ้าหน้าที่บันทึกเรื่องที่รับทางช่องทางอื่น",
     "group_set": "ระบุกลุ่มผู้รับบริการ",
+    "reopened": "เปิดเรื่องอีกครั้ง",
+    "asked_new_or_follow_up": "ถามประชาชนว่าเป็นเรื่องใหม่หรือข้อมูลเพิ่มเติม",
+    "praise_recorded": "บันทึกคำชม",
+    "faq_answered": "ตอบคำถามที่พบบ่อยโดยอัตโนมัติ",
+    "survey_asked": "ส่งแบบประเมินความพึงพอใจ",
+    "survey_answered": "ประชาชนประเมินความพึงพอใจ",
+    "survey_reason": "ประชาชนระบุเหตุผลที่ไม่พึงพอใจ",
+    "survey_comment": "ประชาชนแสดงความคิดเห็นเพิ่มเติม",
 }
+REASON_NAMES = vocabulary.SURVEY_REASON_LABELS  # reasons recorded as codes; the others are recorded in Thai
 FIELD_NAMES = {"status": "สถานะ", "unit_code": "หน่วยงาน", "intent": "ประเภทเรื่อง", "due_at": "กำหนดเสร็จ",
                "citizen_group": "กลุ่มผู้รับบริการ"}
 
@@ -57,9 +66,12 @@ def describe(event: AuditEvent, *, unit_names: dict[str, str]) -> str:
     for field, (old, new) in (event.details.get("changes") or {}).items():
         if field in names:
             parts.append(f"{FIELD_NAMES[field]}: {names[field].get(old, old)} → {names[field].get(new, new)}")
+    if event.details.get("score") in vocabulary.SURVEY_LABELS:
+        parts.append(f"คะแนน {event.details['score']}/5 ({vocabulary.SURVEY_LABELS[event.details['score']]})")
     for key, label in (("note", "หมายเหตุ"), ("reason", "เหตุผล")):
         if event.details.get(key):
-            parts.append(f"{label}: {event.details[key]}")
+            value = event.details[key]
+            parts.append(f"{label}: {REASON_NAMES.get(value, value) if isinstance(value, str) else value}")
     if event.action == "case_opened":
         parts.append(f"หน่วยงาน: {unit_names.get(event.details.get('unit'), event.details.get('unit'))}")
     if event.details.get("citizen_told"):

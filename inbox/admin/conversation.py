@@ -10,10 +10,11 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
+from agency.vocabulary import SURVEY_LABELS, SURVEY_REASON_LABELS
 from cases import access
 from conversation.media import media_of_case, media_path
 from conversation.models import FaqRecord, MediaFile
-from conversation.replies import SURVEY_LABELS, SURVEY_REASON_LABELS
+from conversation.replies import postback_caption
 from conversation.service import faq_entries, satisfaction
 from inbox.admin.views import SECTIONS, AdminUser
 from storage import audit
@@ -46,7 +47,7 @@ def case_satisfaction(case: Case) -> dict[str, Any] | None:
             "reason_label": SURVEY_REASON_LABELS.get(answer["reason"] or "", "")}
 
 
-templates.env.globals.update(case_media=case_media, case_satisfaction=case_satisfaction)
+templates.env.globals.update(case_media=case_media, case_satisfaction=case_satisfaction, postback_caption=postback_caption)
 
 
 @router.get("/inbox/media/{media_id}")

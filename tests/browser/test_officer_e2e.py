@@ -1,4 +1,5 @@
-"""End to end in headless Chromium: a LINE complaint reaches the officer's inbox live; they reply and resolve it."""
+"""End to end in headless Chromium: a LINE complaint reaches the officer's inbox live; they see the citizen's photo,
+reply and resolve it, and see the citizen's answer to the satisfaction survey."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -8,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.inbox.helpers import PASSWORD, case_from_line, other_unit
+from tests.support.chat import Chat, photo_png, quick_data
 from tests.support.server import LiveServer
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -40,7 +42,11 @@ def sign_in(browser: Browser, server: LiveServer, email: str, viewport: dict[str
 
 
 def no_horizontal_scroll(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "page scrolls sideways"
+    wide = page.evaluate("""() => document.documentElement.scrollWidth <= window.innerWidth + 1 ? [] :
+        [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+          .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' → '
+                             + Math.round(e.getBoundingClientRect().right))""")
+    assert not wide, f"page scrolls sideways; too wide: {wide}"
 
 
 def test_officer_sees_a_line_case_live_replies_and_resolves_it(
@@ -59,9 +65,24 @@ def test_officer_sees_a_line_case_live_replies_and_resolves_it(
     expect(row).to_contain_text("รับเรื่องใหม่")
     page.screenshot(path=str(ARTIFACTS / "inbox-laptop.png"), full_page=True)
 
+    citizen = Chat(live_server, platform_stub, "citizen-e2e")
+    photo = photo_png(320, 240)
+    platform_stub.contents["E2E-PHOTO"] = ("image/png", photo)
+    citizen.image("E2E-PHOTO")  # fetched by the worker through LINE's content endpoint
+
     row.get_by_role("link").click()
     expect(page.get_by_role("heading", name=case.ticket)).to_be_visible()
     expect(page.locator("#thread")).to_contain_text("ไฟถนนดับทั้งซอย")
+    expect(page.locator("#satisfaction")).to_contain_text("ยังไม่ได้ประเมิน")
+    picture = page.locator("#thread img[alt='รูปภาพที่ประชาชนส่งมา']")
+    for _ in range(50):  # the worker stores the photo a moment after the message
+        if picture.count():
+            break
+        page.wait_for_timeout(200)
+        page.reload()
+    expect(picture).to_be_visible()
+    picture.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth === 320", arg=picture.element_handle())
     page.get_by_label("ตอบกลับประชาชน").fill("")
     page.get_by_role("button", name="ส่งข้อความ").click()
     expect(page.get_by_role("alert")).to_contain_text("กรุณาพิมพ์ข้อความตอบกลับ")
@@ -86,6 +107,13 @@ def test_officer_sees_a_line_case_live_replies_and_resolves_it(
     expect(page.locator("#case-head")).to_contain_text("ดำเนินการแล้วเสร็จ")
     expect(page.locator("#history")).to_contain_text("รับทราบแล้ว → ดำเนินการแล้วเสร็จ")
     platform_stub.wait_for(lambda reqs: any("เปลี่ยนหลอดไฟเรียบร้อยแล้ว" in r.text for r in reqs))
+
+    survey = citizen.wait_text("ประเมินความพึงพอใจ")  # the citizen rates the service: 2, too slow
+    citizen.tap(quick_data(survey, "พึงพอใจน้อย"))
+    citizen.tap(quick_data(citizen.wait_text("รบกวนบอกเหตุผล"), "ล่าช้า"))
+    page.reload()
+    expect(page.locator("#satisfaction")).to_contain_text("2/5")
+    expect(page.locator("#satisfaction")).to_contain_text("ล่าช้า")
     page.screenshot(path=str(ARTIFACTS / "case-laptop.png"), full_page=True)
 
     phone = sign_in(browser, live_server, "somchai@example.go.th", viewport=PHONE)

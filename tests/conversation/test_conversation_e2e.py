@@ -6,106 +6,18 @@ emoji, a 20 MB photo, a failing content API — and every citizen text got a rep
 from __future__ import annotations
 
 import io
-import time
 import uuid
-from typing import Any
 
 from PIL import Image
 from sqlalchemy import func, select
 
 from conversation.models import FaqAnswer, MediaFile, Survey
 from storage.models import AuditEvent, Case, CaseNote, Message
+from tests.support.chat import Chat, photo_png, quick_data, settle, text_of
 from tests.support.server import LiveServer
 from tests.support.stubs import PlatformStub, RecordedRequest
 
 THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
-
-
-def _png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 80, 40)).save(out, format="PNG")
-    return out.getvalue()
-
-
-class Chat:
-    """One citizen on LINE, talking to the live service and reading what the stub received for them."""
-
-    def __init__(self, server: LiveServer, stub: PlatformStub, name: str) -> None:
-        self.server, self.stub, self.name = server, stub, name
-        from listeners.simulator import line_user_id
-
-        self.user_id = line_user_id(name)
-        self.tokens: list[str] = []
-
-    def _post(self, **event: Any) -> None:
-        from listeners import simulator
-
-        built = simulator.line_event(user_id=self.user_id, timestamp_ms=int(time.time() * 1000), **event)
-        self.tokens.append(built.get("replyToken", ""))
-        response = self.server.post_line(built)
-        assert response.status_code == 200, response.text
-        settle(self.server)
-
-    def say(self, text: str) -> None:
-        self._post(text=text)
-
-    def image(self, message_id: str) -> None:
-        self._post(message={"id": message_id, "type": "image", "quoteToken": "q",
-                            "contentProvider": {"type": "line"}})
-
-    def sticker(self) -> None:
-        self._post(message={"id": str(uuid.uuid4().int)[:18], "type": "sticker", "packageId": "446",
-                            "stickerId": "1988", "stickerResourceType": "STATIC", "quoteToken": "q"})
-
-    def tap(self, data: str) -> None:
-        self._post(event_type="postback", postback={"data": data})
-
-    def follow(self) -> None:
-        self._post(event_type="follow")
-
-    def answers(self) -> list[dict]:
-        """Every LINE message object sent to this citizen (reply to their tokens, or push to them), in order."""
-        out = []
-        for request in self.stub.sent("/v2/bot/message/"):
-            body = request.json
-            if body.get("to") == self.user_id or body.get("replyToken") in self.tokens:
-                out.extend(body["messages"])
-        return out
-
-    def last(self) -> dict:
-        return self.server.wait_until(lambda: self.answers() and self.answers()[-1])
-
-    def wait_text(self, needle: str) -> dict:
-        return self.server.wait_until(lambda: next((m for m in reversed(self.answers())
-                                                    if needle in (m.get("text") or m.get("altText") or "")), None))
-
-
-def settle(server: LiveServer) -> None:
-    """Wait until the worker processed every message and sent every outbox row."""
-    from storage.models import OutboxMessage
-
-    def done() -> bool:
-        with server.runtime.db.session() as session:
-            pending = session.scalar(select(func.count()).select_from(Message)
-                                     .where(Message.processed_at.is_(None), Message.direction == "in"))
-            unsent = session.scalar(select(func.count()).select_from(OutboxMessage)
-                                    .where(OutboxMessage.status.in_(("pending", "sending"))))
-            return not pending and not unsent
-
-    server.wait_until(done, timeout=60)
-
-
-def text_of(message: dict) -> str:
-    return message.get("text") or message.get("altText") or ""
-
-
-def quick_data(message: dict, label_part: str) -> str:
-    """The postback data of the quick reply whose label contains label_part."""
-    for item in (message.get("quickReply") or {}).get("items", []):
-        action = item["action"]
-        if label_part in action.get("label", "") and action.get("type") == "postback":
-            return action["data"]
-    raise AssertionError(f"no quick reply {label_part!r} in {message.get('quickReply')}")
 
 
 def carousel_buttons(message: dict) -> list[str]:
@@ -123,7 +35,7 @@ def case_rows(server: LiveServer, user_id: str | None = None) -> list[Case]:
 
 def test_the_citizens_conversation(make_server, platform_stub: PlatformStub, backend: str) -> None:
     server: LiveServer = make_server(backend, fangsiang_media_max_bytes=5_000_000)
-    photo = _png()
+    photo = photo_png()
     platform_stub.contents["IMG1"] = ("image/png", photo)
 
     # First contact: the PDPA notice once, with the agency's privacy policy, and the menu.
@@ -299,7 +211,7 @@ def _survey(server: LiveServer, case_id: int) -> Survey | None:
 def test_a_messenger_photo_is_downloaded_while_its_url_is_valid(make_server, platform_stub: PlatformStub,
                                                                   backend: str) -> None:
     server: LiveServer = make_server(backend)
-    photo = _png()
+    photo = photo_png()
     platform_stub.contents["fbcdn/pothole.png"] = ("image/png", photo)
     server.post_facebook(server.facebook_text("ถนนหน้าตลาดเป็นหลุมลึก น้ำขังทุกครั้งที่ฝนตกครับ", user="psid-photo"))
     settle(server)

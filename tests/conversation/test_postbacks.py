@@ -185,3 +185,18 @@ def test_signer_uses_its_clock_and_age() -> None:
     moments.append(NOW + dt.timedelta(days=8))
     with pytest.raises(PostbackStale):
         signer.read(data)
+
+
+def test_officers_read_what_a_citizen_tapped() -> None:
+    from conversation.postbacks import peek_postback
+    from conversation.replies import postback_caption
+
+    signer = PostbackSigner(secret="a-secret-of-32-bytes-for-buttons")
+    score = signer.sign(SurveyScore(case_id=7, score=2))
+    assert postback_caption(score) == "ประเมินความพึงพอใจ: พึงพอใจน้อย (2/5)"
+    assert postback_caption(signer.sign(SurveyReason(case_id=7, reason="slow"))) == "เหตุผลที่ไม่พึงพอใจ: ดำเนินการล่าช้า"
+    assert postback_caption(signer.sign(FollowUpChoice(case_id=7, message_id=9, attach=False))) == "เลือก: แจ้งเรื่องใหม่"
+    assert peek_postback(score) == SurveyScore(case_id=7, score=2)
+    for junk in ("", "hello", "fs1.sv", "fs1.zz.1.2.abc.sig", "fs1.sv.1.9.abc.sig", "fs1.sv.ก.2.abc.sig"):
+        assert peek_postback(junk) is None
+        assert postback_caption(junk) == "กดปุ่มที่ระบบอ่านไม่ได้"
