@@ -129,7 +129,8 @@ class Loader:
         todo = [row for row in rows if row.topics is None]
         if not todo:
             return
-        for row, prediction in zip(todo, classifier.classify_many([row.text for row in todo]), strict=True):
+        predictions = classifier.classify_many([row.text for row in todo], only_where_unsure=True)  # bulk: fast mode
+        for row, prediction in zip(todo, predictions, strict=True):
             row.topics = list(prediction.topics)
             row.masked_text = prediction.masked_text
             row.intent = row.intent or prediction.intent

@@ -42,7 +42,7 @@ class _Classifies(Protocol):
 
     def classify(self, text: str) -> Prediction: ...
 
-    def classify_many(self, texts: Sequence[str]) -> list[Prediction]: ...
+    def classify_many(self, texts: Sequence[str], *, only_where_unsure: bool = False) -> list[Prediction]: ...
 
 
 _default: list[_Classifies] = []
@@ -67,6 +67,6 @@ def classify(text: str) -> Prediction:
     return current().classify(text)
 
 
-def classify_many(texts: Sequence[str]) -> list[Prediction]:
-    """Classify several messages with the configured classifier."""
-    return current().classify_many(list(texts))
+def classify_many(texts: Sequence[str], *, only_where_unsure: bool = False) -> list[Prediction]:
+    """Classify several messages with the configured classifier (only_where_unsure: see Classifier.classify_many)."""
+    return current().classify_many(list(texts), only_where_unsure=only_where_unsure)

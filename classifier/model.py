@@ -29,6 +29,9 @@ MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
 MODEL_FORMAT = 3
 CHUNK = 2048  # rows per matrix product, bounds memory on huge batches
+# Batch mode `only_where_unsure`: messages the word model is at least this sure of keep its intent, unembedded.
+# On the held-out sets this embeds 18-33% of messages and changes no complaint decision (classifier/README.md).
+UNSURE_BELOW = 0.9
 
 
 @dataclass
@@ -162,15 +165,21 @@ class Classifier:
         vectors = None if embedding_vector is None else np.asarray([embedding_vector], dtype=np.float32)
         return self.classify_many([text], embeddings=vectors)[0]
 
-    def classify_many(self, texts: Sequence[str], *, embeddings: np.ndarray | None = None) -> list[Prediction]:
-        """Classify a batch of messages (embeddings: their vectors when already computed, e.g. stored)."""
+    def classify_many(self, texts: Sequence[str], *, embeddings: np.ndarray | None = None,
+                      only_where_unsure: bool = False) -> list[Prediction]:
+        """Classify a batch of messages (embeddings: their vectors when already computed, e.g. stored).
+
+        only_where_unsure: embed only the messages the word model is unsure of (bulk imports; about three times
+        faster); the others keep the word model's intent and get no `embedding`.
+        """
         texts = ["" if t is None else str(t) for t in texts]
         if embeddings is not None and len(embeddings) != len(texts):
             raise ValueError("embeddings must have one row per text")
         out: list[Prediction] = []
         for start in range(0, len(texts), CHUNK):
             chunk_vectors = None if embeddings is None else np.asarray(embeddings[start : start + CHUNK])
-            out.extend(self._classify_chunk(texts[start : start + CHUNK], chunk_vectors))
+            out.extend(self._classify_chunk(texts[start : start + CHUNK], chunk_vectors,
+                                            only_where_unsure=only_where_unsure))
         return out
 
     def sentiment_labels(self, texts: Sequence[str]) -> list[str]:
@@ -187,18 +196,31 @@ class Classifier:
             return b.intent_head_embedding.classes, biased_proba(b.intent_head_embedding, inputs, b.complaint_bias_embedding)
         return b.intent_head.classes, biased_proba(b.intent_head, intent_inputs(X, prepared.norms), b.complaint_bias)
 
-    def _classify_chunk(self, texts: list[str], vectors: np.ndarray | None) -> list[Prediction]:
+    def _classify_chunk(self, texts: list[str], vectors: np.ndarray | None, *,
+                        only_where_unsure: bool = False) -> list[Prediction]:
         """Classify at most CHUNK messages with matrix products."""
         if not texts:
             return []
         b = self.bundle
         masked = [mask_personal_data(t) for t in texts]
-        if vectors is None and self.uses_embeddings:
-            vectors = embedding.embed(masked)
         prepared = prepare(texts, self.tokenizer)
         X = b.space.transform(prepared)
         sent = b.sentiment_head.proba(X)
-        intent_classes, intents = self.intent_proba(prepared, X, vectors)
+        embedded = np.ones(len(texts), dtype=bool)
+        if vectors is None and self.uses_embeddings and only_where_unsure:
+            intent_classes, intents = self.intent_proba(prepared, X, None)
+            embedded = intents.max(axis=1) < UNSURE_BELOW
+            vectors = np.zeros((len(texts), embedding.DIM), dtype=np.float32)
+            if embedded.any():
+                rows = np.flatnonzero(embedded)
+                vectors[rows] = embedding.embed([masked[i] for i in rows])
+                classes, sure = self.intent_proba(prepared, X, vectors)
+                assert classes == intent_classes, "both intent heads know the same intents"
+                intents[rows] = sure[rows]
+        else:
+            if vectors is None and self.uses_embeddings:
+                vectors = embedding.embed(masked)
+            intent_classes, intents = self.intent_proba(prepared, X, vectors)
         units = b.router_head.proba(X) if b.router_head else None
         results = []
         for i, text in enumerate(texts):
@@ -241,7 +263,7 @@ class Classifier:
                     unit_candidates=candidates,
                     priority=priority,
                     priority_reason=reason,
-                    embedding=None if vectors is None else tuple(float(v) for v in vectors[i]),
+                    embedding=None if vectors is None or not embedded[i] else tuple(float(v) for v in vectors[i]),
                 )
             )
         return results

@@ -178,6 +178,6 @@ class KeywordClassifier:
             priority_reason=reason,
         )
 
-    def classify_many(self, texts: Sequence[str]) -> list[Prediction]:
-        """Classify several messages."""
+    def classify_many(self, texts: Sequence[str], *, only_where_unsure: bool = False) -> list[Prediction]:
+        """Classify several messages (keyword rules use no embedding: only_where_unsure changes nothing)."""
         return [self.classify(t) for t in texts]

@@ -62,3 +62,22 @@ def test_units_and_report_text(report: dict) -> None:
     text = format_report(report)
     for needle in ("macro-F1", "confusion", "complaint recall", "priority urgent", "dissatisfaction", "top-3"):
         assert needle in text
+
+
+def test_bulk_mode_embeds_only_where_the_word_model_is_unsure(full_model: Classifier) -> None:
+    """Imports classify with `only_where_unsure`: far fewer embeddings, the same complaints found."""
+    from classifier.data import REPORTS_TEST_FILE, intent_test_rows
+
+    rows = intent_test_rows(REPORTS_TEST_FILE) + intent_test_rows()
+    texts = [r["text"] for r in rows]
+    every = full_model.classify_many(texts)
+    bulk = full_model.classify_many(texts, only_where_unsure=True)
+    embedded = [p.embedding is not None for p in bulk]
+    assert 0 < sum(embedded) <= 0.5 * len(texts)  # measured: 30% of the held-out citizen messages
+    complaints = [i for i, r in enumerate(rows) if r["intent"] == "complaint"]
+    recall = sum(bulk[i].intent == "complaint" for i in complaints) / len(complaints)
+    assert recall >= 0.95
+    agree = sum(a.intent == b.intent for a, b in zip(every, bulk)) / len(rows)
+    assert agree >= 0.97  # measured: 0.99
+    for prediction, full in zip(bulk, every):
+        assert (prediction.unit, prediction.topics, prediction.priority) == (full.unit, full.topics, full.priority)
