@@ -91,7 +91,8 @@ def import_file(runtime, *, path: Path, mapping, sheet: str | None = None, progr
     with runtime.db.session() as session:
         units = unit_lookup(session.execute(select(Unit.code, Unit.name)).all())
     groups = runtime.agency.citizen_groups or None
-    rows = prepare_rows(table, mapping, units=units, groups=groups, channels=tuple(channel_names(runtime.agency)))
+    rows = prepare_rows(table, mapping, units=units, groups=groups, channels=tuple(channel_names(runtime.agency)),
+                        channel_names=channel_names(runtime.agency))
     bar = Progress(None, label="นำเข้า", enabled=progress)
     batch: list = []
 

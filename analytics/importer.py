@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, fields
 from itertools import chain, islice
 from pathlib import Path
 
-from agency.vocabulary import CASE_STATUSES, OPEN_STATUSES
+from agency.vocabulary import CASE_STATUSES, OPEN_STATUSES, STATUS_NAMES
 from analytics.thaidates import Era, ThaiDateError, day_label, detect_era, parse_thai_datetime
 
 # every channel a matter can arrive by (issue 11): the online ones and the off-line ones officers record
@@ -361,12 +361,17 @@ def resolve_columns(header: Iterable[str], mapping: ColumnMapping) -> dict[str, 
     return found
 
 
-def parse_channel(value: object, *, allowed: Collection[str] = CHANNEL_CODES) -> str:
-    """Our channel code for a channel as spreadsheets write it (Thai name or code)."""
+def parse_channel(value: object, *, allowed: Collection[str] = CHANNEL_CODES,
+                  names: Mapping[str, str] | None = None) -> str:
+    """Our channel code for a channel as spreadsheets write it: a common spelling, the code, or (names: code → the
+    agency's own Thai name, e.g. "โทรศัพท์ / ศูนย์ 1111") the name the agency configured."""
     text = _cell_text(value)
     if not text:
         raise RowError("ไม่มีช่องทางที่รับเรื่อง")
-    code = CHANNEL_ALIASES.get(_fold(text)) or (text.lower() if text.lower() in CHANNEL_CODES else None)
+    folded = _fold(text)
+    configured = {_fold(name): code for code, name in (names or {}).items()}
+    code = (configured.get(folded) or CHANNEL_ALIASES.get(folded)
+            or (text.lower() if text.lower() in CHANNEL_CODES else None))
     if code is None or code not in allowed:
         raise RowError(f"ไม่รู้จักช่องทาง “{text}” (ใช้ได้ เช่น LINE, Facebook, โทรศัพท์, มาด้วยตนเอง, หนังสือ, อีเมล, "
                        f"ตู้รับความคิดเห็น, เว็บไซต์ หรือรหัส {', '.join(sorted(allowed))})")
@@ -374,9 +379,9 @@ def parse_channel(value: object, *, allowed: Collection[str] = CHANNEL_CODES) ->
 
 
 def parse_status(value: object) -> str:
-    """Our status for a status written in Thai or English."""
+    """Our status for a status written in Thai or English (our own Thai names included: exports import back)."""
     text = _cell_text(value)
-    code = STATUS_ALIASES.get(_fold(text))
+    code = STATUS_ALIASES.get(_fold(text)) or _OUR_STATUS_NAMES.get(_fold(text))
     if code is None:
         raise RowError(f"ไม่รู้จักสถานะ “{text}” (ใช้ได้ เช่น รับเรื่องแล้ว, กำลังดำเนินการ, แก้ไขแล้ว, ปิดเรื่อง, "
                        "ส่งต่อ, ไม่รับเรื่อง)")
@@ -402,6 +407,9 @@ def parse_satisfaction(value: object) -> int | None:
     if not number.is_integer() or not 1 <= number <= 5:
         raise RowError(f"คะแนนความพึงพอใจ {number:g} ต้องเป็นจำนวนเต็ม 1–5")
     return int(number)
+
+
+_OUR_STATUS_NAMES = {_fold(name): code for code, name in STATUS_NAMES.items()}
 
 
 def unit_lookup(units: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -431,6 +439,8 @@ class _Context:
 
     columns: dict[str, int]
     channel: str | None
+    channels: Collection[str]
+    channel_names: Mapping[str, str] | None
     units: Mapping[str, str] | None
     groups: Mapping[str, str] | None
     now: dt.datetime
@@ -470,7 +480,8 @@ def _check(row: SourceRow, context: _Context) -> ImportRow:
             raise RowError("ไม่มีวันที่รับเรื่อง")
         if received > context.now + dt.timedelta(days=1):
             raise RowError(f"วันที่รับเรื่อง {day_label(received, style='long')} อยู่ในอนาคต")
-    channel = context.channel or parse_channel(_cell(cells, columns, "channel"))
+    channel = context.channel or parse_channel(_cell(cells, columns, "channel"), allowed=context.channels,
+                                               names=context.channel_names)
     resolved = _moment(_cell(cells, columns, "resolved"), what="วันที่แก้ไขเสร็จ", era=context.era)
     if resolved is not None and received is not None and resolved < received - dt.timedelta(days=1):
         raise RowError(f"วันที่แก้ไขเสร็จ ({day_label(resolved)}) อยู่ก่อนวันที่รับเรื่อง ({day_label(received)})")
@@ -507,11 +518,12 @@ def _check(row: SourceRow, context: _Context) -> ImportRow:
 
 def prepare_rows(table: SourceTable, mapping: ColumnMapping, *, units: Mapping[str, str] | None = None,
                  groups: Collection[str] | None = None, channels: Collection[str] = CHANNEL_CODES,
-                 now: dt.datetime | None = None, default_status: str = "closed",
+                 channel_names: Mapping[str, str] | None = None, now: dt.datetime | None = None, default_status: str = "closed",
                  two_digit_era: Era | None = None) -> Iterator[ImportRow | SkippedRow | DuplicateRow]:
     """Every row of a table checked: an ImportRow, a SkippedRow with its Thai reason, or a DuplicateRow.
 
-    `units` maps spellings to unit codes (see `unit_lookup`); `groups` are the configured citizen groups; two-digit
+    `units` maps spellings to unit codes (see `unit_lookup`); `groups` are the configured citizen groups; `channels`
+    the channel codes allowed and `channel_names` the agency's own names for them (code → name); two-digit
     years follow `two_digit_era`, or what the date columns' first 500 values say (`detect_era`). Without a status
     column a row is "resolved" when it has a resolution date, else `default_status` (history is usually closed)."""
     columns = resolve_columns(table.header, mapping)
@@ -520,7 +532,7 @@ def prepare_rows(table: SourceTable, mapping: ColumnMapping, *, units: Mapping[s
     fixed_channel = None
     if mapping.channel_value is not None:
         try:
-            fixed_channel = parse_channel(mapping.channel_value, allowed=channels)
+            fixed_channel = parse_channel(mapping.channel_value, allowed=channels, names=channel_names)
         except RowError as error:
             raise ImportFileError(f"--channel: {error}") from None
     elif "channel" not in columns:
@@ -533,7 +545,7 @@ def prepare_rows(table: SourceTable, mapping: ColumnMapping, *, units: Mapping[s
         date_columns = [columns[name] for name in ("date", "resolved") if name in columns]
         era = detect_era(row.cells[i] for row in head for i in date_columns if i < len(row.cells))
     context = _Context(
-        columns=columns, channel=fixed_channel, units=units,
+        columns=columns, channel=fixed_channel, channels=channels, channel_names=channel_names, units=units,
         groups={_fold(g): g for g in groups} if groups is not None else None,
         now=now or dt.datetime.now(tz=dt.UTC), default_status=default_status, era=era)
     seen: dict[str, int] = {}

@@ -204,8 +204,19 @@ def test_cells_in_thai_or_english() -> None:
     assert parse_channel("facebook_comment") == "facebook_comment" and parse_channel("อื่น ๆ") == "other"
     with pytest.raises(RowError):
         parse_channel("walk_in", allowed=("line",))
+    configured = {"phone": "โทรศัพท์ / ศูนย์ 1111", "mobile_unit": "หน่วยบริการเคลื่อนที่"}  # the agency's own names
+    assert parse_channel("โทรศัพท์ / ศูนย์ 1111", names=configured) == "phone"
+    assert parse_channel("หน่วยบริการเคลื่อนที่", allowed=("line", "mobile_unit"), names=configured) == "mobile_unit"
+    rows = list(prepare_rows(rows_from_text("เรื่อง,ช่องทาง\nถนนพัง,หน่วยบริการเคลื่อนที่\nไฟดับ,แฟกซ์\n"),
+                             ColumnMapping(text="เรื่อง", channel="ช่องทาง"), channels=("line", "mobile_unit"),
+                             channel_names=configured, now=NOW))
+    assert [getattr(r, "channel", None) for r in rows] == ["mobile_unit", None]
+    assert "แฟกซ์" in rows[1].reason
     assert parse_status("In Progress") == "in_progress" and parse_status("อยู่ระหว่างดำเนินการ") == "in_progress"
     assert parse_status("ยุติเรื่อง") == "closed" and parse_status("ไม่อยู่ในอำนาจหน้าที่") == "rejected"
+    from agency.vocabulary import STATUS_NAMES
+
+    assert all(parse_status(name) == code for code, name in STATUS_NAMES.items()), "our own export imports back"
     with pytest.raises(RowError, match="ไม่รู้จักสถานะ"):
         parse_status("รอพิจารณาของนายก")
     assert parse_satisfaction("๕") == 5 and parse_satisfaction(4.0) == 4 and parse_satisfaction("พอใจมากที่สุด") == 5
