@@ -1,4 +1,5 @@
-"""The agency's own configuration file: units, service standards, holidays, canned replies."""
+"""The agency's own configuration file: units, service standards, holidays, canned replies, off-line channels,
+citizen groups and complaint categories."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +7,6 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,20 @@ class OfflineChannel:
 
     code: str
     name: str
+
+
+@dataclass(frozen=True)
+class ComplaintCategory:
+    """A kind of complaint the agency reports on (ถนนและทางเท้า, ขยะ…): a complaint whose text or topics contain
+    one of the keywords belongs to the first category that matches."""
+
+    code: str
+    name: str
+    keywords: tuple[str, ...]
+
+    def matches(self, text: str) -> bool:
+        """True when the text names one of the keywords."""
+        return any(keyword in text for keyword in self.keywords)
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,11 @@ class AgencyConfig:
     citizen_groups: tuple[str, ...] = field(default=())
     unit_standards: tuple[UnitStandard, ...] = field(default=())
     privacy_policy_url: str = ""  # the PDPA notice sent once at first contact links here
+    complaint_categories: tuple[ComplaintCategory, ...] = field(default=())
+
+    def complaint_category(self, text: str) -> str | None:
+        """The code of the first complaint category whose keywords the text contains (None: none does)."""
+        return next((c.code for c in self.complaint_categories if c.matches(text)), None)
 
     def unit(self, code: str) -> UnitConfig | None:
         """The unit with this code, if configured."""
@@ -109,6 +128,9 @@ def parse_agency_config(data: dict) -> AgencyConfig:
                         for c in data.get("offline_channels", ()))
         groups = tuple(str(g) for g in data.get("citizen_groups", {}).get("names", ()))
         unit_standards = tuple(_unit_standard(s) for s in data.get("unit_standards", ()))
+        categories = tuple(ComplaintCategory(code=str(c["code"]), name=str(c["name"]),
+                                             keywords=tuple(str(k) for k in c["keywords"] if str(k).strip()))
+                           for c in data.get("complaint_categories", ()))
         config = AgencyConfig(
             name=agency["name"],
             short_name=agency.get("short_name", agency["name"]),
@@ -125,6 +147,7 @@ def parse_agency_config(data: dict) -> AgencyConfig:
             citizen_groups=groups,
             unit_standards=unit_standards,
             privacy_policy_url=str(agency.get("privacy_policy_url", "")),
+            complaint_categories=categories,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise AgencyConfigError(f"invalid agency config: {exc!r}") from exc
@@ -140,6 +163,10 @@ def parse_agency_config(data: dict) -> AgencyConfig:
         raise AgencyConfigError(f"unit_standards name unknown units: {', '.join(sorted(unknown))}")
     if len({c.code for c in config.offline_channels}) != len(config.offline_channels):
         raise AgencyConfigError("offline_channels repeat a code")
+    if len({c.code for c in config.complaint_categories}) != len(config.complaint_categories):
+        raise AgencyConfigError("complaint_categories repeat a code")
+    if any(not c.keywords for c in config.complaint_categories):
+        raise AgencyConfigError("every complaint category needs keywords")
     return config
 
 

@@ -26,6 +26,7 @@ from agency.vocabulary import (
     CHANNELS,
     INTENT_NAMES,
     OPEN_STATUSES,
+    SURVEY_REASON_LABELS,
     channel_names,
 )
 from analytics.trends import issue_key
@@ -33,7 +34,6 @@ from cases.access import sees_personal_data
 from cases.standards import published_standards
 from classifier.privacy import mask_personal_data
 from conversation.models import Survey
-from agency.vocabulary import SURVEY_REASON_LABELS
 from reports.models import LINK_KINDS, Improvement
 from reports.shape import TABLE_TITLES
 from storage.models import Case, Contact, Unit, User
@@ -47,6 +47,9 @@ RESOLVED_STATUSES = ("resolved", "closed")
 SOURCE_CASES = "ระบบฟังเสียง: เรื่องที่บันทึกทุกช่องทาง (ออนไลน์และที่เจ้าหน้าที่บันทึก) ณ วันที่จัดทำรายงาน"
 SOURCE_HANDLING = ("ระบบฟังเสียง: เรื่องร้องเรียนของปีงบประมาณ เวลารับเรื่อง ตอบกลับครั้งแรก และดำเนินการแล้วเสร็จ "
                    "นับเป็นวันทำการ (จันทร์–ศุกร์ เว้นวันหยุดราชการและวันหยุดของหน่วยงาน)")
+SOURCE_CATEGORIES = ("ระบบฟังเสียง: เรื่องร้องเรียนจำแนกตามหมวดเรื่องที่หน่วยงานกำหนด (คำสำคัญในข้อความและประเด็นของเรื่อง)"
+                     " เรื่องที่ไม่ตรงกับหมวดใดนับเป็น “อื่น ๆ”")
+OTHER_CATEGORY = "other"
 SOURCE_TOPICS = "ระบบฟังเสียง: ประเด็นที่ระบบจำแนกจากข้อความของประชาชน จัดกลุ่มตามประเด็นที่ประชาชนแจ้ง"
 SOURCE_SURVEY = ("ระบบฟังเสียง: แบบสำรวจความพึงพอใจ 5 ระดับที่ส่งถึงผู้ร้องเมื่อดำเนินการแล้วเสร็จ (LINE/Messenger) "
                  "นับตามวันที่ส่งแบบสำรวจในปีงบประมาณ")
@@ -142,6 +145,8 @@ def build_report(
     intent_counts = dict(by_year(Case.intent))
     intents = [{"intent": code, "label": INTENT_NAMES[code], "by_year": intent_counts.get(code, dict(zero))}
                for code in (*CASE_INTENTS, "other")]
+    categories = _categories(session, scoped=scoped, agency=agency, years=years) if agency.complaint_categories \
+        else None
     group_counts = {(g or NO_GROUP): c for g, c in by_year(Case.citizen_group)}
     groups = [{"group": name, "by_year": group_counts.get(name, dict(zero))} for name in agency.citizen_groups]
     groups += [{"group": name, "by_year": counts} for name, counts in group_counts.items()
@@ -202,6 +207,7 @@ def build_report(
             "channels_by_month": note("channels_by_month", one_year, SOURCE_CASES),
             "intents": note("intents", three_years, SOURCE_CASES + " ประเภทเรื่องตามที่ระบบจำแนกและเจ้าหน้าที่แก้ไข"),
             "groups": note("groups", three_years, SOURCE_CASES + " กลุ่มผู้รับบริการตามที่เจ้าหน้าที่หรือประชาชนระบุ"),
+            **({"categories": note("categories", three_years, SOURCE_CATEGORIES)} if categories is not None else {}),
             "topics": note("topics", one_year, SOURCE_TOPICS),
             "units": note("units", one_year, SOURCE_CASES + " สถานะ ณ วันที่จัดทำรายงาน"),
             "satisfaction_by_channel": note("satisfaction_by_channel", one_year, SOURCE_SURVEY),
@@ -214,6 +220,7 @@ def build_report(
         },
         "channels": channels,
         "intents": intents,
+        **({"categories": categories} if categories is not None else {}),
         "groups": groups,
         "units": unit_rows,
         "standards": standards,
@@ -225,6 +232,21 @@ def build_report(
         "improvements": _improvements(session, year_start=year_start, year_end=year_end, unit_scope=unit_scope,
                                       units=units, personal=personal),
     }
+
+
+def _categories(session: Session, *, scoped: Any, agency: AgencyConfig, years: list[int]) -> list[dict[str, Any]]:
+    """Complaints per agency complaint category per fiscal year: the first category whose keywords the complaint's
+    text or topics contain, "อื่น ๆ" for the rest."""
+    first_start, _ = fiscal_year_bounds(years[0])
+    _, last_end = fiscal_year_bounds(years[-1])
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {str(y): 0 for y in years})
+    query = scoped(select(Case.created_at, Case.summary, Case.topics).where(
+        Case.intent == "complaint", Case.created_at >= first_start, Case.created_at < last_end))
+    for created_at, summary, topics in session.execute(query):
+        words = " ".join([summary or "", *(str(t) for t in topics or ())])
+        counts[agency.complaint_category(words) or OTHER_CATEGORY][str(fiscal_year_of(created_at))] += 1
+    named = [(c.code, c.name) for c in agency.complaint_categories] + [(OTHER_CATEGORY, "อื่น ๆ")]
+    return [{"category": code, "label": name, "by_year": dict(counts[code])} for code, name in named]
 
 
 def _with_shares(row: dict[str, Any], counts: dict[str, dict[str, int]], years: list[int]) -> dict[str, Any]:

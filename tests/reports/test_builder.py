@@ -71,6 +71,14 @@ def test_every_table_from_stored_cases(db: Database) -> None:
         "question": {"2567": 1, "2568": 0, "2569": 1}, "praise": {"2567": 0, "2568": 0, "2569": 1},
         "other": {"2567": 0, "2568": 0, "2569": 0},
     }
+    categories = {row["category"]: row["by_year"] for row in built["categories"] if any(row["by_year"].values())}
+    assert categories == {  # the complaints' topics against the agency's keywords; none matched: "other"
+        "street_lights": {"2567": 0, "2568": 0, "2569": 2}, "roads": {"2567": 0, "2568": 0, "2569": 1},
+        "waste": {"2567": 0, "2568": 0, "2569": 2}, "taxes_fees": {"2567": 0, "2568": 0, "2569": 1},
+        "other": {"2567": 1, "2568": 2, "2569": 1},
+    }
+    assert built["categories"][-1]["label"] == "อื่น ๆ" and by(built["categories"], "category")["waste"]["label"] == \
+        "ขยะและความสะอาด"
     assert [(row["group"], row["by_year"]["2569"]) for row in built["groups"]] == [
         ("ประชาชนทั่วไป", 2), ("ผู้ประกอบการ", 1), ("ผู้สูงอายุ/ผู้พิการ", 2), ("นักเรียน/นักศึกษา", 1),
         ("หน่วยงานภาครัฐ", 1), ("องค์กรชุมชน/ภาคประชาสังคม", 1), ("ไม่ระบุ", 2)]
