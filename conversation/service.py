@@ -30,7 +30,7 @@ from conversation.render_line import line_messages
 from conversation.same_matter import NewMessage, OpenCase, same_matter
 from conversation.tickets import Reading, read_message
 from storage import audit
-from storage.models import Case, CaseNote, Contact, Message, Unit, utcnow
+from storage.models import Case, CaseNote, Contact, Message, OutboxMessage, Unit, utcnow
 
 if TYPE_CHECKING:
     from fangsiang.runtime import Runtime
@@ -527,8 +527,12 @@ def attach(turn: Turn, case: Case) -> str:
     case.updated_at = now
     audit.record(turn.session, actor="citizen", action="message_added", entity="case", entity_id=case.id,
                  case_id=case.id, message_id=turn.message.id, kind=turn.message.kind)
-    bucket = int(now.timestamp() // FOLLOW_UP_ACK_EVERY.total_seconds())
-    turn.answer(replies.follow_up_received(ticket=case.ticket), key=f"more:{case.id}:{bucket}", case_id=case.id)
+    told_lately = turn.session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.case_id == case.id, OutboxMessage.idempotency_key.like(f"more:{case.id}:%"),
+        OutboxMessage.created_at > now - FOLLOW_UP_ACK_EVERY).limit(1))
+    if told_lately is None:  # keyed on the message: a redelivered message is not acknowledged twice
+        turn.answer(replies.follow_up_received(ticket=case.ticket), key=f"more:{case.id}:{turn.message.id}",
+                    case_id=case.id)
     return "attached"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import uuid
 
+import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -206,6 +207,25 @@ def _survey(server: LiveServer, case_id: int) -> Survey | None:
         if row is not None:
             session.expunge(row)
         return row
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_burst_of_follow_ups_gets_one_acknowledgement(make_server, platform_stub: PlatformStub,
+                                                        backend: str) -> None:
+    server: LiveServer = make_server(backend)
+    citizen = Chat(server, platform_stub, "burst")
+    citizen.say("ท่อระบายน้ำหน้าบ้านอุดตัน น้ำขังส่งกลิ่นเหม็นมาก ซอยเทศบาล 9 ครับ")
+    (case,) = case_rows(server)
+    for n in range(3):
+        platform_stub.contents[f"BURST{n}"] = ("image/png", photo_png())
+        citizen.image(f"BURST{n}")
+    citizen.say("ถ่ายมาให้ดูหลายมุมครับ")
+    acknowledged = [m for m in citizen.answers() if f"ได้รับข้อมูลเพิ่มเติมสำหรับเรื่อง {case.ticket}" in text_of(m)]
+    assert len(acknowledged) == 1, "four follow-ups within minutes: one acknowledgement"
+    with server.runtime.db.session() as session:
+        attached = session.scalar(select(func.count()).select_from(Message).where(Message.case_id == case.id,
+                                                                                 Message.direction == "in"))
+    assert attached == 5 and len(case_rows(server)) == 1
 
 
 def test_a_messenger_photo_is_downloaded_while_its_url_is_valid(make_server, platform_stub: PlatformStub,
