@@ -158,3 +158,11 @@ def live_server(make_server: Callable[..., LiveServer]) -> LiveServer:
 def backend(request: pytest.FixtureRequest) -> str:
     """Run a test on SQLite and again on PostgreSQL + Redis."""
     return request.param
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium (Playwright), one per test module."""
+    from tests.support.browser import chromium
+
+    yield from chromium()

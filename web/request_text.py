@@ -39,6 +39,20 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the already-read body downstream once, then the connection's own messages."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
 class StorableJSONText:
     """ASGI middleware: NUL dropped from query strings and forms; API JSON with NUL or a lone surrogate → 422 in Thai."""
 
@@ -76,16 +90,7 @@ class StorableJSONText:
         if data is not None and unstorable_text(data):
             await AsciiJSONResponse({"detail": UNSTORABLE}, status_code=422)(scope, receive, send)
             return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
 
 def _json(body: bytes) -> Any:

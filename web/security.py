@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette_csrf import CSRFMiddleware
 
 from accounts.service import user_id_from_token
+from web.request_text import replaying
 
 SESSION_COOKIE = "fangsiang_session"
 CSRF_COOKIE = "fangsiang_csrf"
@@ -125,16 +126,7 @@ async def _buffered(receive: Receive, *, headers: Headers) -> tuple[Receive, byt
         chunks.append(chunk)
         more = message.get("more_body", False)
     body = b"".join(chunks)
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay, body
+    return replaying(body, receive), body
 
 
 def _form_field(body: bytes | None, headers: Headers, name: str) -> str | None:

@@ -1,34 +1,17 @@
 """The analyst's dashboard in headless Chromium at laptop and phone size (screenshots in test-artifacts/)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from analytics.commands import load_demo
-from tests.browser.test_officer_e2e import (
-    ARTIFACTS,
-    CHROMIUM_ARGS,
-    LAPTOP,
-    PHONE,
-    no_horizontal_scroll,
-)
+from tests.support.browser import ARTIFACTS, LAPTOP, PHONE, no_horizontal_scroll
 from tests.inbox.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def test_analyst_reads_the_dashboard_on_a_laptop_and_a_phone(browser: Browser, make_server) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(exist_ok=True)
     server = make_server("sqlite", run_worker=False, wait_for_worker=False)
     load_demo(server.runtime, messages=2500, months=4, seed=5)
     server.add_user("analyst@example.go.th", role="analyst")

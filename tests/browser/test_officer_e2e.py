@@ -2,32 +2,17 @@
 reply and resolve it, and see the citizen's answer to the satisfaction survey."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.inbox.helpers import PASSWORD, case_from_line, other_unit
+from tests.support.browser import ARTIFACTS, LAPTOP, PHONE, no_horizontal_scroll
 from tests.support.chat import Chat, photo_png, quick_data
 from tests.support.server import LiveServer
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-LAPTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 COMPLAINT = "ไฟถนนดับทั้งซอยเลยครับ มืดมาก กลัวขโมย ซอยเทศบาล 5 หมู่ 2 ช่วยมาซ่อมด้วยครับ"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def sign_in(browser: Browser, server: LiveServer, email: str, viewport: dict[str, int] = LAPTOP) -> Page:
@@ -41,18 +26,9 @@ def sign_in(browser: Browser, server: LiveServer, email: str, viewport: dict[str
     return page
 
 
-def no_horizontal_scroll(page: Page) -> None:
-    wide = page.evaluate("""() => document.documentElement.scrollWidth <= window.innerWidth + 1 ? [] :
-        [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-          .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' → '
-                             + Math.round(e.getBoundingClientRect().right))""")
-    assert not wide, f"page scrolls sideways; too wide: {wide}"
-
-
 def test_officer_sees_a_line_case_live_replies_and_resolves_it(
     browser: Browser, live_server: LiveServer, platform_stub
 ) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
     # Create the unit's officer before the case exists: the case should appear in the open inbox without a reload.
     live_server.add_user("somchai@example.go.th", role="officer", unit="public_works")
     page = sign_in(browser, live_server, "somchai@example.go.th")
