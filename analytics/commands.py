@@ -61,10 +61,28 @@ class Progress:
             sys.stderr.write("\n")
 
 
-def _runtime_parts(settings: Settings):
+def _runtime_parts(settings: Settings, *, progress: bool = False):
+    """The runtime, with the agency's trained classifier configured (trained first when there is none) — the same
+    model the worker uses, so imported history is labelled as live messages are."""
+    import classifier
     from fangsiang.runtime import build_runtime
 
     runtime = build_runtime(settings)
+    agency = runtime.agency
+    shown: set[str] = set()
+
+    def report(stage: str, fraction: float, seconds_left: float | None) -> None:
+        if progress and stage not in shown:
+            shown.add(stage)
+            print(f"กำลังเตรียมตัวจำแนกข้อความ (ครั้งแรกเท่านั้น): {stage}", file=sys.stderr, flush=True)
+
+    try:
+        classifier.configure(classifier.load_or_train(
+            settings.model_dir, triage_unit=agency.triage_unit, routing_threshold=agency.routing_threshold,
+            target_precision=agency.routing_precision, progress=report))
+    except BaseException:
+        runtime.close()
+        raise
     return runtime
 
 
@@ -140,7 +158,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
                             channel_value=args.channel, unit=args.unit_column, status=args.status_column,
                             resolved=args.resolved_column, group=args.group_column, ticket=args.ticket_column,
                             satisfaction=args.satisfaction_column)
-    runtime = _runtime_parts(settings)
+    runtime = _runtime_parts(settings, progress=not args.no_progress)
     try:
         summary = import_file(runtime, path=args.file, mapping=mapping, sheet=args.sheet,
                               progress=not args.no_progress)
@@ -190,7 +208,7 @@ def load_demo(runtime, *, messages: int, months: int, seed: int = 0, progress: b
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    runtime = _runtime_parts(settings)
+    runtime = _runtime_parts(settings, progress=not args.no_progress)
     started = time.monotonic()
     try:
         loaded = load_demo(runtime, messages=args.messages, months=args.months, seed=args.seed,

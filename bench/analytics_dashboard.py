@@ -59,6 +59,9 @@ def main() -> None:
 
     runtime = build_runtime(settings)
     if args.load:
+        import classifier  # the corpus texts of the demo history are labelled by the trained model, as on import
+
+        classifier.configure(classifier.load_or_train(settings.model_dir))
         started = time.monotonic()
         load_demo(runtime, messages=args.load, months=args.months, progress=True)
         print(f"loaded {args.load:,} messages in {time.monotonic() - started:,.0f} s", flush=True)

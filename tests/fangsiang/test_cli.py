@@ -66,3 +66,28 @@ def test_db_upgrade_is_idempotent(live_server: LiveServer) -> None:
     result = run_cli(live_server, "db", "upgrade")
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout
+
+
+def test_import_labels_history_with_the_trained_model(live_server: LiveServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Not the keyword rules: request-phrased and dialect complaints the rules call "other" come in as complaints."""
+    from sqlalchemy import select
+
+    from classifier import Classifier
+    from storage.models import Case
+
+    texts = ["แผ่นปูทางเท้ายกตัวเป็นสันสูงตรงหน้าธนาคาร คุณยายสะดุดล้มเมื่อเช้า เข่าแตก",
+             "ขอให้ส่งคนมาซ่อมราวกันตกริมคลองด้วยนะครับ ล้มไปสองช่วงแล้ว กลางคืนมองไม่เห็นอาจตกคลองได้",
+             "น้ำประปาบ่ไหลมาสามวันแล้วเจ้า บ้านป่าแดด หมู่ 6 บ่มีน้ำอาบน้ำกิน ลำบากขนาด"]
+    register = tmp_path / "register.csv"
+    register.write_text("วันที่,เรื่อง\n" + "".join(f"{n + 1}/3/2569,\"{t}\"\n" for n, t in enumerate(texts)),
+                        encoding="utf-8-sig")
+    result = run_cli(live_server, "import", str(register), "--text-column", "เรื่อง", "--date-column", "วันที่",
+                     "--channel", "โทรศัพท์", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert "นำเข้าแล้ว 3 แถว" in result.stdout
+    model = Classifier.load(live_server.settings.model_dir)
+    with live_server.runtime.db.session() as session:
+        stored = {c.summary: (c.intent, c.unit_code) for c in session.scalars(select(Case))}
+    for text in texts:
+        expected = model.classify(text)
+        assert stored[text] == (expected.intent, expected.unit) and expected.intent == "complaint"
