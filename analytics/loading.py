@@ -6,6 +6,7 @@ dated as given. Ids are allocated in blocks so a batch of cases and their messag
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -45,6 +46,26 @@ class HistoryRow:
     satisfaction: int | None = None
     fingerprint: str | None = None
     line: int = 0
+
+
+_RECENT: OrderedDict[tuple[int, str], classifier.Prediction] = OrderedDict()  # texts a long load repeats
+_RECENT_SIZE = 50_000
+
+
+def _classified(texts: Iterable[str]) -> dict[str, classifier.Prediction]:
+    """Each distinct text classified once (bulk mode), remembering the latest ones for the batches that follow."""
+    model = id(classifier.current())
+    distinct = list(dict.fromkeys(texts))
+    fresh = [t for t in distinct if (model, t) not in _RECENT]
+    for text, prediction in zip(fresh, classifier.classify_many(fresh, only_where_unsure=True), strict=True):
+        _RECENT[(model, text)] = prediction
+    found = {}
+    for text in distinct:
+        _RECENT.move_to_end((model, text))
+        found[text] = _RECENT[(model, text)]
+    while len(_RECENT) > _RECENT_SIZE:
+        _RECENT.popitem(last=False)
+    return found
 
 
 @dataclass
@@ -129,8 +150,9 @@ class Loader:
         todo = [row for row in rows if row.topics is None]
         if not todo:
             return
-        predictions = classifier.classify_many([row.text for row in todo], only_where_unsure=True)  # bulk: fast mode
-        for row, prediction in zip(todo, predictions, strict=True):
+        by_text = _classified(row.text for row in todo)
+        for row in todo:
+            prediction = by_text[row.text]
             row.topics = list(prediction.topics)
             row.masked_text = prediction.masked_text
             row.intent = row.intent or prediction.intent
