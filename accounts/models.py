@@ -1,9 +1,10 @@
-"""The accounts room's table: sessions that end on the server (sign-out, a password or role change)."""
+"""The accounts room's tables: sessions that end on the server (sign-out, a password or role change) and failed
+sign-ins per account."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, utcnow
@@ -20,3 +21,12 @@ class UserSession(Base):
     expires_at: Mapped[dt.datetime] = mapped_column()
     ended_at: Mapped[dt.datetime | None] = mapped_column()
     ended_reason: Mapped[str | None] = mapped_column(String(32))  # signed_out | password_changed | role_changed...
+
+
+class SignInFailure(Base):
+    """Failed sign-ins for one email as typed (lower case), whether or not such an account exists."""
+
+    __tablename__ = "sign_in_failures"
+    email_key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[dt.datetime] = mapped_column(index=True)

@@ -2,66 +2,60 @@
 
 Per account (the email typed, whether or not such an account exists, so the answer reveals nothing), beside the
 per-IP limit: one person mistyping cannot lock out an office that shares one address, and an attacker rotating
-addresses still cannot guess one account's password quickly. Kept in the web process's memory.
+addresses still cannot guess one account's password quickly. Kept in the database, so every web process behind a
+load balancer counts the same failures.
 """
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
+import datetime as dt
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from accounts.models import SignInFailure
+from storage.db import upsert_insert
 
 FREE_FAILURES = 5  # mistakes anyone makes before any wait
 BASE_SECONDS = 2.0  # the first wait; doubles with every further failure
 CAP_SECONDS = 15 * 60.0
-MAX_ACCOUNTS = 50_000  # forget the oldest beyond this (memory stays bounded under a spray of made-up emails)
-
-
-@dataclass
-class _Failures:
-    count: int
-    last: float
+FORGET_AFTER = dt.timedelta(days=1)  # failures older than this are dropped (a spray of made-up emails stays small)
 
 
 class SignInThrottle:
-    """Failures per account and the wait they impose; thread-safe."""
+    """The waiting policy; the counts live in `sign_in_failures`."""
 
     def __init__(self, *, free_failures: int = FREE_FAILURES, base_seconds: float = BASE_SECONDS,
-                 cap_seconds: float = CAP_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
-        self._free, self._base, self._cap, self._clock = free_failures, base_seconds, cap_seconds, clock
-        self._failures: OrderedDict[str, _Failures] = OrderedDict()
-        self._lock = threading.Lock()
+                 cap_seconds: float = CAP_SECONDS) -> None:
+        self._free, self._base, self._cap = free_failures, base_seconds, cap_seconds
 
     @staticmethod
     def _key(email: str) -> str:
-        return email.strip().lower()
+        return email.strip().lower()[:320]
 
-    def _wait(self, failures: _Failures) -> float:
-        """How long after the last failure the next attempt must wait."""
-        beyond = failures.count - self._free
+    def wait_after(self, failures: int) -> float:
+        """How long after the last of this many failures the next attempt must wait."""
+        beyond = failures - self._free
         return 0.0 if beyond < 0 else min(self._cap, self._base * 2 ** min(beyond, 30))
 
-    def retry_after(self, email: str) -> float:
+    def retry_after(self, session: Session, email: str, *, now: dt.datetime) -> float:
         """Seconds until this account may try again (0 when it may try now)."""
-        with self._lock:
-            failures = self._failures.get(self._key(email))
-            if failures is None:
-                return 0.0
-            return max(0.0, failures.last + self._wait(failures) - self._clock())
+        row = session.get(SignInFailure, self._key(email))
+        if row is None:
+            return 0.0
+        return max(0.0, (row.last_failed_at - now).total_seconds() + self.wait_after(row.failures))
 
-    def failed(self, email: str) -> None:
-        """Count a wrong password (or unknown account) for this email."""
-        key = self._key(email)
-        with self._lock:
-            failures = self._failures.pop(key, None) or _Failures(0, 0.0)
-            failures.count += 1
-            failures.last = self._clock()
-            self._failures[key] = failures
-            while len(self._failures) > MAX_ACCOUNTS:
-                self._failures.popitem(last=False)
+    def failed(self, session: Session, email: str, *, now: dt.datetime) -> None:
+        """Count a wrong password (or unknown account) for this email (one atomic upsert, safe across processes)."""
+        session.execute(upsert_insert(session, SignInFailure).values(email_key=self._key(email), failures=1,
+                                                                       last_failed_at=now)
+                        .on_conflict_do_update(index_elements=["email_key"],
+                                               set_={"failures": SignInFailure.failures + 1, "last_failed_at": now}))
+        session.execute(delete(SignInFailure).where(SignInFailure.last_failed_at < now - FORGET_AFTER))
 
-    def succeeded(self, email: str) -> None:
+    def succeeded(self, session: Session, email: str) -> None:
         """A correct sign-in clears the account's failures."""
-        with self._lock:
-            self._failures.pop(self._key(email), None)
+        session.execute(delete(SignInFailure).where(SignInFailure.email_key == self._key(email)))
+
+    def failures(self, session: Session, email: str) -> int:
+        """The failures counted for this email (0 when none)."""
+        return session.scalar(select(SignInFailure.failures).where(SignInFailure.email_key == self._key(email))) or 0

@@ -13,12 +13,12 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+
 from sqlalchemy import insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from listeners.base import CitizenMessage
-from storage.db import Database
+from storage.db import Database, upsert_insert
 from storage.models import InboundEvent, Message, utcnow
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,6 @@ def store_batches(
     session: Session, *, batches: Sequence[Sequence[CitizenMessage]], received_at: dt.datetime
 ) -> list[list[int]]:
     """Store the events of several webhook requests with two multi-row inserts; new message ids per request."""
-    insert_fn = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     first_seen: dict[tuple[str, str], tuple[int, CitizenMessage]] = {}
     for index, messages in enumerate(batches):
         for item in messages:
@@ -40,7 +39,7 @@ def store_batches(
     for start in range(0, len(items), CHUNK):
         chunk = items[start:start + CHUNK]
         inserted = session.execute(
-            insert_fn(InboundEvent)
+            upsert_insert(session, InboundEvent)
             .values([dict(channel=m.channel, event_key=m.event_key, event_type=m.kind, payload=m.raw,
                           redelivered=m.redelivered, received_at=received_at) for _, m in chunk])
             .on_conflict_do_nothing(index_elements=["channel", "event_key"])

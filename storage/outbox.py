@@ -10,9 +10,9 @@ import random
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.db import upsert_insert
 from storage.models import Message, OutboxMessage, utcnow
 
 
@@ -29,10 +29,9 @@ def enqueue(
     message_id: int | None = None,
 ) -> int | None:
     """Queue a message to a citizen; returns its outbox id, or None if this key was queued before."""
-    insert_fn = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     now = utcnow()
     return session.execute(
-        insert_fn(OutboxMessage)
+        upsert_insert(session, OutboxMessage)
         .values(idempotency_key=key, channel=channel, recipient=recipient, payload=payload,
                 reply_token=reply_token, thread_ref=thread_ref, case_id=case_id, message_id=message_id,
                 status="pending", attempts=0, next_attempt_at=now, created_at=now)

@@ -3,23 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import insert, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from agency.thaitime import buddhist_year
+from storage.db import upsert_insert
 from storage.models import TicketCounter
 
 
 def next_ticket(session: Session, *, prefix: str, now: dt.datetime) -> str:
     """Issue the next ticket number of the year, safely under concurrent workers."""
     year = buddhist_year(now)
-    dialect = session.get_bind().dialect.name
-    insert_fn = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    if insert_fn is not None:
-        session.execute(insert_fn(TicketCounter).values(year_be=year, value=0).on_conflict_do_nothing())
-    elif session.get(TicketCounter, year) is None:
-        session.execute(insert(TicketCounter).values(year_be=year, value=0))
+    session.execute(upsert_insert(session, TicketCounter).values(year_be=year, value=0).on_conflict_do_nothing())
     value = session.execute(
         update(TicketCounter)
         .where(TicketCounter.year_be == year)

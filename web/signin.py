@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
@@ -14,9 +14,13 @@ from accounts.service import authenticate, issue_token
 from accounts.sessions import end_session, start_session
 from accounts.throttle import SignInThrottle
 from storage import audit
+from storage.models import utcnow
 from web.deps import SESSION_KEY, RuntimeDep, load_user
 from web.security import LOGIN_LIMIT, TOKEN_LIMIT, limiter
 from web.templating import render
+
+if TYPE_CHECKING:
+    from fangsiang.runtime import Runtime
 
 router = APIRouter(tags=["auth"])
 HOME = "/inbox"
@@ -29,7 +33,7 @@ TOO_MANY_FAILURES = "เข้าสู่ระบบด้วยบัญช�
 async def token(request: Request, runtime: RuntimeDep,
                 form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, str]:
     """OAuth2 password flow: form fields username (the email) and password."""
-    wait = _throttle(request).retry_after(form.username)
+    wait = await run_in_threadpool(_retry_after, runtime, form.username)
     if wait > 0:
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_FAILURES,
                             headers={"Retry-After": str(math.ceil(wait))})
@@ -44,7 +48,7 @@ async def token(request: Request, runtime: RuntimeDep,
             return issue_token(user, secret=runtime.settings.secret_key, minutes=minutes, session_key=key)
 
     access_token = await run_in_threadpool(check)
-    _count(request, form.username, succeeded=access_token is not None)
+    await run_in_threadpool(_count, runtime, form.username, succeeded=access_token is not None)
     if access_token is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "อีเมลหรือรหัสผ่านไม่ถูกต้อง",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -66,7 +70,7 @@ async def login(
     password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = HOME,
 ) -> Response:
     """Check the password; on success start a fresh session (HttpOnly, SameSite cookie)."""
-    wait = _throttle(request).retry_after(username) if username else 0.0
+    wait = await run_in_threadpool(_retry_after, runtime, username) if username else 0.0
     if wait > 0:
         response = render(request, "login.html", user=None, next=safe_next(next), username=username,
                           error=TOO_MANY_FAILURES, status_code=429)
@@ -83,7 +87,7 @@ async def login(
 
     session_key = await run_in_threadpool(check) if username and password else None
     if username and password:
-        _count(request, username, succeeded=session_key is not None)
+        await run_in_threadpool(_count, runtime, username, succeeded=session_key is not None)
     if session_key is None:
         return render(request, "login.html", user=None, next=safe_next(next), username=username,
                       error="อีเมลหรือรหัสผ่านไม่ถูกต้อง กรุณาลองใหม่อีกครั้ง", status_code=401)
@@ -103,20 +107,22 @@ def logout(request: Request, runtime: RuntimeDep) -> RedirectResponse:
     return RedirectResponse("/login", status_code=303)
 
 
-def _throttle(request: Request) -> SignInThrottle:
-    """This app's per-account sign-in throttle (one per app, like the per-IP limiter's counters)."""
-    state = request.app.state
-    if getattr(state, "signin_throttle", None) is None:
-        state.signin_throttle = SignInThrottle()
-    return state.signin_throttle
+THROTTLE = SignInThrottle()  # the policy; the counts are in the database, shared by every web process
 
 
-def _count(request: Request, email: str, *, succeeded: bool) -> None:
+def _retry_after(runtime: "Runtime", email: str) -> float:
+    """Seconds this account must still wait before another attempt."""
+    with runtime.db.session() as session:
+        return THROTTLE.retry_after(session, email, now=utcnow())
+
+
+def _count(runtime: "Runtime", email: str, *, succeeded: bool) -> None:
     """Record a sign-in attempt's outcome for its account."""
-    if succeeded:
-        _throttle(request).succeeded(email)
-    else:
-        _throttle(request).failed(email)
+    with runtime.db.session() as session:
+        if succeeded:
+            THROTTLE.succeeded(session, email)
+        else:
+            THROTTLE.failed(session, email, now=utcnow())
 
 
 def safe_next(target: str | None) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import jwt
+import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 from sqlalchemy import select
@@ -100,19 +101,37 @@ def test_one_account_failing_does_not_lock_out_the_office(live_server: LiveServe
     assert sign_in(live_server, "colleague@example.go.th").get("/inbox").status_code == 200
 
 
-def test_the_wait_doubles_with_each_failure_up_to_a_cap_and_success_clears_it() -> None:
-    now = [1000.0]
-    throttle = SignInThrottle(free_failures=2, base_seconds=2, cap_seconds=60, clock=lambda: now[0])
+def test_the_wait_doubles_with_each_failure_up_to_a_cap_and_success_clears_it(database) -> None:  # type: ignore[no-untyped-def]
+    now = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
+    throttle = SignInThrottle(free_failures=2, base_seconds=2, cap_seconds=60)
     waits = []
-    for _ in range(9):
-        throttle.failed("Somchai@Example.go.th ")
-        waits.append(throttle.retry_after("somchai@example.go.th"))
-    assert waits == [0, 2, 4, 8, 16, 32, 60, 60, 60]  # the second failure already imposes a wait
-    now[0] += 61
-    assert throttle.retry_after("somchai@example.go.th") == 0
-    throttle.succeeded("somchai@example.go.th")
-    throttle.failed("somchai@example.go.th")
-    assert throttle.retry_after("somchai@example.go.th") == 0
+    with database.session() as session:
+        for _ in range(9):
+            throttle.failed(session, "Somchai@Example.go.th ", now=now)
+            waits.append(throttle.retry_after(session, "somchai@example.go.th", now=now))
+        assert waits == [0, 2, 4, 8, 16, 32, 60, 60, 60]  # the third failure already imposes a wait
+        assert throttle.retry_after(session, "somchai@example.go.th", now=now + dt.timedelta(seconds=61)) == 0
+        throttle.succeeded(session, "somchai@example.go.th")
+        throttle.failed(session, "somchai@example.go.th", now=now)
+        assert throttle.retry_after(session, "somchai@example.go.th", now=now) == 0
+        later = now + dt.timedelta(days=2)  # a day on, old failures are forgotten when the next one is counted
+        throttle.failed(session, "another@example.go.th", now=later)
+        assert throttle.failures(session, "somchai@example.go.th") == 0
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_failures_are_counted_in_the_database_for_every_web_process(live_server: LiveServer) -> None:
+    """Two apps on one database (two processes behind a load balancer) see the same failures."""
+    from fastapi.testclient import TestClient
+
+    from fangsiang.app import create_app
+
+    live_server.add_user("shared@example.go.th", role="officer", unit="public_works")
+    with TestClient(create_app(live_server.settings, run_worker=False)) as other:
+        for client in (live_server.client, other) * 3:
+            client.post("/api/auth/token", data={"username": "shared@example.go.th", "password": "wrong guess"})
+        refused = other.post("/api/auth/token", data={"username": "shared@example.go.th", "password": PASSWORD})
+    assert refused.status_code == 429, "six failures across two processes: the seventh attempt waits"
 
 
 def _client_address(settings: Settings) -> tuple[str, str]:
