@@ -165,6 +165,8 @@ def parse_agency_config(data: dict) -> AgencyConfig:
         raise AgencyConfigError("offline_channels repeat a code")
     if len({c.code for c in config.complaint_categories}) != len(config.complaint_categories):
         raise AgencyConfigError("complaint_categories repeat a code")
+    if any(c.code == "other" for c in config.complaint_categories):
+        raise AgencyConfigError("complaint category code 'other' is kept for complaints no category matches")
     if any(not c.keywords for c in config.complaint_categories):
         raise AgencyConfigError("every complaint category needs keywords")
     return config

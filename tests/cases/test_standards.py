@@ -40,3 +40,23 @@ def test_a_wrong_standard_is_refused(entry: dict, words: str) -> None:
     data["unit_standards"] = [entry]
     with pytest.raises(AgencyConfigError, match=words):
         parse_agency_config(data)
+
+
+@pytest.mark.parametrize(("categories", "words"), [
+    ([{"code": "roads", "name": "ถนน", "keywords": ["ถนน"]}, {"code": "roads", "name": "ทาง", "keywords": ["ทาง"]}],
+     "repeat a code"),
+    ([{"code": "other", "name": "อื่น ๆ", "keywords": ["อื่น"]}], "kept for"),
+    ([{"code": "roads", "name": "ถนน", "keywords": [" "]}], "needs keywords"),
+    ([{"code": "roads", "name": "ถนน"}], "invalid agency config"),
+])
+def test_a_wrong_complaint_category_is_refused(categories: list, words: str) -> None:
+    data = tomllib.loads(DEFAULT_AGENCY_CONFIG.read_text(encoding="utf-8"))
+    data["complaint_categories"] = categories
+    with pytest.raises(AgencyConfigError, match=words):
+        parse_agency_config(data)
+
+
+def test_a_complaint_belongs_to_the_first_category_it_names() -> None:
+    assert AGENCY.complaint_category("ไฟถนนดับทั้งซอย") == "street_lights"  # before roads ("ถนน")
+    assert AGENCY.complaint_category("ท่อระบายน้ำอุดตัน น้ำเน่า") == "drains_flooding"
+    assert AGENCY.complaint_category("อยากให้ส่งเสริมการท่องเที่ยวมากกว่านี้") is None  # "ท่อ" inside "ท่องเที่ยว"
