@@ -8,6 +8,9 @@ from pathlib import Path
 
 from agency.settings import Settings
 
+TRAINING_STAGES = {"data": "อ่านข้อมูลตัวอย่าง", "features": "สร้างคุณลักษณะข้อความ", "sentiment": "ฝึกโมเดลความรู้สึก",
+                   "embeddings": "คำนวณเวกเตอร์ข้อความ", "intent": "ฝึกโมเดลประเภทเรื่อง", "router": "ฝึกโมเดลเลือกหน่วยงาน",
+                   "save": "บันทึกโมเดล"}
 IMPORT_BATCH = 2000
 DEMO_BATCH = 5000
 
@@ -74,7 +77,8 @@ def _runtime_parts(settings: Settings, *, progress: bool = False):
     def report(stage: str, fraction: float, seconds_left: float | None) -> None:
         if progress and stage not in shown:
             shown.add(stage)
-            print(f"กำลังเตรียมตัวจำแนกข้อความ (ครั้งแรกเท่านั้น): {stage}", file=sys.stderr, flush=True)
+            print(f"กำลังเตรียมตัวจำแนกข้อความ (ครั้งแรกเท่านั้น): {TRAINING_STAGES.get(stage, stage)}",
+                  file=sys.stderr, flush=True)
 
     try:
         classifier.configure(classifier.load_or_train(

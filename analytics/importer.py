@@ -518,7 +518,8 @@ def _check(row: SourceRow, context: _Context) -> ImportRow:
 
 def prepare_rows(table: SourceTable, mapping: ColumnMapping, *, units: Mapping[str, str] | None = None,
                  groups: Collection[str] | None = None, channels: Collection[str] = CHANNEL_CODES,
-                 channel_names: Mapping[str, str] | None = None, now: dt.datetime | None = None, default_status: str = "closed",
+                 channel_names: Mapping[str, str] | None = None, now: dt.datetime | None = None,
+                 default_status: str = "closed",
                  two_digit_era: Era | None = None) -> Iterator[ImportRow | SkippedRow | DuplicateRow]:
     """Every row of a table checked: an ImportRow, a SkippedRow with its Thai reason, or a DuplicateRow.
 
