@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=settings.fangsiang_log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # no line per HTTP call (LINE/Graph API, simulate)
+    if args.run is not _db_upgrade:  # migrations run at every start: say so only when asked to run them
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     return int(args.run(args, settings) or 0)
 
 
