@@ -9,6 +9,7 @@ import numpy as np
 import classifier
 from conversation import service as conversation
 from conversation.media import note_media
+from conversation.postbacks import is_postback_data
 from storage import audit
 from storage.contacts import get_or_create_contact
 from storage.models import Contact, Message, utcnow
@@ -54,7 +55,10 @@ def _handle(runtime: "Runtime", session, *, message: Message, contact: Contact) 
         return conversation.welcome(turn)
     conversation.first_contact(turn)
     if message.kind == "postback":
-        return conversation.answer_postback(turn)
+        if is_postback_data(message.text):
+            return conversation.answer_postback(turn)
+        # A button that sends words (Messenger quick replies carry them as the payload): the citizen said them.
+        message.kind = "text"
     note_media(session, message=message)
     comment = message.channel == "facebook_comment"
     reading = conversation.read(turn)

@@ -228,6 +228,24 @@ def test_a_burst_of_follow_ups_gets_one_acknowledgement(make_server, platform_st
     assert attached == 5 and len(case_rows(server)) == 1
 
 
+def test_a_messenger_quick_reply_that_carries_words_is_answered_as_those_words(make_server, platform_stub: PlatformStub,
+                                                                               backend: str) -> None:
+    """The FAQ menu's common questions are quick replies whose payload is the question: tapping one is asking it."""
+    server: LiveServer = make_server(backend)
+    question = "แจ้งย้ายเข้าทะเบียนบ้านต้องใช้เอกสารอะไรบ้างคะ"
+    body = server.facebook_text("ย้ายเข้าทะเบียนบ้าน", user="psid-tap")
+    body["entry"][0]["messaging"][0]["message"]["quick_reply"] = {"payload": question}
+    assert server.post_facebook(body).status_code == 200
+    settle(server)
+    with server.runtime.db.session() as session:
+        tapped = session.scalars(select(Message).where(Message.direction == "in")).one()
+        assert (tapped.kind, tapped.text) == ("text", question)
+        assert session.scalar(select(func.count()).select_from(FaqAnswer)) == 1, "answered from the FAQ"
+    told = " ".join(r.text for r in platform_stub.sent("/me/messages"))
+    assert "ปุ่มนี้หมดอายุ" not in told and "ทะเบียนบ้าน" in told
+    assert case_rows(server) == []
+
+
 def test_a_messenger_photo_is_downloaded_while_its_url_is_valid(make_server, platform_stub: PlatformStub,
                                                                   backend: str) -> None:
     server: LiveServer = make_server(backend)
