@@ -123,7 +123,7 @@ def raise_alerts(session: Session, *, calendar: WorkingCalendar, today: dt.date,
         if kind == "unit":
             ids = _unit_examples(session, unit=key, first=spike.started_at, last=spike.last_day)
         else:
-            ids = example_cases(session, scope=Scope(date_from=spike.started_at, date_to=spike.last_day),
+            ids = example_cases(session, scope=Scope(date_from=spike.started_at, date_to=spike.last_day, unit=unit),
                                 keys=[key]).get(key, [])
         alert = SpikeAlert(series_key=series_key[:400], label=_label(series_key, unit_names)[:300], unit_code=unit,
                            started_at=spike.started_at, last_day=spike.last_day, detected_at=utcnow(),

@@ -186,9 +186,11 @@ def example_cases(session: Session, *, scope: Scope, keys: list[str], limit: int
     """Latest example case ids per issue key in the period (an issue without a place matches all its places)."""
     if not keys:
         return {}
-    after = chr(ord(KEY_SEPARATOR) + 1)  # "issue|…" keys sort between "issue|" and "issue}": an index range
+    # "issue|place" keys of an issue: a prefix match (LIKE, not a BETWEEN range: PostgreSQL's locale collation
+    # ignores "|" and "}" when it orders text, so such a range misses keys there).
     matches = [DailyIssue.issue_key == key if KEY_SEPARATOR in key else
-               or_(DailyIssue.issue_key == key, DailyIssue.issue_key.between(key + KEY_SEPARATOR, key + after))
+               or_(DailyIssue.issue_key == key,
+                   DailyIssue.issue_key.startswith(key + KEY_SEPARATOR, autoescape=True))
                for key in keys]
     rows = session.execute(_issue_filter(
         select(DailyIssue.issue_key, DailyIssue.day, DailyIssue.case_ids)

@@ -171,3 +171,22 @@ def test_worker_rollups_follow_new_and_changed_cases(db: Database) -> None:
         update_rollups(session, calendar=CALENDAR)
         moved = scope_for(analyst, date_from=end, date_to=end, unit="environment", channel="facebook")
         assert totals(session, scope=moved)["cases"] == 1
+
+
+def test_an_issue_s_examples_include_its_places_on_every_database(db: Database) -> None:
+    """Keys "issue|place" are found by prefix, whatever order the database's collation gives "|" (PostgreSQL in a
+    Thai or English locale ignores it)."""
+    from analytics.models import DailyIssue
+    from analytics.service import Scope, example_cases
+
+    day = dt.date(2026, 3, 2)
+    with db.session() as session:
+        session.add_all([DailyIssue(day=day, issue_key="ไฟถนนดับ|ซอย 5", unit_code="public_works", channel="line",
+                                    count=1, case_ids=[11]),
+                         DailyIssue(day=day, issue_key="ไฟถนนดับ", unit_code="public_works", channel="line", count=1,
+                                    case_ids=[12]),
+                         DailyIssue(day=day, issue_key="ไฟถนนดับ_x|ซอย 5", unit_code="public_works", channel="line",
+                                    count=1, case_ids=[13])])
+        session.flush()
+        found = example_cases(session, scope=Scope(date_from=day, date_to=day), keys=["ไฟถนนดับ", "ไฟถนนดับ|ซอย 5"])
+    assert sorted(found["ไฟถนนดับ"]) == [11, 12] and found["ไฟถนนดับ|ซอย 5"] == [11]
