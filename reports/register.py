@@ -4,11 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agency.thaitime import BANGKOK
+from classifier.privacy import mask_personal_data
 from reports.models import LINK_KINDS, Improvement
 from storage import audit
 from storage.models import Case, Unit, User
@@ -22,6 +24,17 @@ TICKET = re.compile(r"[A-Za-z]{1,8}-\d{4}-\d{1,9}")
 
 class RegisterError(ValueError):
     """An entry cannot be saved; the message is Thai and shown as is."""
+
+
+TEXT_FIELDS = ("issue", "link_ref", "old_process", "new_process", "evidence")  # free text anyone may have typed
+
+
+def shown_entry(entry: Improvement, *, personal: bool) -> dict[str, Any]:
+    """A register entry as a reader may see it: free text masked for those who see no personal data."""
+    shown = {name: getattr(entry, name) for name in ("id", *FIELDS)}
+    if not personal:
+        shown.update({name: mask_personal_data(shown[name] or "") for name in TEXT_FIELDS})
+    return shown
 
 
 def may_edit(user: User) -> bool:

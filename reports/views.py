@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from agency.thaitime import BANGKOK
 from agency.thaitime import fiscal_year as fiscal_year_of
 from agency.vocabulary import INTENT_NAMES
+from cases.access import sees_personal_data
 from cases.standards import published_standards
 from fangsiang.runtime import Runtime
 from reports import render_csv, render_csv_zip, render_pdf, render_xlsx, thai
@@ -21,7 +22,7 @@ from reports.builder import ReportYearError, build_report, parse_fiscal_year
 from reports.formats.pdf import _cell_text as _cell
 from reports.formats.pdf import _chart, _header_rows, _rows
 from reports.models import LINK_KINDS, Improvement
-from reports.register import FIELDS, RegisterError, may_edit, save_improvement
+from reports.register import FIELDS, RegisterError, may_edit, save_improvement, shown_entry
 from reports.tables import SECTIONS, Column, build_tables, key_figures, report_is_empty
 from storage.models import Unit, User, utcnow
 from web.deps import CurrentUser, PageUser, RuntimeDep, load_user
@@ -154,12 +155,17 @@ def _register_page(request: Request, runtime: Runtime, *, user: User, entry_id: 
     trends = _recent_issues(runtime, user=user)  # its own transaction, before this one (SQLite allows one writer)
     with runtime.db.session() as session:
         units = [(u.code, u.name) for u in session.scalars(select(Unit).where(Unit.active).order_by(Unit.code))]
-        entries = list(session.scalars(select(Improvement).order_by(Improvement.day.desc(), Improvement.id.desc())))
+        personal = sees_personal_data(user)
+        query = select(Improvement).order_by(Improvement.day.desc(), Improvement.id.desc())
+        if user.role == "officer":  # as in the report: their own unit's entries
+            query = query.where(Improvement.unit_code == user.unit_code)
+        entries = [shown_entry(e, personal=personal) for e in session.scalars(query)]
         entry = session.get(Improvement, entry_id) if entry_id is not None else None
         if entry_id is not None and entry is None:
             return render(request, "error.html", user=user, status_code=404, message="ไม่พบรายการนี้ในทะเบียน")
         if form is None and entry is not None:
-            form = {name: _field_text(getattr(entry, name)) for name in FIELDS}
+            shown = shown_entry(entry, personal=personal)
+            form = {name: _field_text(shown[name]) for name in FIELDS}
         return render(request, "improvements.html", user=user, status_code=status_code, entries=entries,
                       unit_names=dict(units), units=units, entry=entry, form=form or {}, error=error,
                       editable=may_edit(user), LINK_KINDS=LINK_KINDS, trends=trends,

@@ -107,7 +107,16 @@ def test_report_page_register_and_standards(make_server, backend: str) -> None: 
     assert added and added[0]["linked_to"] == "เรื่องร้องเรียนเลขที่: FS-2569-000008, FS-2569-000009"
     assert (added[0]["old_days"], added[0]["new_steps"]) == (15.0, 2)
 
+    admin = sign_in(server, "admin@example.go.th")  # an admin's note names a citizen: analysts never read it
+    noted = admin.post("/reports/improvements", data={**entry, "csrf_token": csrf(admin.get("/inbox")),
+                                                      "evidence": "ประกาศเทศบาล ผู้ประสานงาน นางสาวมาลี ศรีสุข โทร 081-234-5678"})
+    assert noted.status_code == 303
+    assert "081-234-5678" in admin.get("/reports/improvements").text
+    register = analyst.get("/reports/improvements").text
+    assert "081-234-5678" not in register and "มาลี" not in register and "ผู้สูงอายุรอรับเบี้ยยังชีพนาน" in register
+
     officer = sign_in(server, "works@example.go.th")
+    assert "ผู้สูงอายุรอรับเบี้ยยังชีพนาน" not in officer.get("/reports/improvements").text, "another unit's entry"
     assert 'href="/reports/pmqa"' in officer.get("/inbox").text, "officers reach their unit's report from the menu"
     assert officer.post("/reports/improvements", data={**entry, "csrf_token": csrf(officer.get("/inbox"))}
                         ).status_code == 403
