@@ -254,7 +254,7 @@ def relabel(
     if intent == case.intent:
         raise CaseError(f"เรื่องนี้เป็น{INTENT_NAMES[intent]}อยู่แล้ว")
     _keep_correction(session, case=case, user=user, intent=intent)
-    standard = standard_for(agency, unit=case.unit_code, intent=intent)
+    standard = standard_for(agency, unit=case.unit_code, intent=intent, priority=case.priority or "normal")
     return change_fields(
         session, case=case, actor=user, action="relabelled", now=now, intent=intent, intent_confidence=1.0,
         respond_due_at=calendar.add_working_days(case.created_at, standard.respond_days),

@@ -45,3 +45,14 @@ def test_an_urgent_case_gets_the_shorter_standard_and_the_unit_hears_at_once(dat
         officer = session.scalars(select(User).where(User.email == "somchai@example.go.th")).one()
         order = session.scalars(queries.most_urgent_first(queries.filtered_cases(officer, now=utcnow()))).all()
         assert [c.id for c in order] == [urgent.id, usual.id]
+
+
+def test_relabelling_an_urgent_case_keeps_its_shorter_standard(database: Database) -> None:
+    with database.session() as session:
+        officer = User(email="somchai@example.go.th", password_hash="x", role="officer", unit_code="public_works")
+        session.add(officer)
+        urgent = _open(session, "สายไฟขาดพาดถนน มีประกายไฟ ซอย 7", priority="urgent", reason="สายไฟฟ้าขาด/ไฟรั่ว")
+        due = urgent.due_at
+        service.relabel(session, case=urgent, user=officer, intent="suggestion", agency=AGENCY,
+                        calendar=WorkingCalendar(), now=utcnow())
+        assert urgent.intent == "suggestion" and urgent.due_at <= due, "people are still in danger"
