@@ -356,7 +356,7 @@ def _satisfaction_reasons(report: Mapping[str, Any], table_id: str) -> Table:
     chart = Chart(title=title, series=(1,))
     return Table(id=table_id, title=title, period=period, source=source, columns=columns, rows=body,
                  total=["รวม", count, 1.0 if count else None], chart=chart, empty=count == 0,
-                 notes=("ผู้ตอบที่ให้ 1–2 คะแนนเลือกได้มากกว่าหนึ่งเหตุผล",))
+                 notes=("ผู้ตอบที่ให้ 1–2 คะแนนเลือกเหตุผลหลักได้หนึ่งข้อ",))
 
 
 def _improvements(report: Mapping[str, Any], table_id: str) -> Table:

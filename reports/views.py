@@ -19,6 +19,7 @@ from cases.standards import published_standards
 from fangsiang.runtime import Runtime
 from reports import render_csv, render_csv_zip, render_pdf, render_xlsx, thai
 from reports.builder import ReportYearError, build_report, parse_fiscal_year
+from reports.formats.pdf import ThaiFontMissing
 from reports.formats.pdf import _cell_text as _cell
 from reports.formats.pdf import _chart, _header_rows, _rows
 from reports.models import LINK_KINDS, Improvement
@@ -74,7 +75,10 @@ def pmqa_api(runtime: RuntimeDep, user: CurrentUser, fiscal_year: str | None = N
     elif format == "xlsx":
         body, kind = render_xlsx(report), "xlsx"
     else:
-        body, kind = render_pdf(report), "pdf"  # a sync route: WeasyPrint runs in the threadpool
+        try:
+            body, kind = render_pdf(report), "pdf"  # a sync route: WeasyPrint runs in the threadpool
+        except ThaiFontMissing as exc:  # the server lacks a Thai font: say so in Thai, not a bare 500
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
     return Response(body, media_type=FORMATS[kind],
                     headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'})
 

@@ -44,6 +44,7 @@ async def token(request: Request, runtime: RuntimeDep,
             if user is None:
                 return None
             minutes = runtime.settings.fangsiang_token_minutes
+            audit.record(session, actor=user.email, action="signed_in", entity="user", entity_id=user.id, kind="token")
             key = start_session(session, user=user, kind="token", lifetime=dt.timedelta(minutes=minutes))
             return issue_token(user, secret=runtime.settings.secret_key, minutes=minutes, session_key=key)
 
