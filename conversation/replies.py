@@ -387,6 +387,16 @@ def privacy_notice(*, agency: str, policy_url: str) -> Reply:
     )
 
 
+def group_named(code: str, groups: Sequence[str]) -> str | None:
+    """The configured group a group button stands for ("g<index>"), None for "ไม่ขอระบุ"; ValueError if unknown."""
+    if code == "unspecified":
+        return None
+    try:
+        return groups[int(code.removeprefix("g"))]
+    except (ValueError, IndexError):
+        raise ValueError(f"no citizen group {code!r}") from None
+
+
 def group_question(*, groups: Sequence[tuple[str, str]], signer: PostbackSigner) -> Reply:
     """Optional: which citizen group the citizen belongs to (code, Thai label), for satisfaction by group."""
     options = list(groups)[:QUICK_REPLY_LIMIT - 1]
@@ -409,7 +419,7 @@ def gentle_prompt(*, agency: str, signer: PostbackSigner) -> Reply:
                  quick_replies=menu_quick_replies(signer=signer))
 
 
-def postback_caption(data: str) -> str:
+def postback_caption(data: str, *, groups: Sequence[str] = ()) -> str:
     """What a citizen's button press said, for officers reading the thread: "ประเมินความพึงพอใจ: พึงพอใจน้อย (2/5)"."""
     action: Postback | None = peek_postback(data)
     if isinstance(action, SurveyScore):
@@ -425,5 +435,8 @@ def postback_caption(data: str) -> str:
     if isinstance(action, MenuChoice):
         return f"เลือกเมนู: {MENU_LABELS.get(action.item, 'เริ่มต้นใช้งาน')}"
     if isinstance(action, GroupChoice):
-        return f"ระบุกลุ่มผู้รับบริการ: {action.group}"
+        try:
+            return f"ระบุกลุ่มผู้รับบริการ: {group_named(action.group, groups) or 'ไม่ขอระบุ'}"
+        except ValueError:
+            return "ระบุกลุ่มผู้รับบริการ (ตัวเลือกที่ไม่มีแล้ว)"
     return "กดปุ่มที่ระบบอ่านไม่ได้"

@@ -15,6 +15,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agency.thaitime import buddhist_year
 from agency.vocabulary import CASE_INTENTS, OPEN_STATUSES, STATUS_NAMES
 from bot.outbound import CitizenUnreachable, tell_citizen
 from cases.service import REOPEN_WINDOW, change_fields, open_case, set_citizen_group
@@ -243,7 +244,10 @@ class Turn:
         """Say the preface (once) and the answers, keyed on this message unless told otherwise."""
         sent = say(self.session, contact=self.contact, answers=[*self.preface, *answers],
                    key=key or f"answer:{self.message.id}", message=self.message, case_id=case_id)
-        if sent:
+        if sent and self.preface:  # the privacy notice is recorded as given only once it is on its way
+            self.contact.privacy_notice_at = utcnow()
+            audit.record(self.session, actor="system", action="privacy_notice_sent", entity="contact",
+                         entity_id=self.contact.id)
             self.preface.clear()
         return sent
 
@@ -252,13 +256,12 @@ class Turn:
 
 
 def first_contact(turn: Turn) -> None:
-    """The one-time PDPA notice with the agency's privacy-policy link, before the first answer."""
+    """The one-time PDPA notice with the agency's privacy-policy link, said before the first answer that goes out
+    (and recorded then: a turn that answers nothing leaves it for the next)."""
     contact = turn.contact
     url = turn.runtime.agency.privacy_policy_url
     if contact.privacy_notice_at is not None or not url or contact.channel == "facebook_comment":
         return
-    contact.privacy_notice_at = utcnow()
-    audit.record(turn.session, actor="system", action="privacy_notice_sent", entity="contact", entity_id=contact.id)
     turn.preface.append(replies.privacy_notice(agency=turn.runtime.agency.name, policy_url=url))
 
 
@@ -653,14 +656,12 @@ def ask_group(turn: Turn) -> None:
 
 def group_choice(turn: Turn, action: GroupChoice) -> str:
     """The citizen's group (or "ไม่ขอระบุ"), kept on the contact and their open cases."""
-    groups = turn.runtime.agency.citizen_groups
-    if action.group != "unspecified":
-        try:
-            index = int(action.group.removeprefix("g"))
-            group = groups[index]
-        except (ValueError, IndexError):
-            turn.answer(replies.button_expired(signer=turn.signer))
-            return "postback_refused"
+    try:
+        group = replies.group_named(action.group, turn.runtime.agency.citizen_groups)
+    except ValueError:
+        turn.answer(replies.button_expired(signer=turn.signer))
+        return "postback_refused"
+    if group is not None:
         set_citizen_group(turn.session, group=group, agency=turn.runtime.agency, actor="citizen", now=utcnow(),
                           contact=turn.contact)
     turn.answer(replies.group_thanks())
@@ -736,7 +737,8 @@ def gentle(turn: Turn) -> str:
 
 def read(turn: Turn) -> Reading:
     """The conversational cues in the message (tickets in any spelling, status, thanks, new matter, problem back)."""
-    return read_message(turn.message.text or "", kind=turn.message.kind, prefix=turn.runtime.agency.ticket_prefix)
+    return read_message(turn.message.text or "", kind=turn.message.kind, prefix=turn.runtime.agency.ticket_prefix,
+                        default_year_be=buddhist_year(turn.message.sent_at or utcnow()))  # "FS-123": this year's
 
 
 def is_case_intent(intent: str | None) -> bool:

@@ -197,6 +197,9 @@ def test_officers_read_what_a_citizen_tapped() -> None:
     assert postback_caption(signer.sign(SurveyReason(case_id=7, reason="slow"))) == "เหตุผลที่ไม่พึงพอใจ: ดำเนินการล่าช้า"
     assert postback_caption(signer.sign(FollowUpChoice(case_id=7, message_id=9, attach=False))) == "เลือก: แจ้งเรื่องใหม่"
     assert peek_postback(score) == SurveyScore(case_id=7, score=2)
+    groups = ("ประชาชนทั่วไป", "ผู้ประกอบการ")
+    assert postback_caption(signer.sign(GroupChoice(group="g1")), groups=groups) == "ระบุกลุ่มผู้รับบริการ: ผู้ประกอบการ"
+    assert postback_caption(signer.sign(GroupChoice(group="unspecified")), groups=groups).endswith("ไม่ขอระบุ")
     for junk in ("", "hello", "fs1.sv", "fs1.zz.1.2.abc.sig", "fs1.sv.1.9.abc.sig", "fs1.sv.ก.2.abc.sig"):
         assert peek_postback(junk) is None
         assert postback_caption(junk) == "กดปุ่มที่ระบบอ่านไม่ได้"

@@ -267,3 +267,17 @@ def test_plain_complaint_has_no_cue() -> None:
     assert reading.kind == "" and reading.tickets == ()
     assert read_message("").kind == ""
     assert read_message("   ").kind == ""
+
+
+def test_the_worker_reads_a_ticket_without_its_year_as_this_year_s() -> None:
+    """"เลขที่เรื่อง 123" asks about FS-<this B.E. year>-000123 (the year citizens drop first)."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from conversation.service import read
+
+    sent = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
+    turn = SimpleNamespace(message=SimpleNamespace(text="เลขที่เรื่อง 123 ถึงไหนแล้วคะ", kind="text", sent_at=sent),
+                           runtime=SimpleNamespace(agency=SimpleNamespace(ticket_prefix="FS")))
+    reading = read(turn)  # type: ignore[arg-type]
+    assert reading.tickets == ("FS-2569-000123",) and reading.kind == "status"
