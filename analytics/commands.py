@@ -68,10 +68,9 @@ def _runtime_parts(settings: Settings, *, progress: bool = False):
     """The runtime, with the agency's trained classifier configured (trained first when there is none) — the same
     model the worker uses, so imported history is labelled as live messages are."""
     import classifier
-    from fangsiang.runtime import build_runtime
+    from fangsiang.runtime import agency_classifier, build_runtime
 
     runtime = build_runtime(settings)
-    agency = runtime.agency
     shown: set[str] = set()
 
     def report(stage: str, fraction: float, seconds_left: float | None) -> None:
@@ -81,9 +80,7 @@ def _runtime_parts(settings: Settings, *, progress: bool = False):
                   file=sys.stderr, flush=True)
 
     try:
-        classifier.configure(classifier.load_or_train(
-            settings.model_dir, triage_unit=agency.triage_unit, routing_threshold=agency.routing_threshold,
-            target_precision=agency.routing_precision, progress=report))
+        classifier.configure(agency_classifier(settings, runtime.agency, progress=report))
     except BaseException:
         runtime.close()
         raise

@@ -33,7 +33,7 @@ from .model import (
     ModelBundle,
     intent_inputs,
 )
-from .prediction import INTENTS
+from .prediction import DEFAULT_TRIAGE_UNIT, INTENTS
 from .routing import RoutingCalibration
 from .text import default_engine, mask_personal_data
 
@@ -259,7 +259,7 @@ def train(
     label_column: str = "unit",
     seed: int = 0,
     max_sentiment_examples: int | None = None,
-    triage_unit: str = "triage",
+    triage_unit: str = DEFAULT_TRIAGE_UNIT,
     use_embeddings: bool = True,
     progress: Progress | None = None,
     intent_folds: int = CV_FOLDS,

@@ -133,11 +133,14 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _train(args: argparse.Namespace, settings: Settings) -> int:
+    from agency.config import load_agency_config
     from classifier.training import train
 
     extra = [] if args.no_corrections else _corrections(settings)
+    agency = load_agency_config(settings.fangsiang_agency_config)
     report = train(settings.model_dir, extra_examples=extra, router_csv=args.router_csv,
-                   text_column=args.text_column, label_column=args.label_column, seed=args.seed)
+                   text_column=args.text_column, label_column=args.label_column, seed=args.seed,
+                   triage_unit=agency.triage_unit)
     print(json.dumps({"model_dir": str(settings.model_dir), "corrections": len(extra), **report},
                      ensure_ascii=False, indent=2, default=str))
     return 0
@@ -164,21 +167,19 @@ def _corrections(settings: Settings) -> list[dict]:
 
 
 def _classify(args: argparse.Namespace, settings: Settings) -> int:
-    from classifier import load_or_train
-    from classifier.commands import classify_stream
     from agency.config import load_agency_config
+    from classifier.commands import classify_stream
+    from fangsiang.runtime import agency_classifier
 
-    agency = load_agency_config(settings.fangsiang_agency_config)
-    model = load_or_train(settings.model_dir, triage_unit=agency.triage_unit,
-                          routing_threshold=agency.routing_threshold, target_precision=agency.routing_precision)
-    classify_stream(model, sys.stdin, sys.stdout)
+    classify_stream(agency_classifier(settings, load_agency_config(settings.fangsiang_agency_config)),
+                    sys.stdin, sys.stdout)
     return 0
 
 
 def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from agency.config import load_agency_config
-    from classifier import load_or_train
     from classifier.evaluation import evaluate, evaluate_router_csv, format_report, format_router_report
+    from fangsiang.runtime import agency_classifier
 
     if args.router_csv:
         agency = load_agency_config(settings.fangsiang_agency_config)
@@ -192,8 +193,8 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str) if args.json
               else format_router_report(report))
         return 0
-    load_or_train(settings.model_dir)
-    report = evaluate(settings.model_dir)
+    model = agency_classifier(settings, load_agency_config(settings.fangsiang_agency_config))
+    report = evaluate(settings.model_dir, classifier=model)
     print(json.dumps(report, ensure_ascii=False, indent=2, default=str) if args.json else format_report(report))
     return 0
 

@@ -84,3 +84,13 @@ def build_runtime(settings: Settings, *, migrate: bool = True, consumer: str | N
         runtime.sync_units()
     runtime.reload_calendar()
     return runtime
+
+
+def agency_classifier(settings: Settings, agency: AgencyConfig, *, progress=None):  # type: ignore[no-untyped-def]
+    """The agency's trained classifier (trained from the bundled data first when there is none), routing with its
+    triage unit and calibrated to its precision: the one model the worker, imports and `classify` use."""
+    from classifier import load_or_train
+
+    return load_or_train(settings.model_dir, triage_unit=agency.triage_unit,
+                         routing_threshold=agency.routing_threshold, target_precision=agency.routing_precision,
+                         progress=progress)

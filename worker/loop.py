@@ -18,6 +18,7 @@ from storage import outbox
 from storage.models import Message, OutboxMessage, utcnow
 from worker import metrics
 from worker.citizen_events import prepare, process_message
+from fangsiang.runtime import agency_classifier
 
 if TYPE_CHECKING:
     from fangsiang.runtime import Runtime
@@ -106,10 +107,7 @@ class Worker:
             if self.progress is not None:
                 self.progress(stage, fraction, seconds_left)
 
-        instance = classifier.load_or_train(settings.model_dir, triage_unit=agency.triage_unit,
-                                            routing_threshold=agency.routing_threshold,
-                                            target_precision=agency.routing_precision, progress=report)
-        classifier.configure(instance)
+        classifier.configure(agency_classifier(settings, agency, progress=report))
 
     def _consume_loop(self) -> None:
         """Take message ids from the queue and process each."""
