@@ -5,7 +5,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from accounts.models import UserSession
@@ -51,9 +51,3 @@ def end_user_sessions(session: Session, *, user_id: int, reason: str) -> int:
                              .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
                              .values(ended_at=utcnow(), ended_reason=reason))
     return result.rowcount or 0
-
-
-def live_sessions(session: Session, *, user_id: int) -> int:
-    """How many sessions of the user are still live."""
-    return len(session.scalars(select(UserSession.id).where(
-        UserSession.user_id == user_id, UserSession.ended_at.is_(None), UserSession.expires_at > utcnow())).all())

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from agency.config import AgencyConfig
 
 __all__ = [
-    "INTENTS", "SENTIMENTS", "CASE_INTENTS", "INTENT_NAMES", "CASE_STATUSES", "OPEN_STATUSES", "FINISHED_STATUSES",
+    "INTENTS", "SENTIMENTS", "CASE_INTENTS", "INTENT_NAMES", "CASE_STATUSES", "OPEN_STATUSES",
     "STATUS_NAMES", "CHANNELS", "CHANNEL_NAMES", "channel_names", "ROLES", "ROLE_NAMES", "SENTIMENT_NAMES", "DELIVERY_NAMES",
 ]
 
@@ -26,7 +26,6 @@ INTENT_NAMES = {
 # A case's status workflow (the transitions themselves live in cases.service).
 CASE_STATUSES: tuple[str, ...] = ("new", "acknowledged", "in_progress", "resolved", "closed", "forwarded", "rejected")
 OPEN_STATUSES: tuple[str, ...] = ("new", "acknowledged", "in_progress")
-FINISHED_STATUSES: tuple[str, ...] = ("resolved", "forwarded", "rejected")
 STATUS_NAMES = {
     "new": "รับเรื่องใหม่",
     "acknowledged": "รับทราบแล้ว",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterator
 
 from sqlalchemy import and_, delete, false, func, insert, or_, select
 from sqlalchemy.orm import Session
@@ -207,8 +207,3 @@ def rollup_job(runtime) -> set[dt.date]:
     if days:
         log.info("analytics rollups refreshed for %d day(s)", len(days))
     return days
-
-
-def rollup_days(rows: Iterable[dict]) -> set[dt.date]:
-    """The days present in rollup rows (for tests and the importer's summary)."""
-    return {row["day"] for row in rows}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import Select, func, or_, select
@@ -230,10 +230,5 @@ def recent_alerts(session: Session, *, unit: str | None, days: int = 7) -> list[
             for a in session.scalars(query)]
 
 
-def widen(scope: Scope, **changes: object) -> Scope:
-    """The same scope with some filters changed (for links from a chart to the case list)."""
-    return replace(scope, **changes)
-
-
 __all__ = ["AnalyticsError", "Scope", "ThaiDateError", "alerts", "by_dimension", "example_cases", "overdue_cases",
-           "scope_for", "topics", "totals", "volumes", "widen"]
+           "scope_for", "topics", "totals", "volumes"]

@@ -26,7 +26,6 @@ def tell_citizen(
     reply_token: str | None = None,
     thread_ref: str | None = None,
     author_user_id: int | None = None,
-    quick_replies: tuple[str, ...] = (),
     rendered: list[dict] | None = None,
 ) -> Message | None:
     """Queue a message to the citizen; None if one with this idempotency key was already queued.
@@ -45,8 +44,6 @@ def tell_citizen(
     session.add(message)
     session.flush()
     payload: dict = {"text": text}
-    if quick_replies:
-        payload["quick_replies"] = list(quick_replies)
     if rendered:
         payload["messages"] = list(rendered)
     if contact.channel == "facebook" and not _inside_messenger_window(session, contact=contact, now=now):

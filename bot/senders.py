@@ -17,12 +17,9 @@ from linebot.v3.messaging import (
     ApiClient,
     ApiException,
     Configuration,
-    MessageAction,
     MessagingApi,
     Message as LineMessage,
     PushMessageRequest,
-    QuickReply,
-    QuickReplyItem,
     ReplyMessageRequest,
     TextMessage,
 )
@@ -40,7 +37,6 @@ class OutgoingMessage:
     recipient: str
     text: str
     idempotency_key: str
-    quick_replies: tuple[str, ...] = ()
     reply_token: str | None = None
     thread_ref: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -112,13 +108,8 @@ def _line_messages(message: OutgoingMessage) -> list[Any]:
 
 
 def _line_text(message: OutgoingMessage) -> TextMessage:
-    """A LINE text message with optional quick-reply buttons."""
-    quick = None
-    if message.quick_replies:
-        quick = QuickReply(items=[
-            QuickReplyItem(action=MessageAction(label=label[:20], text=label)) for label in message.quick_replies[:13]
-        ])
-    return TextMessage(text=message.text[:5000], quick_reply=quick)
+    """A plain LINE text message (the fallback when no rendered messages are carried)."""
+    return TextMessage(text=message.text[:5000])
 
 
 def _line_error(exc: ApiException) -> SendError:
@@ -192,12 +183,7 @@ def _messenger_bodies(message: OutgoingMessage) -> list[dict[str, Any]]:
     rendered = [m for m in message.extra.get("messages") or () if isinstance(m, dict)]
     if rendered:
         return rendered[:5]
-    body: dict[str, Any] = {"text": message.text[:2000]}
-    if message.quick_replies:
-        body["quick_replies"] = [
-            {"content_type": "text", "title": label[:20], "payload": label} for label in message.quick_replies[:13]
-        ]
-    return [body]
+    return [{"text": message.text[:2000]}]
 
 
 class TranscriptSender:

@@ -15,31 +15,13 @@ from bot.outbound import CitizenUnreachable, tell_citizen
 from cases.access import can_act
 from cases.standards import standard_for
 from storage import audit
-from storage.models import AuditEvent, Case, CaseNote, Contact, Correction, Message, Unit, User, utcnow
+from storage.models import AuditEvent, Case, CaseNote, Contact, Correction, Message, Unit, User
 from storage.tickets import next_ticket
 
 
 EARLIER_MESSAGES_WINDOW = dt.timedelta(hours=24)
 
 REOPEN_WINDOW = dt.timedelta(days=14)
-
-
-def case_for_follow_up(session: Session, *, contact_id: int, now: dt.datetime | None = None) -> Case | None:
-    """The citizen's case still open, or resolved in the last 14 days (the citizen writing back reopens it)."""
-    case = session.scalars(
-        select(Case)
-        .where(Case.contact_id == contact_id, Case.status.in_((*OPEN_STATUSES, "resolved")))
-        .order_by(Case.id.desc())
-        .limit(1)
-    ).first()
-    if case is None or case.status in OPEN_STATUSES:
-        return case
-    now = now or utcnow()
-    if case.resolved_at is None or now - case.resolved_at > REOPEN_WINDOW:
-        return None
-    change_fields(session, case=case, actor="citizen", action="reopened", now=now,
-                  status="in_progress", resolved_at=None)
-    return case
 
 
 def open_case(

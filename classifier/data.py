@@ -21,7 +21,6 @@ INTENT_TEST_FILE = INTENTS_DIR / "test.jsonl"
 REPORTS_TEST_FILE = INTENTS_DIR / "test_reports.jsonl"
 URGENCY_TEST_FILE = DATA_DIR / "urgency" / "test.jsonl"
 EMBEDDING_CACHE_FILE = DATA_DIR / "embeddings" / "intents-e5.npz"  # e5 vectors of train_*.jsonl (masked)
-ROUTER_EXAMPLE_CSV = DATA_DIR / "router" / "agency_register.csv"  # synthetic register (router/make_agency_csv.py)
 SENTIMENT_HOLDOUT_FRACTION = 0.15
 SENTIMENT_SPLIT_SEED = 20240501  # fixed forever: the held-out split must not move between trainings
 # Weak sentiment labels (Wisesight scheme) for the project's own citizen messages, derived from their intent.

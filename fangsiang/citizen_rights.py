@@ -54,7 +54,6 @@ def _mask_messages(session: Session, messages: Iterable[Message], *, drop_identi
     """Texts replaced by their masked form; with drop_identity also ids, names, places, photos and raw events."""
     count = 0
     event_ids: list[int] = []
-    message_ids: list[int] = []
     for message in messages:
         masked = mask_personal_data(message.text or "")
         message.text = masked
@@ -63,7 +62,6 @@ def _mask_messages(session: Session, messages: Iterable[Message], *, drop_identi
         message.embedding = None  # a vector of the raw words
         if message.inbound_event_id is not None:
             event_ids.append(message.inbound_event_id)
-        message_ids.append(message.id)
         if drop_identity:
             message.sender_id = message.sender_name = message.reply_token = message.external_id = None
             message.location = None

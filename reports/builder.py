@@ -226,7 +226,7 @@ def build_report(
         "standards": standards,
         "handling": {"by_unit": handling_units, "by_channel": handling_channels,
                      "total": _handling(complaints, calendar=calendar, repeats=repeats), "repeat_rule": REPEAT_RULE},
-        "topics": _topics(in_year, units=units, personal=personal),
+        "topics": _topics(in_year, units=units),
         "satisfaction": _satisfaction(session, scoped=scoped, start=year_start, end=year_end, names=names,
                                       groups=agency.citizen_groups),
         "improvements": _improvements(session, year_start=year_start, year_end=year_end, unit_scope=unit_scope,
@@ -313,7 +313,7 @@ def _handling(rows: list[_Row], *, calendar: WorkingCalendar, repeats: set[int])
     }
 
 
-def _topics(rows: Iterable[_Row], *, units: dict[str, str], personal: bool) -> list[dict[str, Any]]:
+def _topics(rows: Iterable[_Row], *, units: dict[str, str]) -> list[dict[str, Any]]:
     """The most frequent issues of each quarter (Oct–Dec is 1), places folded under their issue."""
     counts: dict[int, Counter[str]] = defaultdict(Counter)
     unit_of: dict[tuple[int, str], Counter[str]] = defaultdict(Counter)

@@ -13,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 
 from agency.thaitime import BANGKOK
 from agency.thaitime import fiscal_year as fiscal_year_of
-from agency.vocabulary import INTENT_NAMES
 from cases.access import sees_personal_data
 from cases.standards import published_standards
 from fangsiang.runtime import Runtime
@@ -107,8 +106,7 @@ def standards_page(request: Request, runtime: RuntimeDep) -> HTMLResponse:
         units = {u.code: u.name for u in session.scalars(select(Unit))}
     rows = published_standards(runtime.agency)
     return render(request, "standards.html", user=load_user(request, None), agency=runtime.agency,
-                  own=[s for s in rows if s.unit], general=[s for s in rows if not s.unit], units=units,
-                  INTENT_NAMES=INTENT_NAMES)
+                  own=[s for s in rows if s.unit], general=[s for s in rows if not s.unit], units=units)
 
 
 @router.get("/reports/improvements", response_class=HTMLResponse)

@@ -225,7 +225,6 @@ def _outgoing(row: OutboxMessage) -> tuple[int, OutgoingMessage]:
     payload = row.payload
     return row.id, OutgoingMessage(
         channel=row.channel, recipient=row.recipient, text=payload["text"], idempotency_key=row.idempotency_key,
-        quick_replies=tuple(payload.get("quick_replies", ())),
         reply_token=row.reply_token if row.attempts <= 1 else None, thread_ref=row.thread_ref,
         extra={k: payload[k] for k in ("messaging_type", "tag", "messages") if k in payload},
     )
