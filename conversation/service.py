@@ -523,13 +523,18 @@ def _case_the_message_is_about(session: Session, cases: Sequence[Case], message:
     return best
 
 
-def attach(turn: Turn, case: Case) -> str:
-    """Add the message to the case; a short acknowledgement at most once per few minutes per case."""
+def attach(turn: Turn, case: Case, *, chosen: Message | None = None) -> str:
+    """Add the message (or the one the citizen chose to add with a button) to the case; a short acknowledgement,
+    at most once per few minutes per case unless the citizen pressed the button."""
     now = utcnow()
-    turn.message.case_id = case.id
+    added = chosen or turn.message
+    added.case_id = case.id
     case.updated_at = now
     audit.record(turn.session, actor="citizen", action="message_added", entity="case", entity_id=case.id,
-                 case_id=case.id, message_id=turn.message.id, kind=turn.message.kind)
+                 case_id=case.id, message_id=added.id, kind=added.kind, chosen=chosen is not None)
+    if chosen is not None:
+        turn.answer(replies.follow_up_received(ticket=case.ticket), case_id=case.id)
+        return "attached"
     told_lately = turn.session.scalar(select(OutboxMessage.id).where(
         OutboxMessage.case_id == case.id, OutboxMessage.idempotency_key.like(f"more:{case.id}:%"),
         OutboxMessage.created_at > now - FOLLOW_UP_ACK_EVERY).limit(1))
@@ -603,12 +608,7 @@ def follow_up_choice(turn: Turn, action: FollowUpChoice) -> str:
                                   quick_replies=turn.menu()))
         return "follow_up_done"
     if action.attach:
-        pending.case_id = case.id
-        case.updated_at = utcnow()
-        audit.record(session, actor="citizen", action="message_added", entity="case", entity_id=case.id,
-                     case_id=case.id, message_id=pending.id, kind=pending.kind, chosen=True)
-        turn.answer(replies.follow_up_received(ticket=case.ticket), case_id=case.id)
-        return "attached"
+        return attach(turn, case, chosen=pending)
     return open_and_acknowledge(turn, source=pending)
 
 

@@ -154,7 +154,8 @@ def _save(request: Request, runtime: Runtime, *, user: User, entry_id: int | Non
 
 def _register_page(request: Request, runtime: Runtime, *, user: User, entry_id: int | None = None,
                    form: dict[str, str] | None = None, error: str | None = None, status_code: int = 200) -> Response:
-    trends = _recent_issues(runtime, user=user)  # its own transaction, before this one (SQLite allows one writer)
+    # the form's suggestions, for those who keep the register; its own transaction, before this one (SQLite)
+    trends = _recent_issues(runtime, user=user) if may_edit(user) else []
     with runtime.db.session() as session:
         units = [(u.code, u.name) for u in session.scalars(select(Unit).where(Unit.active).order_by(Unit.code))]
         personal = sees_personal_data(user)
