@@ -133,7 +133,6 @@ def import_file(runtime, *, path: Path, mapping, sheet: str | None = None, progr
                                     unit=r.unit, resolved_at=r.resolved_at, group=r.group, ticket=r.ticket,
                                     satisfaction=r.satisfaction, fingerprint=r.fingerprint, line=r.line)
                          for r in fresh])
-            loader.finish()
         bar.advance(len(batch))
         batch.clear()
 
@@ -187,7 +186,6 @@ def load_demo(runtime, *, messages: int, months: int, seed: int = 0, progress: b
             loader = Loader(session=session, agency=runtime.agency, calendar=runtime.calendar,
                             source=f"demo-{seed}", contacts_per_channel=200)
             loader.load(batch)
-            loader.finish()
         bar.advance(len(batch))
         batch.clear()
 

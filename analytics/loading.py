@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 import classifier
@@ -21,7 +21,8 @@ from analytics.models import ImportedRow
 from analytics.rollups import bangkok_day
 from classifier.privacy import mask_personal_data
 from conversation.models import Survey
-from storage.models import Case, Contact, Message, TicketCounter, Unit, utcnow
+from storage.models import Case, Contact, Message, Unit, utcnow
+from storage.tickets import reserve_numbers
 
 HISTORY_MODEL = "history-import"
 
@@ -70,7 +71,7 @@ def _classified(texts: Iterable[str]) -> dict[str, classifier.Prediction]:
 
 @dataclass
 class Loader:
-    """Loads batches of HistoryRow into one database (call `finish` at the end to move id sequences)."""
+    """Loads batches of HistoryRow into one database, beside a running service (ids and tickets are reserved)."""
 
     session: Session
     agency: AgencyConfig
@@ -113,8 +114,17 @@ class Loader:
             self._deadlines[(day, days)] = found
         return found
 
-    def _next_id(self, model) -> int:
-        return (self.session.scalar(select(func.max(model.id))) or 0) + 1
+    def _new_ids(self, model, count: int) -> list[int]:  # type: ignore[no-untyped-def]
+        """Ids for rows inserted with explicit ids: from PostgreSQL's sequence (a running worker takes its ids
+        from the same one), or after the largest on SQLite (the import holds the database's one write lock)."""
+        if count == 0:
+            return []
+        if self.session.get_bind().dialect.name == "postgresql":
+            table = model.__tablename__
+            return list(self.session.scalars(text(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, :n)"), {"n": count}))
+        first = (self.session.scalar(select(func.max(model.id))) or 0) + 1
+        return list(range(first, first + count))
 
     def _tickets(self, rows: Sequence[HistoryRow]) -> list[str]:
         wanted: dict[int, int] = {}
@@ -122,14 +132,7 @@ class Loader:
             if not row.ticket:
                 year = buddhist_year(row.received_at)
                 wanted[year] = wanted.get(year, 0) + 1
-        next_of: dict[int, int] = {}
-        for year, n in wanted.items():
-            if self.session.get(TicketCounter, year) is None:
-                self.session.execute(insert(TicketCounter).values(year_be=year, value=0))
-            last = self.session.execute(update(TicketCounter).where(TicketCounter.year_be == year)
-                                        .values(value=TicketCounter.value + n).returning(TicketCounter.value)
-                                        ).scalar_one()
-            next_of[year] = last - n + 1
+        next_of = {year: reserve_numbers(self.session, year_be=year, count=n) for year, n in wanted.items()}
         tickets = []
         for row in rows:
             if row.ticket:
@@ -165,12 +168,12 @@ class Loader:
             return []
         self.classify(rows)
         tickets = self._tickets(rows)
-        first_case = self._next_id(Case)
-        first_message = self._next_id(Message)
+        case_ids = self._new_ids(Case, len(rows))
+        message_ids = self._new_ids(Message, len(rows))
         now = utcnow()
         cases, messages, imported, surveys = [], [], [], []
         for n, (row, ticket) in enumerate(zip(rows, tickets, strict=True)):
-            case_id = first_case + n
+            case_id = case_ids[n]
             contacts = self._contact_ids(row.channel)
             contact_id = contacts[n % len(contacts)]
             intent = row.intent or "other"
@@ -194,7 +197,7 @@ class Loader:
                 "citizen_group": row.group,
             })
             messages.append({
-                "id": first_message + n, "direction": "in", "channel": row.channel, "kind": "text",
+                "id": message_ids[n], "direction": "in", "channel": row.channel, "kind": "text",
                 "sender_id": None, "sender_name": None, "contact_id": contact_id, "case_id": case_id,
                 "inbound_event_id": None, "external_id": None, "text": row.text, "attachments": [], "location": None,
                 "reply_token": None, "thread_ref": None, "sent_at": received, "received_at": received,
@@ -217,14 +220,6 @@ class Loader:
         if surveys:
             self.session.execute(insert(Survey.__table__), surveys)
         return [c["id"] for c in cases]
-
-    def finish(self) -> None:
-        """Move PostgreSQL's id sequences past the ids given explicitly."""
-        if self.session.get_bind().dialect.name != "postgresql":
-            return
-        for table in ("cases", "messages", "contacts", "analytics_imported_rows", "surveys"):
-            self.session.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"))
 
 
 def known_fingerprints(session: Session, fingerprints: Iterable[str]) -> set[str]:

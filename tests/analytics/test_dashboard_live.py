@@ -26,7 +26,6 @@ def _seed(server: LiveServer) -> None:
             text="ขยะไม่เก็บ หมู่ 9 ค่ะ ติดต่อนางสาวสมศรี มีสุข 081-234-5678 บ้านเลขที่ 45/2 "
                  "เลขบัตร 1101700203451 อีเมล somsri@example.com", received_at=now, channel="line", status="new",
             unit="environment")])
-        loader.finish()
         rebuild_rollups(session, calendar=runtime.calendar)
 
 

@@ -119,7 +119,6 @@ def _history(db: Database, *, end: dt.date, spike: bool) -> None:
     with db.session() as session:
         loader = Loader(session=session, agency=AGENCY, calendar=CALENDAR, source="test")
         loader.load(rows)
-        loader.finish()
         rebuild_rollups(session, calendar=CALENDAR)
 
 
@@ -161,7 +160,6 @@ def test_worker_rollups_follow_new_and_changed_cases(db: Database) -> None:
         [case_id] = loader.load([HistoryRow(text="ไฟถนนดับ หมู่ 2", received_at=moment, channel="facebook",
                                             status="new", unit="public_works", intent="complaint", sentiment="neg",
                                             topics=["ไฟถนนดับ", "หมู่ 2"])])
-        loader.finish()
     with db.session() as session:
         assert update_rollups(session, calendar=CALENDAR) == {end}
         assert totals(session, scope=scope)["messages"] == before + 1
