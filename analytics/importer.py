@@ -24,6 +24,7 @@ from pathlib import Path
 
 from agency.vocabulary import CASE_STATUSES, OPEN_STATUSES, STATUS_NAMES
 from analytics.thaidates import Era, ThaiDateError, day_label, detect_era, parse_thai_datetime
+from classifier.text import THAI_DIGITS
 
 # every channel a matter can arrive by (issue 11): the online ones and the off-line ones officers record
 CHANNEL_CODES = ("line", "facebook", "facebook_comment", "walk_in", "phone", "letter", "email", "comment_box",
@@ -69,7 +70,6 @@ STATUS_ALIASES: dict[str, str] = {
 }
 SATISFACTION_WORDS: dict[str, int] = {"มากที่สุด": 5, "มาก": 4, "ปานกลาง": 3, "น้อย": 2, "น้อยที่สุด": 1,
                                       "ดีมาก": 5, "ดี": 4, "พอใช้": 3, "ควรปรับปรุง": 2}
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _CONTROLS = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\ufeff]")
 _FLAGS = {"text": "--text-column", "date": "--date-column", "channel": "--channel-column", "unit": "--unit-column",
           "status": "--status-column", "resolved": "--resolved-column", "group": "--group-column",
@@ -320,7 +320,7 @@ def read_table(path: Path | str, *, sheet: str | None = None) -> SourceTable:
 
 def _fold(text: str) -> str:
     """A name as compared: NFC, lower case, no spaces, dots, dashes or underscores."""
-    return re.sub(r"[\s._\-/]+", "", unicodedata.normalize("NFC", text).translate(_THAI_DIGITS).casefold())
+    return re.sub(r"[\s._\-/]+", "", unicodedata.normalize("NFC", text).translate(THAI_DIGITS).casefold())
 
 
 def _letter_index(spec: str) -> int | None:
@@ -393,7 +393,7 @@ def parse_satisfaction(value: object) -> int | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = float(value)
     else:
-        text = _cell_text(value).translate(_THAI_DIGITS)
+        text = _cell_text(value).translate(THAI_DIGITS)
         if not text:
             return None
         word = re.sub(r"^(?:ความ)?(?:พึง)?พอใจ\s*", "", text.replace(" ", ""))

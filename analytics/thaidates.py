@@ -20,12 +20,12 @@ from collections.abc import Iterable
 from typing import Literal
 
 from agency.thaitime import BANGKOK, BE_OFFSET, THAI_MONTHS, THAI_MONTHS_SHORT, fiscal_year
+from classifier.text import THAI_DIGITS
 
 PeriodKind = Literal["day", "week", "month", "quarter", "fiscal_year"]
 PERIOD_KINDS: tuple[str, ...] = ("day", "week", "month", "quarter", "fiscal_year")
 Era = Literal["be", "ce"]
 
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _EXAMPLES = "เช่น 15/03/2568, 15 มี.ค. 68, 15 มีนาคม 2568 หรือ 2025-03-15"
 
@@ -144,7 +144,7 @@ def parse_thai_datetime(value: object, *, two_digit_era: Era = "be") -> dt.datet
         raise ThaiDateError("ไม่มีวันที่")
     if isinstance(value, int | float):
         return _from_serial(float(value), value)
-    text = _SPACES_RE.sub(" ", str(value).translate(_THAI_DIGITS).strip().lower())
+    text = _SPACES_RE.sub(" ", str(value).translate(THAI_DIGITS).strip().lower())
     if not text:
         raise ThaiDateError("ไม่มีวันที่")
     if _SERIAL_RE.match(text):
@@ -185,7 +185,7 @@ def detect_era(values: Iterable[object]) -> Era:
     for value in values:
         if not isinstance(value, str):
             continue
-        text = value.translate(_THAI_DIGITS)
+        text = value.translate(THAI_DIGITS)
         if _THAI_MONTH_RE.search(text) or "พ.ศ" in text:
             be += 1
             continue
@@ -218,7 +218,7 @@ def bangkok_day_range(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime
 
 def parse_day_param(value: str | None, *, name: str) -> dt.date:
     """A query parameter YYYY-MM-DD (a B.E. year above 2400 is accepted too), with a Thai error naming the parameter."""
-    text = (value or "").strip().translate(_THAI_DIGITS)
+    text = (value or "").strip().translate(THAI_DIGITS)
     match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
     if not match:
         raise ThaiDateError(f"ค่า {name} ต้องเป็นวันที่รูปแบบ YYYY-MM-DD เช่น 2025-03-15 (ได้รับ “{_shown(value or '')}”)")
@@ -366,7 +366,7 @@ def period_label(key: str, *, by: PeriodKind) -> str:
 
 def named_period(spec: str, *, today: dt.date) -> tuple[dt.date, dt.date]:
     """The dashboard's period picker: last7|last30|last90, month, fiscal_year, 2569 (FY), 2569-Q1, 2025-03 → (from, to)."""
-    text = spec.strip().translate(_THAI_DIGITS).lower()
+    text = spec.strip().translate(THAI_DIGITS).lower()
     if match := re.fullmatch(r"last(\d{1,3})", text):
         days = int(match.group(1))
         if days < 1:

@@ -25,6 +25,8 @@ from functools import lru_cache
 from statistics import NormalDist
 from typing import Literal, NamedTuple
 
+from classifier.text import THAI_DIGITS
+
 Trend = Literal["rising", "steady", "falling"]
 KEY_SEPARATOR = "|"
 Z_ONE_SIDED_95 = 1.6449
@@ -74,7 +76,6 @@ _PROBLEM_WORDS = re.compile(
 )
 _FILLER = re.compile(r"(?:ค่ะ|ครับ|คะ|นะ|จ้า|แล้ว|มาก|มากๆ|เลย|ด้วย|หน่อย|อีกแล้ว|ทุกวัน)+$")
 _SPACES = re.compile(r"\s+")
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _SYNONYM_OF: dict[str, str] = {variant.replace(" ", ""): canonical for canonical, variants in ISSUE_SYNONYMS.items()
                                 for variant in (canonical, *variants)}
 # one alternation, longest wording first, so the most specific known wording inside a phrase wins
@@ -101,7 +102,7 @@ class IssueKey:
 
 def _clean(phrase: str) -> str:
     """NFC, Thai digits, single spaces, no surrounding punctuation."""
-    text = unicodedata.normalize("NFC", str(phrase)).translate(_THAI_DIGITS).lower()
+    text = unicodedata.normalize("NFC", str(phrase)).translate(THAI_DIGITS).lower()
     return _SPACES.sub(" ", text).strip(" \t\"'“”‘’,.;:!?()[]{}-–")
 
 

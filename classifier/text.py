@@ -14,7 +14,7 @@ from pythainlp.util import normalize as _thai_normalize
 
 MAX_CHARS = 2000  # longer texts are cut before feature extraction (masking still sees everything)
 
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")  # Thai digits read as Arabic ones (str.translate)
 _CONTROL_RE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
 _WS_RE = re.compile(r"\s+")
 _ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[@-_]")
@@ -42,7 +42,7 @@ def normalize(text: str) -> str:
     text = _clean_controls(_ANSI_RE.sub(" ", text))
     if _NEEDS_THAI_NORMALIZE.search(text):
         text = _thai_normalize(text)
-    text = text.translate(_THAI_DIGITS).lower()
+    text = text.translate(THAI_DIGITS).lower()
     text = _URL_RE.sub(" url ", text)
     text = _LAUGH_RE.sub("555", text)
     text = _REPEAT_RE.sub(r"\1", text)
