@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agency.vocabulary import CASE_STATUSES, CHANNELS, INTENTS, OPEN_STATUSES, channel_names
 from cases import access, deadlines, offline, queries, service
+from cases.schemas import MessageOut
 from storage.models import AuditEvent, Case, ReplyTemplate, Unit, User, utcnow
 from fangsiang.runtime import Runtime
 from agency.thaitime import BANGKOK
@@ -256,19 +257,19 @@ def _case_page(request: Request, runtime: Runtime, *, user: User, case_id: int, 
         author_ids |= {n.author_user_id for n in notes if n.author_user_id}
         authors = {u.id: access.shown_author(u, personal=personal)
                    for u in session.scalars(select(User).where(User.id.in_(author_ids)))}
-        history = [{"at": e.at, "actor": e.actor if personal else "", "text": describe(
+        history = [{"at": e.at, "actor": access.shown_actor(e.actor, personal=personal) or "", "text": describe(
             AuditEvent(action=e.action, details=access.shown_details(e.details, personal=personal)),
             unit_names=unit_names)} for e in queries.case_history(session, case=case)]
         templates_ = session.scalars(select(ReplyTemplate).where(
             or_(ReplyTemplate.unit_code.is_(None), ReplyTemplate.unit_code == case.unit_code))
             .order_by(ReplyTemplate.title)).all() if access.can_act(user, case) else []
-        thread = [{
-            "direction": m.direction, "channel": m.channel, "kind": m.kind, "sent_at": m.sent_at,
-            "text": access.shown_text(m, personal=personal),
-            "location": m.location if personal else None, "delivery": m.delivery,
-            "links": [link for a in m.attachments if personal and (link := safe_link(a.get("url")))],
-            "author": authors.get(m.author_user_id, "ระบบตอบกลับอัตโนมัติ") if m.direction == "out" else None,
-        } for m in case.messages]
+        thread = []
+        for m in case.messages:  # the API's view of a message, plus what the page adds: safe links and the author
+            shown = MessageOut.of(m, personal=personal)
+            thread.append({**shown.model_dump(),
+                           "links": [link for a in shown.attachments if (link := safe_link(a.get("url")))],
+                           "author": authors.get(m.author_user_id, "ระบบตอบกลับอัตโนมัติ") if m.direction == "out"
+                           else None})
         context = {
             "case": case, "thread": thread, "notes": notes, "authors": authors, "history": history, "units": units,
             "unit_names": unit_names, "reply_templates": templates_, "next_statuses": service.allowed_statuses(case),
