@@ -55,9 +55,10 @@ def _handle(runtime: "Runtime", session, *, message: Message, contact: Contact) 
         return conversation.welcome(turn)
     conversation.first_contact(turn)
     if message.kind == "postback":
-        if is_postback_data(message.text):
+        if message.channel != "facebook" or is_postback_data(message.text):
             return conversation.answer_postback(turn)
-        # A button that sends words (Messenger quick replies carry them as the payload): the citizen said them.
+        # A Messenger quick reply that carries words as its payload (the FAQ menu's questions): the citizen said them.
+        # (On LINE such buttons send a text message; a postback there that is not ours is an expired button.)
         message.kind = "text"
     note_media(session, message=message)
     comment = message.channel == "facebook_comment"

@@ -151,9 +151,13 @@ def test_outbox_survives_an_outage_and_never_sends_twice(make_server, platform_s
     server.post_line(server.line_text("ต้นไม้ล้มขวางถนนหลังพายุเมื่อคืนครับ"))
     sent = platform_stub.wait_for(lambda s: any("/v2/bot/message/push" in r.path and "FS-" in r.text for r in s),
                                   timeout=60)
-    with server.runtime.db.session() as session:  # the acknowledgement (the group question is its own message)
-        row = session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key.like("ack:%"))).one()
-        assert row.status == "sent" and row.attempts >= 3
+    def acknowledgement() -> OutboxMessage:  # the group question is its own message
+        with server.runtime.db.session() as session:
+            return session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key.like("ack:%"))).one()
+
+    # the platform answered; the worker records it a moment later
+    row = server.wait_until(lambda: (found := acknowledgement()).status == "sent" and found)
+    assert row.status == "sent" and row.attempts >= 3
     pushes = [r for r in sent if "/v2/bot/message/push" in r.path and "FS-" in r.text]
     assert len(pushes) == 1
     failed = [r for r in platform_stub.requests if r.status == 503 and "FS-" in r.text]
