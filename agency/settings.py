@@ -45,6 +45,9 @@ class Settings(BaseSettings):
         default=None, description="Signs the buttons sent to citizens (derived from the secret key when unset).")
     fangsiang_media_max_bytes: int = 10_000_000
     fangsiang_embedding_cache: Path | None = None
+    fangsiang_threads: int = Field(
+        default=1, ge=1, le=64, description="CPU threads each process lets the classifier's native libraries use "
+                                            "(OpenMP/BLAS in the e5 engine, scikit-learn, numpy).")
 
     line_channel_secret: str = ""
     line_channel_access_token: str = ""

