@@ -68,7 +68,8 @@ def _runtime_parts(settings: Settings, *, progress: bool = False):
     """The runtime, with the agency's trained classifier configured (trained first when there is none) — the same
     model the worker uses, so imported history is labelled as live messages are."""
     import classifier
-    from fangsiang.runtime import agency_classifier, build_runtime
+    from fangsiang.runtime import build_runtime  # noqa: the history room will be handed it (issue 15)
+    from runtime import agency_classifier
 
     runtime = build_runtime(settings)
     shown: set[str] = set()

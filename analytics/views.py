@@ -34,7 +34,7 @@ from analytics.thaidates import (
     period_days,
     period_label,
 )
-from fangsiang.runtime import Runtime
+from runtime import Runtime
 from storage.models import Unit, User, utcnow
 from web.deps import CurrentUser, PageUser, RuntimeDep
 from web.templating import register_templates, render, templates

@@ -16,7 +16,7 @@ from conversation.models import MediaFile
 from storage.models import Message, utcnow
 
 if TYPE_CHECKING:
-    from fangsiang.runtime import Runtime
+    from runtime import Runtime
 
 log = logging.getLogger(__name__)
 

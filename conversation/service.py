@@ -34,7 +34,7 @@ from storage import audit
 from storage.models import Case, CaseNote, Contact, Message, OutboxMessage, Unit, utcnow
 
 if TYPE_CHECKING:
-    from fangsiang.runtime import Runtime
+    from runtime import Runtime
 
 log = logging.getLogger(__name__)
 

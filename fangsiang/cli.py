@@ -171,7 +171,7 @@ def _corrections(settings: Settings) -> list[dict]:
 def _classify(args: argparse.Namespace, settings: Settings) -> int:
     from agency.config import load_agency_config
     from classifier.commands import classify_stream
-    from fangsiang.runtime import agency_classifier
+    from runtime import agency_classifier
 
     classify_stream(agency_classifier(settings, load_agency_config(settings.fangsiang_agency_config)),
                     sys.stdin, sys.stdout)
@@ -181,7 +181,7 @@ def _classify(args: argparse.Namespace, settings: Settings) -> int:
 def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from agency.config import load_agency_config
     from classifier.evaluation import evaluate, evaluate_router_csv, format_report, format_router_report
-    from fangsiang.runtime import agency_classifier
+    from runtime import agency_classifier
 
     if args.router_csv:
         agency = load_agency_config(settings.fangsiang_agency_config)

@@ -1,56 +1,18 @@
-"""The running service's parts, built once from the settings and shared by the web app and the worker."""
+"""The composition root builds the running service's parts once from the settings (the `Runtime` type itself lives
+in the `runtime` room below its users)."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-
-from sqlalchemy import select
 
 from bot.senders import FacebookSender, LineSender, OutputChannel, Senders, TranscriptSender
 from agency.config import AgencyConfig, load_agency_config
-from agency.thaitime import WorkingCalendar
 from storage.db import Database
-from storage.models import AgencyHoliday, ReplyTemplate, Unit
-from storage.queue import WorkQueue, make_queue
+from classifier.threads import limit_threads
+from runtime import Runtime
+from storage.queue import make_queue
 from agency.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Runtime:
-    """Settings, database, agency config, working calendar, queue and senders."""
-
-    settings: Settings
-    db: Database
-    agency: AgencyConfig
-    queue: WorkQueue
-    senders: Senders
-    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
-
-    def reload_calendar(self) -> None:
-        """Rebuild the working calendar from the config file's days off and those the admin added."""
-        with self.db.session() as session:
-            added = list(session.scalars(select(AgencyHoliday.day)))
-        self.calendar = WorkingCalendar(extra_holidays=[*self.agency.extra_holidays, *added])
-
-    def sync_units(self) -> None:
-        """Add the config file's units the database lacks; on the very first start, also its reply templates."""
-        with self.db.session() as session:
-            known = set(session.scalars(select(Unit.code)))
-            for unit in self.agency.units:
-                if unit.code not in known:
-                    session.add(Unit(code=unit.code, name=unit.name, topics=list(unit.topics),
-                                     is_triage=unit.code == self.agency.triage_unit, active=True))
-            if not known:  # a new database: seed the canned replies once (admins may delete them all later)
-                session.flush()
-                session.add_all(ReplyTemplate(title=t.title, text=t.text, unit_code=t.unit)
-                                for t in self.agency.reply_templates)
-
-    def close(self) -> None:
-        """Release the queue and the database pool."""
-        self.queue.close()
-        self.db.dispose()
 
 
 def build_senders(settings: Settings) -> Senders:
@@ -72,6 +34,7 @@ def build_senders(settings: Settings) -> Senders:
 
 def build_runtime(settings: Settings, *, migrate: bool = True, consumer: str | None = None) -> Runtime:
     """Connect everything; apply migrations and load the agency's units when asked."""
+    limit_threads(settings.fangsiang_threads)
     db = Database(settings.sqlalchemy_url)
     if migrate:
         db.upgrade()
@@ -84,13 +47,3 @@ def build_runtime(settings: Settings, *, migrate: bool = True, consumer: str | N
         runtime.sync_units()
     runtime.reload_calendar()
     return runtime
-
-
-def agency_classifier(settings: Settings, agency: AgencyConfig, *, progress=None):  # type: ignore[no-untyped-def]
-    """The agency's trained classifier (trained from the bundled data first when there is none), routing with its
-    triage unit and calibrated to its precision: the one model the worker, imports and `classify` use."""
-    from classifier import load_or_train
-
-    return load_or_train(settings.model_dir, triage_unit=agency.triage_unit,
-                         routing_threshold=agency.routing_threshold, target_precision=agency.routing_precision,
-                         progress=progress)

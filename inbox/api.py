@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from agency.vocabulary import CASE_STATUSES, channel_names
 from cases import access, offline, queries, service
 from cases.schemas import CaseDetailOut, CaseListOut, CaseOut
-from fangsiang.runtime import Runtime
+from runtime import Runtime
 from storage.models import Case, User, utcnow
 from web.deps import RowId, CurrentUser, RuntimeDep
 

@@ -20,7 +20,7 @@ from agency.vocabulary import CASE_STATUSES, CHANNELS, INTENTS, OPEN_STATUSES, c
 from cases import access, deadlines, offline, queries, service
 from cases.schemas import MessageOut
 from storage.models import AuditEvent, Case, ReplyTemplate, Unit, User, utcnow
-from fangsiang.runtime import Runtime
+from runtime import Runtime
 from agency.thaitime import BANGKOK
 from analytics.links import dashboard_filters
 from analytics.service import recent_alerts

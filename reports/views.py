@@ -15,7 +15,7 @@ from agency.thaitime import BANGKOK
 from agency.thaitime import fiscal_year as fiscal_year_of
 from cases.access import sees_personal_data
 from cases.standards import published_standards
-from fangsiang.runtime import Runtime
+from runtime import Runtime
 from reports import render_csv, render_csv_zip, render_pdf, render_xlsx, thai
 from reports.builder import ReportYearError, build_report, parse_fiscal_year
 from reports.formats.pdf import ThaiFontMissing

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from accounts.service import token_session_key
 from accounts.sessions import session_user
-from fangsiang.runtime import Runtime
+from runtime import Runtime
 from storage.models import User
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)

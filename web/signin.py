@@ -20,7 +20,7 @@ from web.security import LOGIN_LIMIT, TOKEN_LIMIT, limiter
 from web.templating import render
 
 if TYPE_CHECKING:
-    from fangsiang.runtime import Runtime
+    from runtime import Runtime
 
 router = APIRouter(tags=["auth"])
 HOME = "/inbox"

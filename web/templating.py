@@ -18,27 +18,7 @@ SHELL_TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _loaders: list[FileSystemLoader] = [FileSystemLoader(str(SHELL_TEMPLATES))]
 templates = Jinja2Templates(env=Environment(loader=ChoiceLoader(_loaders), autoescape=select_autoescape()))
-ACTION_NAMES = {
-    "case_opened": "รับเรื่องเข้าระบบ",
-    "message_added": "ประชาชนส่งข้อความเพิ่ม",
-    "replied": "ตอบกลับประชาชน",
-    "status_changed": "เปลี่ยนสถานะ",
-    "reassigned": "ส่งต่อหน่วยงาน",
-    "relabelled": "แก้ไขประเภทเรื่อง",
-    "note_added": "เพิ่มบันทึกภายใน",
-    "escalated": "เกินกำหนด — แจ้งผู้ดูแลหน่วยงานแล้ว",
-    "urgent_notified": "เรื่องเร่งด่วน — แจ้งเจ้าหน้าที่ของหน่วยงานทันที",
-    "recorded_offline": "เจ้าหน้าที่บันทึกเรื่องที่รับทางช่องทางอื่น",
-    "group_set": "ระบุกลุ่มผู้รับบริการ",
-    "reopened": "เปิดเรื่องอีกครั้ง",
-    "asked_new_or_follow_up": "ถามประชาชนว่าเป็นเรื่องใหม่หรือข้อมูลเพิ่มเติม",
-    "praise_recorded": "บันทึกคำชม",
-    "faq_answered": "ตอบคำถามที่พบบ่อยโดยอัตโนมัติ",
-    "survey_asked": "ส่งแบบประเมินความพึงพอใจ",
-    "survey_answered": "ประชาชนประเมินความพึงพอใจ",
-    "survey_reason": "ประชาชนระบุเหตุผลที่ไม่พึงพอใจ",
-    "survey_comment": "ประชาชนแสดงความคิดเห็นเพิ่มเติม",
-}
+ACTION_NAMES = vocabulary.ACTION_NAMES  # every audit action's Thai name, defined once in the vocabulary
 REASON_NAMES = vocabulary.SURVEY_REASON_LABELS  # reasons recorded as codes; the others are recorded in Thai
 FIELD_NAMES = {"status": "สถานะ", "unit_code": "หน่วยงาน", "intent": "ประเภทเรื่อง", "due_at": "กำหนดเสร็จ",
                "citizen_group": "กลุ่มผู้รับบริการ"}

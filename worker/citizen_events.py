@@ -15,7 +15,7 @@ from storage.contacts import get_or_create_contact
 from storage.models import Contact, Message, utcnow
 
 if TYPE_CHECKING:
-    from fangsiang.runtime import Runtime
+    from runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from storage import outbox
 from storage.models import Message, OutboxMessage, utcnow
 from worker import metrics
 from worker.citizen_events import prepare, process_message
-from fangsiang.runtime import agency_classifier
+from runtime import agency_classifier
 
 if TYPE_CHECKING:
-    from fangsiang.runtime import Runtime
+    from runtime import Runtime
 
 log = logging.getLogger(__name__)
 

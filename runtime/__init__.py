@@ -1,0 +1,67 @@
+"""The running service's parts as one type, below every room that uses them (web, worker, inbox, conversation,
+analytics, reports). The composition root (`fangsiang.runtime`) builds it once from the settings and hands it down."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from agency.config import AgencyConfig
+from agency.settings import Settings
+from agency.thaitime import WorkingCalendar
+from bot.senders import Senders
+from storage.db import Database
+from storage.models import AgencyHoliday, ReplyTemplate, Unit
+from storage.queue import WorkQueue
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Runtime", "agency_classifier"]
+
+
+@dataclass
+class Runtime:
+    """Settings, database, agency config, working calendar, queue and senders."""
+
+    settings: Settings
+    db: Database
+    agency: AgencyConfig
+    queue: WorkQueue
+    senders: Senders
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+
+    def reload_calendar(self) -> None:
+        """Rebuild the working calendar from the config file's days off and those the admin added."""
+        with self.db.session() as session:
+            added = list(session.scalars(select(AgencyHoliday.day)))
+        self.calendar = WorkingCalendar(extra_holidays=[*self.agency.extra_holidays, *added])
+
+    def sync_units(self) -> None:
+        """Add the config file's units the database lacks; on the very first start, also its reply templates."""
+        with self.db.session() as session:
+            known = set(session.scalars(select(Unit.code)))
+            for unit in self.agency.units:
+                if unit.code not in known:
+                    session.add(Unit(code=unit.code, name=unit.name, topics=list(unit.topics),
+                                     is_triage=unit.code == self.agency.triage_unit, active=True))
+            if not known:  # a new database: seed the canned replies once (admins may delete them all later)
+                session.flush()
+                session.add_all(ReplyTemplate(title=t.title, text=t.text, unit_code=t.unit)
+                                for t in self.agency.reply_templates)
+
+    def close(self) -> None:
+        """Release the queue and the database pool."""
+        self.queue.close()
+        self.db.dispose()
+
+
+def agency_classifier(settings: Settings, agency: AgencyConfig, *, progress: Any = None) -> Any:
+    """The agency's trained classifier (trained from the bundled data first when there is none), routing with its
+    triage unit and calibrated to its precision: the one model the worker, imports and `classify` use."""
+    from classifier import load_or_train
+
+    return load_or_train(settings.model_dir, triage_unit=agency.triage_unit,
+                         routing_threshold=agency.routing_threshold, target_precision=agency.routing_precision,
+                         progress=progress)
