@@ -12,12 +12,11 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from agency.thaitime import WorkingCalendar
+from agency.thaitime import WorkingCalendar, bangkok_day_range
 from analytics.models import DailyIssue, DailyVolume, SpikeAlert
 from analytics.rollups import bangkok_day
 from analytics.service import Scope, example_cases
 from analytics.spikes import Spike, SpikeSettings, detect_spikes_many
-from analytics.thaidates import bangkok_day_range
 from analytics.trends import KEY_SEPARATOR
 from storage.audit import record
 from storage.models import Case, Unit, utcnow

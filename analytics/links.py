@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agency.vocabulary import SENTIMENT_NAMES
-from analytics.thaidates import ThaiDateError, bangkok_day_range, parse_day_param
+from agency.thaitime import ThaiDateError, bangkok_day_range
+from analytics.thaidates import parse_day_param
 
 
 @dataclass(frozen=True)

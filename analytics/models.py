@@ -1,4 +1,4 @@
-"""The analytics room's tables: daily rollups the worker keeps, spike alerts, imported rows and the rollup watermark."""
+"""The analytics room's tables: daily rollups the worker keeps, spike alerts and the rollup watermark."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +8,6 @@ from sqlalchemy import (
     JSON,
     Date,
     Float,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -79,19 +78,6 @@ class SpikeAlert(Base):
     score: Mapped[float] = mapped_column(Float)
     p_value: Mapped[float] = mapped_column(Float)
     case_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
-
-
-class ImportedRow(Base):
-    """A row brought in from a file (or the demo history): its fingerprint, so a re-import adds nothing."""
-
-    __tablename__ = "analytics_imported_rows"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(80), unique=True)
-    source: Mapped[str] = mapped_column(String(200))
-    line: Mapped[int] = mapped_column(Integer)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
-    satisfaction: Mapped[int | None] = mapped_column(Integer)  # 1–5 as given in the file
-    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Watermark(Base):

@@ -14,10 +14,9 @@ from collections.abc import Collection, Iterator
 from sqlalchemy import and_, delete, false, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from agency.thaitime import WorkingCalendar
+from agency.thaitime import WorkingCalendar, bangkok_day_range
 from agency.vocabulary import OPEN_STATUSES
 from analytics.models import NONE, DailyIssue, DailyVolume, Watermark
-from analytics.thaidates import bangkok_day_range
 from analytics.trends import issue_key
 from conversation.models import Survey
 from storage.models import Case, Message, utcnow

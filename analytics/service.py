@@ -16,12 +16,8 @@ from sqlalchemy.orm import Session
 
 from agency.vocabulary import OPEN_STATUSES
 from analytics.models import NONE, DailyIssue, DailyVolume, SpikeAlert
-from analytics.thaidates import (
-    ThaiDateError,
-    bangkok_day_range,
-    period_key,
-    period_keys,
-)
+from agency.thaitime import ThaiDateError, bangkok_day_range
+from analytics.thaidates import period_key, period_keys
 from analytics.trends import KEY_SEPARATOR, baseline_range, rank_issues
 from storage.models import Case, User, utcnow
 

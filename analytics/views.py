@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from agency.thaitime import fiscal_year
+from agency.thaitime import ThaiDateError, day_label, fiscal_quarter, fiscal_year
 from agency.vocabulary import INTENT_NAMES, SENTIMENT_NAMES, channel_names
 from analytics import charts
 from analytics.rollups import bangkok_day
@@ -25,15 +25,7 @@ from analytics.service import (
     totals,
     volumes,
 )
-from analytics.thaidates import (
-    ThaiDateError,
-    day_label,
-    fiscal_quarter,
-    named_period,
-    parse_day_param,
-    period_days,
-    period_label,
-)
+from analytics.thaidates import named_period, parse_day_param, period_days, period_label
 from runtime import Runtime
 from storage.models import Unit, User, utcnow
 from web.deps import CurrentUser, PageUser, RuntimeDep

@@ -34,8 +34,8 @@ def main() -> None:
     import classifier
     from agency.settings import get_settings
     from analytics.alerts import RECENT_DAYS, raise_alerts
-    from analytics.commands import load_demo
-    from analytics.demo import _history_bounds, planted_spikes
+    from history.service import load_demo
+    from history.demo import _history_bounds, planted_spikes
     from fangsiang.runtime import build_runtime
 
     settings = get_settings()

@@ -49,9 +49,9 @@ def main() -> None:
     from sqlalchemy import func, select
 
     from accounts.service import hash_password
-    from analytics.commands import load_demo
+    from history.service import load_demo
     from analytics.rollups import bangkok_day
-    from analytics.thaidates import bangkok_day_range
+    from agency.thaitime import bangkok_day_range
     from analytics.trends import TopicMessage, rollup, trending_issues
     from fangsiang.app import create_app
     from fangsiang.runtime import build_runtime

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics.demo import demo_rows  # noqa: E402
+from history.demo import demo_rows  # noqa: E402
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from agency.config import load_agency_config  # noqa: E402
 from agency.settings import Settings  # noqa: E402
 from agency.thaitime import BANGKOK, BE_OFFSET  # noqa: E402
 from agency.vocabulary import STATUS_NAMES, channel_names  # noqa: E402
-from analytics.demo import demo_rows  # noqa: E402
+from history.demo import demo_rows  # noqa: E402
 
 COLUMNS = ("ลำดับ", "วันที่รับเรื่อง", "ช่องทาง", "เรื่องร้องเรียน", "หน่วยงานที่รับผิดชอบ", "สถานะ", "วันที่แล้วเสร็จ",
            "กลุ่มผู้รับบริการ", "ความพึงพอใจ")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics.demo import daily_rates, gamma_poisson_counts, thai_holidays  # noqa: E402
+from history.demo import daily_rates, gamma_poisson_counts, thai_holidays  # noqa: E402
 from analytics.spikes import SpikeSettings, detect_spikes  # noqa: E402
 
 LEVELS = (0.5, 2.0, 8.0, 30.0, 150.0)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics.demo import demo_rows  # noqa: E402
-from analytics.thaidates import bangkok_date  # noqa: E402
+from history.demo import demo_rows  # noqa: E402
+from agency.thaitime import bangkok_date  # noqa: E402
 from analytics.trends import TopicMessage, period_counts, rank_issues, rollup  # noqa: E402
 
 

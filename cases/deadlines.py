@@ -6,15 +6,25 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from agency.config import AgencyConfig
+from agency.thaitime import WorkingCalendar
 from agency.vocabulary import OPEN_STATUSES
 from cases.access import visible_cases
 from cases.service import change_fields
+from cases.standards import standard_for
 from storage.models import Case, User
 
 
 def is_overdue(case: Case, *, now: dt.datetime) -> bool:
     """An open case past its resolution deadline."""
     return case.status in OPEN_STATUSES and case.due_at < now
+
+
+def due_dates(*, agency: AgencyConfig, calendar: WorkingCalendar, unit: str | None, intent: str,
+              since: dt.datetime, priority: str = "normal") -> tuple[dt.datetime, dt.datetime]:
+    """A case's response and resolution deadlines: its service standard's working days counted from `since`."""
+    standard = standard_for(agency, unit=unit, intent=intent, priority=priority)
+    return calendar.add_working_days(since, standard.respond_days), calendar.add_working_days(since, standard.resolve_days)
 
 
 def escalate_overdue(session: Session, *, now: dt.datetime, limit: int = 500) -> list[Case]:

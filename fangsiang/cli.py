@@ -13,14 +13,16 @@ from typing import TYPE_CHECKING
 
 from agency.settings import Settings, get_settings
 from classifier.threads import limit_threads
-from analytics import commands as _analytics_commands  # light modules: heavy imports inside their handlers
-from conversation import commands as _conversation_commands
+from conversation import commands as _conversation_commands  # light modules: heavy imports inside their handlers
+from history import commands as _history_commands
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from runtime import Runtime
+
 SIMULATED_PAGE_ID = "100000000000001"
-ROOM_COMMANDS: tuple = (_analytics_commands.register, _conversation_commands.register)  # each room's `register(commands)`
+ROOM_COMMANDS: tuple = (_history_commands.register, _conversation_commands.register)  # each room's `register(commands)`
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,10 +108,19 @@ def _parser() -> argparse.ArgumentParser:
     upgrade = db.add_parser("upgrade", help="apply migrations")
     upgrade.set_defaults(run=_db_upgrade)
 
-    # Rooms add their own commands: each `register(commands)` adds subparsers whose `run(args, settings)` is called.
+    # Rooms add their own commands: each `register(commands)` adds subparsers whose `run(args, settings)` is called;
+    # the composition root hands its runtime builder down as `args.build_runtime` (no room imports this package).
     for register in ROOM_COMMANDS:
         register(commands)
+    parser.set_defaults(build_runtime=_build_runtime)
     return parser
+
+
+def _build_runtime(settings: Settings, **options: object) -> "Runtime":
+    """The composition root's runtime builder, handed to rooms' commands (imported only when a command needs it)."""
+    from fangsiang.runtime import build_runtime
+
+    return build_runtime(settings, **options)  # type: ignore[arg-type]
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

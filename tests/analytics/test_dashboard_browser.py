@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from analytics.commands import load_demo
+from history.service import load_demo
 from tests.support.browser import ARTIFACTS, LAPTOP, PHONE, no_horizontal_scroll
 from tests.inbox.helpers import PASSWORD
 

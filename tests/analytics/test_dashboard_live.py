@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from analytics.commands import load_demo
-from analytics.loading import HistoryRow, Loader
+from history.service import load_demo
+from history.loading import HistoryRow, Loader
 from analytics.rollups import bangkok_day, rebuild_rollups
 from storage.models import utcnow
 from tests.inbox.test_pages import sign_in

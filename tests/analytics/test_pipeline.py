@@ -14,9 +14,9 @@ from agency.config import load_agency_config
 from agency.settings import DEFAULT_AGENCY_CONFIG
 from agency.thaitime import WorkingCalendar
 from analytics.alerts import raise_alerts
-from analytics.commands import import_file
-from analytics.importer import ColumnMapping
-from analytics.loading import HistoryRow, Loader
+from history.service import import_file
+from history.importer import ColumnMapping
+from history.loading import HistoryRow, Loader
 from analytics.models import DailyVolume, SpikeAlert
 from analytics.rollups import rebuild_rollups, update_rollups
 from analytics.service import scope_for, topics, totals, volumes

@@ -5,7 +5,7 @@ import datetime as dt
 
 from scipy.stats import nbinom, poisson
 
-from analytics.demo import daily_rates, gamma_poisson_counts, thai_holidays
+from history.demo import daily_rates, gamma_poisson_counts, thai_holidays
 from analytics.spikes import SpikeSettings, detect_spikes, detect_spikes_many, spike_p_value
 
 START = dt.date(2023, 10, 2)

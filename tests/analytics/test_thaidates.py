@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from analytics.thaidates import (
+from agency.thaitime import (
     BANGKOK,
     ThaiDateError,
     bangkok_date,
@@ -16,12 +16,14 @@ from analytics.thaidates import (
     fiscal_quarter_days,
     fiscal_year,
     fiscal_year_days,
-    fiscal_year_label,
     month_label,
-    named_period,
-    parse_day_param,
     parse_thai_date,
     parse_thai_datetime,
+)
+from analytics.thaidates import (
+    fiscal_year_label,
+    named_period,
+    parse_day_param,
     period_days,
     period_key,
     period_keys,

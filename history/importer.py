@@ -23,7 +23,7 @@ from itertools import chain, islice
 from pathlib import Path
 
 from agency.vocabulary import CASE_STATUSES, OPEN_STATUSES, STATUS_NAMES
-from analytics.thaidates import Era, ThaiDateError, day_label, detect_era, parse_thai_datetime
+from agency.thaitime import Era, ThaiDateError, day_label, detect_era, parse_thai_datetime
 from classifier.text import THAI_DIGITS
 
 # every channel a matter can arrive by (issue 11): the online ones and the off-line ones officers record

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from analytics.importer import (
+from history.importer import (
     ColumnMapping,
     DuplicateRow,
     ImportFileError,

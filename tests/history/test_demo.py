@@ -6,9 +6,9 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from analytics.demo import GROUPS, demo_rows, planted_spikes, thai_holidays
+from history.demo import GROUPS, demo_rows, planted_spikes, thai_holidays
 from analytics.spikes import detect_spikes_many
-from analytics.thaidates import bangkok_date
+from agency.thaitime import bangkok_date
 from analytics.trends import TopicMessage, issue_key, rollup, trending_issues
 
 END = dt.date(2025, 10, 31)
