@@ -1,4 +1,4 @@
-"""Import → rollups → volumes, trending issues and alerts, on SQLite and PostgreSQL (no web server)."""
+"""History → rollups → volumes, trending issues and alerts, on SQLite and PostgreSQL (no web server)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +6,6 @@ import types
 from collections.abc import Iterator
 from pathlib import Path
 
-import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -14,26 +13,16 @@ from agency.config import load_agency_config
 from agency.settings import DEFAULT_AGENCY_CONFIG
 from agency.thaitime import WorkingCalendar
 from analytics.alerts import raise_alerts
-from history.service import import_file
-from history.importer import ColumnMapping
 from history.loading import HistoryRow, Loader
-from analytics.models import DailyVolume, SpikeAlert
+from analytics.models import SpikeAlert
 from analytics.rollups import rebuild_rollups, update_rollups
-from analytics.service import scope_for, topics, totals, volumes
+from analytics.service import scope_for, topics, totals
 from storage.db import Database
-from storage.models import AuditEvent, Case, Message, OutboxMessage
+from storage.models import AuditEvent, Case
 from tests.reports.helpers import migrated, user
 
 AGENCY = load_agency_config(DEFAULT_AGENCY_CONFIG)
 CALENDAR = WorkingCalendar()
-CSV = """เรื่อง,วันที่,ช่องทาง,หน่วยงาน,สถานะ,เลขเรื่อง,ความพึงพอใจ
-ไฟถนนดับหน้าบ้าน ซอยสุขใจ มืดมาก,30/09/2568 22:30,โทรศัพท์,กองช่าง,ปิดเรื่อง,OLD-001,5
-ขยะไม่เก็บมาสามวันแล้ว ส่งกลิ่นเหม็น,1 ต.ค. 68,walk_in,กองสาธารณสุขและสิ่งแวดล้อม,เสร็จสิ้น,OLD-002,4
-ขยะไม่เก็บมาสามวันแล้ว ส่งกลิ่นเหม็น,1 ต.ค. 68,walk_in,กองสาธารณสุขและสิ่งแวดล้อม,เสร็จสิ้น,OLD-002,4
-ถนนเป็นหลุมใหญ่ รถล้มบ่อย,วันที่ผิด,โทรศัพท์,กองช่าง,ปิดเรื่อง,OLD-003,
-,2/10/2568,โทรศัพท์,กองช่าง,ปิดเรื่อง,OLD-004,
-น้ำประปาไม่ไหลตั้งแต่เช้า ติดต่อนายสมชาย ใจดี 081-234-5678,2/10/2568 08:15,line,,กำลังดำเนินการ,,
-"""
 
 
 @pytest.fixture
@@ -45,57 +34,6 @@ def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator
 
 def runtime(db: Database) -> types.SimpleNamespace:
     return types.SimpleNamespace(db=db, agency=AGENCY, calendar=CALENDAR)
-
-
-def mapping() -> ColumnMapping:
-    return ColumnMapping(text="เรื่อง", date="วันที่", channel="ช่องทาง", unit="หน่วยงาน", status="สถานะ",
-                         ticket="เลขเรื่อง", satisfaction="ความพึงพอใจ")
-
-
-def test_csv_import_with_thai_dates_duplicates_and_bad_rows(db: Database, tmp_path: Path) -> None:
-    path = tmp_path / "history.csv"
-    path.write_text(CSV, encoding="utf-8-sig")
-    summary = import_file(runtime(db), path=path, mapping=mapping())
-    report = summary.thai_report()
-    assert "แถวที่ 5" in report and "แถวที่ 6" in report  # bad date, empty text: line numbers with reasons
-    analyst = user(db, "analyst@example.go.th")
-    with db.session() as session:
-        cases = {c.ticket: c for c in session.scalars(select(Case))}
-        assert set(cases) >= {"OLD-001", "OLD-002"} and len(cases) == 3
-        assert cases["OLD-001"].status == "closed" and cases["OLD-002"].status == "resolved"
-        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0  # nothing sent to citizens
-        masked = session.scalars(select(Message.masked_text).where(Message.text.like("%น้ำประปา%"))).one()
-        assert "081-234-5678" not in masked and "สมชาย" not in masked
-        # volumes sum to the imported rows, split across the fiscal-year boundary (30 Sep / 1 Oct, Bangkok)
-        scope = scope_for(analyst, date_from=dt.date(2025, 9, 1), date_to=dt.date(2025, 10, 31))
-        series = volumes(session, scope=scope, by="fiscal_year", group="channel")
-        per_year: dict[str, int] = {}
-        for s in series:
-            for point in s["points"]:
-                per_year[point["period"]] = per_year.get(point["period"], 0) + point["count"]
-        assert per_year == {"2568": 1, "2569": 2}
-        assert totals(session, scope=scope)["rated"] == 2
-    again = import_file(runtime(db), path=path, mapping=mapping())
-    assert again.imported == 0
-    with db.session() as session:
-        assert session.scalar(select(func.count()).select_from(Case)) == 3  # re-import adds nothing
-
-
-def test_xlsx_import_in_buddhist_era(db: Database, tmp_path: Path) -> None:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["ข้อความ", "วันที่รับเรื่อง"])
-    sheet.append(["ไฟถนนดับ ซอยเทศบาล 5", "15 มี.ค. 68"])
-    sheet.append(["ท่อระบายน้ำอุดตัน หมู่ 3", "16/03/2568"])
-    sheet.append(["ท่อระบายน้ำอุดตัน หมู่ 3", "16/03/2568"])
-    path = tmp_path / "history.xlsx"
-    book.save(path)
-    summary = import_file(runtime(db), path=path, mapping=ColumnMapping(text="ข้อความ", date="วันที่รับเรื่อง",
-                                                                          channel_value="letter"))
-    assert summary.imported == 2 and summary.duplicates == 1
-    with db.session() as session:
-        days = sorted(session.scalars(select(DailyVolume.day)))
-        assert days == [dt.date(2025, 3, 15), dt.date(2025, 3, 16)]
 
 
 def _history(db: Database, *, end: dt.date, spike: bool) -> None:
