@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from agency.thaitime import ThaiDateError, day_label, fiscal_quarter, fiscal_year
 from agency.vocabulary import INTENT_NAMES, SENTIMENT_NAMES, channel_names
-from analytics import charts
 from analytics.rollups import bangkok_day
 from analytics.service import (
     AnalyticsError,
@@ -28,6 +27,7 @@ from analytics.service import (
 from analytics.thaidates import named_period, parse_day_param, period_days, period_label
 from runtime import Runtime
 from storage.models import Unit, User, utcnow
+from web import charts
 from web.deps import CurrentUser, PageUser, RuntimeDep
 from web.templating import register_templates, render, templates
 

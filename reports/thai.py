@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 
-from agency.thaitime import (  # noqa: F401 — parse_day and thai_date are the reports' too (reports.thai.…)
+from agency.thaitime import (  # noqa: F401 — parse_day and thai_date are the reports' too
     BE_OFFSET,
     THAI_MONTHS_SHORT,
     fiscal_quarter_days,
@@ -13,6 +12,7 @@ from agency.thaitime import (  # noqa: F401 — parse_day and thai_date are the 
     parse_day,
     thai_date,
 )
+from web.charts import display_width  # noqa: F401 — the reports' measure of Thai text (reports.thai.…)
 
 _THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 EMPTY_TEXT = "ไม่มีข้อมูลในปีงบประมาณนี้"
@@ -71,8 +71,3 @@ def share_text(value: float | None) -> str:
 def days_text(value: float | None) -> str:
     """Working days with one decimal: "2.5"."""
     return NO_VALUE if value is None else f"{value:,.1f}"
-
-
-def display_width(text: str) -> int:
-    """Columns a Thai string takes on screen: vowels and tone marks above or below a letter take none."""
-    return sum(1 for char in text if unicodedata.category(char) != "Mn")

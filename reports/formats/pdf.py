@@ -14,7 +14,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from reports import thai
-from reports.formats import charts
 from reports.formats.pdf_unicode import fix_thai_text_map
 from reports.tables import (
     SECTIONS,
@@ -25,6 +24,7 @@ from reports.tables import (
     key_figures,
     report_is_empty,
 )
+from web import charts
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # (family asked of fontconfig, regular file, bold file) in order of preference: TH Sarabun's TLWG clone, then Noto.
@@ -141,14 +141,14 @@ def _chart(table: Table) -> Markup | None:
     if spec.by_row:
         totals = [sum(float(row[index] or 0) for row in table.rows) for index in spec.series]
         months = [table.columns[index].header.split()[0] for index in spec.series]
-        return Markup(charts.column_chart(categories=months, values=totals, value_text=text))
+        return Markup(charts.table_columns(categories=months, values=totals, value_text=text))
     categories = [str(row[spec.category]) for row in table.rows]
     if table.records:
         categories = [f"{number}. {charts.shorten(name, 36)}" for number, name in enumerate(categories, start=1)]
     series = [(table.columns[index].header, [row[index] for row in table.rows]) for index in spec.series]
-    colours = charts.SATISFACTION_PALETTE if spec.stacked and spec.axis == "share" else charts.PALETTE
-    return Markup(charts.bar_chart(categories=categories, series=series, stacked=spec.stacked,  # type: ignore[arg-type]
-                                value_text=text, share_axis=spec.axis == "share", colours=colours))
+    colours = charts.REPORT_SATISFACTION_COLORS if spec.stacked and spec.axis == "share" else charts.REPORT_PALETTE
+    return Markup(charts.table_bars(categories=categories, series=series, stacked=spec.stacked,  # type: ignore[arg-type]
+                                    value_text=text, share_axis=spec.axis == "share", colours=colours))
 
 
 def _days(value: Value) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -19,12 +20,16 @@ FONT_FAMILY = "Sarabun, Laksaman, 'Noto Sans Thai', Garuda, sans-serif"
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7F7F7F", "#B8A200", "#332288",
            "#882255")
 SATISFACTION_COLORS = ("#1a9850", "#fdae61", "#d73027")  # high, medium, low
+# the report's house colours, as its Excel charts and headings use them
+REPORT_PALETTE = ("#1F4E79", "#2E75B6", "#9DC3E6", "#C55A11", "#70AD47", "#FFC000", "#7030A0", "#A5A5A5")
+REPORT_SATISFACTION_COLORS = ("#2E7D32", "#F9A825", "#C62828")
 NO_DATA = "ยังไม่มีข้อมูล"
 _FONT = 14
 _SMALL = 12
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
 _SAFE_LINK_RE = re.compile(r"^(?:/(?!/)|\?|#|https?://)[^\s\"'<>`]*$")
-_MARKS_RE = re.compile("[\u0E31\u0E34-\u0E3A\u0E47-\u0E4E]")
+BAR_AREA = 340  # px of a print bar at the largest value
+NUMBER_FONT = 'font-family="ReportThai" font-size="11"'
 
 
 @dataclass(frozen=True)
@@ -64,20 +69,35 @@ def format_number(value: float) -> str:
     return f"{value:,.1f}"
 
 
+def display_width(text: str) -> int:
+    """Columns a Thai string takes: vowels and tone marks above or below a letter take none."""
+    return sum(1 for char in text if unicodedata.category(char) != "Mn")
+
+
 def text_width(text: str, size: float = _FONT) -> float:
     """An estimate of rendered width: Thai above/below marks take no room, capitals are wider."""
-    units = sum(0.68 if c.isupper() else 0.36 if c in " .,:;|!il" else 0.58 for c in _MARKS_RE.sub("", str(text)))
+    units = sum(0.68 if c.isupper() else 0.36 if c in " .,:;|!il" else 0.58
+                for c in str(text) if unicodedata.category(c) != "Mn")
     return units * size
 
 
-def _fit(text: str, width: float, size: float = _FONT) -> str:
-    """The text cut with an ellipsis to fit a width."""
-    if text_width(text, size) <= width:
+def shorten(text: str, limit: float, *, measure: Callable[[str], float] = display_width) -> str:
+    """The text cut with an ellipsis to `limit` (display columns, or what `measure` counts), never between a letter
+    and its marks."""
+    text = str(text)
+    if measure(text) <= limit:
         return text
-    keep = str(text)
-    while keep and text_width(keep + "…", size) > width:
-        keep = keep[:-1]
-    return keep.rstrip() + "…"
+    kept = text
+    while kept and measure(kept + "…") > limit:
+        while kept and unicodedata.category(kept[-1]) == "Mn":  # a letter's marks go with it
+            kept = kept[:-1]
+        kept = kept[:-1]
+    return kept.rstrip() + "…"
+
+
+def _fit(text: str, width: float, size: float = _FONT) -> str:
+    """The text cut with an ellipsis to fit a width in px."""
+    return shorten(text, width, measure=lambda t: text_width(t, size))
 
 
 def nice_ticks(top: float, *, count: int = 4) -> list[float]:
@@ -388,3 +408,74 @@ def donut_chart(*, title: str, slices: Sequence[Bar], center: str | None = None,
     description = "; ".join(f"{s.label} {format_number(s.value)} {unit} ({s.value / total:.0%})" for s in slices)
     return _svg(kind="donut", title=title, description=description, width=width, height=height, body=body,
                 payload=tuple((s.label, s.value) for s in slices))
+
+
+# ---------------------------------------------------------------- print charts (Thai words in HTML, shapes in SVG)
+
+
+Series = tuple[str, Sequence[float | None]]
+
+
+def _print_svg(width: float, height: float, body: str) -> str:
+    """A fixed-size <svg> for print (WeasyPrint sizes it from the style)."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+            f'style="width: {width:.0f}px; height: {height:.0f}px" viewBox="0 0 {width:.0f} {height:.0f}">'
+            f"{body}</svg>")
+
+
+def _print_legend(series: Sequence[Series], colours: Sequence[str]) -> str:
+    """The legend as an HTML paragraph: a coloured square and the series' Thai name for each."""
+    keys = []
+    for index, (name, _) in enumerate(series):
+        square = _print_svg(10, 10, f'<rect width="10" height="10" fill="{colours[index % len(colours)]}"/>')
+        keys.append(f'<span class="key">{square} {escape(name)}</span>')
+    return f'<p class="legend">{"".join(keys)}</p>'
+
+
+def table_bars(*, categories: Sequence[str], series: Sequence[Series], stacked: bool,
+               value_text: Callable[[float | None], str], share_axis: bool = False,
+               colours: Sequence[str] = REPORT_PALETTE) -> str:
+    """Horizontal bars for print, one table row per category: series side by side, or stacked to 100% for shares."""
+    bar = 15 if stacked else 10
+    top = 1.0 if share_axis else max((value or 0 for _, values in series for value in values), default=0)
+    scale = BAR_AREA / top if top else 0
+    width = BAR_AREA + 56
+    rows = []
+    for row, category in enumerate(categories):
+        shapes, x = [], 0.0
+        height = bar if stacked else bar * len(series)
+        for index, (_, values) in enumerate(series):
+            value = values[row]
+            length = (value or 0) * scale
+            colour = colours[index % len(colours)]
+            y = 0 if stacked else index * bar
+            if length > 0:
+                shapes.append(f'<rect x="{x:.1f}" y="{y}" width="{length:.1f}" height="{bar - 1}" fill="{colour}"/>')
+            if stacked:
+                if length >= 34:
+                    shapes.append(f'<text x="{x + length / 2:.1f}" y="{bar - 4}" {NUMBER_FONT} fill="#fff" '
+                                  f'text-anchor="middle">{escape(value_text(value))}</text>')
+                x += length
+            elif value is not None:
+                shapes.append(f'<text x="{length + 3:.1f}" y="{y + bar - 1}" {NUMBER_FONT}>'
+                              f'{escape(value_text(value))}</text>')
+        drawing = (_print_svg(width, height, "".join(shapes)) if x or not stacked
+                   else '<span class="none">ไม่มีผู้ตอบ</span>')
+        rows.append(f'<tr><th>{escape(category)}</th><td>{drawing}</td></tr>')
+    return f'{_print_legend(series, colours)}<table class="bars">{"".join(rows)}</table>'
+
+
+def table_columns(*, categories: Sequence[str], values: Sequence[float], value_text: Callable[[float | None], str],
+                  height: int = 130, colour: str = REPORT_PALETTE[1]) -> str:
+    """Vertical columns for print, one per category (the months of a fiscal year), values on top, Thai labels below."""
+    highest = max(values, default=0)
+    scale = (height - 14) / highest if highest else 0
+    cells, labels = [], []
+    for category, value in zip(categories, values, strict=True):
+        length = value * scale
+        body = (f'<rect x="8" y="{height - length:.1f}" width="30" height="{length:.1f}" fill="{colour}"/>'
+                f'<text x="23" y="{height - length - 3:.1f}" {NUMBER_FONT} text-anchor="middle">'
+                f"{escape(value_text(value))}</text>")
+        cells.append(f"<td>{_print_svg(46, height, body)}</td>")
+        labels.append(f"<th>{escape(category)}</th>")
+    return f'<table class="columns"><tr>{"".join(cells)}</tr><tr>{"".join(labels)}</tr></table>'

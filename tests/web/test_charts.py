@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from analytics.charts import (
+from web.charts import (
     NO_DATA,
     Bar,
     ChartSeries,
@@ -15,6 +15,7 @@ from analytics.charts import (
     format_number,
     line_chart,
     nice_ticks,
+    shorten,
     share_bars,
     text_width,
 )
@@ -129,3 +130,13 @@ def test_axis_ticks_and_numbers() -> None:
     assert nice_ticks(3) == [0, 1, 2, 3]
     assert format_number(1234) == "1,234" and format_number(2.5) == "2.5"
     assert text_width("น้ำ") < text_width("นาม") + 1  # marks take no room
+
+
+def test_labels_are_cut_between_letters_never_between_a_letter_and_its_marks() -> None:
+    assert shorten("ผู้สูงอายุ", 4) == "ผู้สูง…"  # display columns (print): marks take none
+    label = "ผู้สูงอายุและผู้พิการที่ได้รับเบี้ยยังชีพ"
+    for width in range(20, 200, 7):  # px (screen): whatever the width, a cut keeps each letter's marks
+        cut = shorten(label, width, measure=text_width)
+        kept = cut.removesuffix("…")
+        assert label.startswith(kept.rstrip())
+        assert len(kept) == len(label) or label[len(kept)] not in "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c"
