@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from agency.thaitime import WorkingCalendar, bangkok_day_range
+from agency.vocabulary import AuditAction
 from analytics.models import DailyIssue, DailyVolume, SpikeAlert
 from analytics.rollups import bangkok_day
 from analytics.service import Scope, example_cases
@@ -131,7 +132,7 @@ def raise_alerts(session: Session, *, calendar: WorkingCalendar, today: dt.date,
         session.add(alert)
         session.flush()
         known.add((series_key, spike.started_at))
-        record(session, actor="system", action="spike_alert", entity="spike_alert", entity_id=str(alert.id),
+        record(session, actor="system", action=AuditAction.SPIKE_ALERT, entity="spike_alert", entity_id=str(alert.id),
                label=alert.label, unit=unit, started_at=spike.started_at.isoformat(), count=spike.total,
                expected=round(float(spike.total_expected), 2), score=round(float(spike.score), 3), case_ids=ids)
         added.append(alert)

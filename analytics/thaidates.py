@@ -1,5 +1,5 @@
-"""The periods analysts count by (days, weeks, months, fiscal quarters and years), their Thai labels, and the dashboard's
-period picker and query parameters; the Thai calendar itself is agency.thaitime's."""
+"""The periods analysts count by (days, weeks, months, fiscal quarters and years), their Thai labels, and the
+dashboard's period picker and query parameters; the Thai calendar itself is agency.thaitime's."""
 from __future__ import annotations
 
 import datetime as dt

@@ -24,7 +24,8 @@ def due_dates(*, agency: AgencyConfig, calendar: WorkingCalendar, unit: str | No
               since: dt.datetime, priority: str = "normal") -> tuple[dt.datetime, dt.datetime]:
     """A case's response and resolution deadlines: its service standard's working days counted from `since`."""
     standard = standard_for(agency, unit=unit, intent=intent, priority=priority)
-    return calendar.add_working_days(since, standard.respond_days), calendar.add_working_days(since, standard.resolve_days)
+    respond = calendar.add_working_days(since, standard.respond_days)
+    return respond, calendar.add_working_days(since, standard.resolve_days)
 
 
 def escalate_overdue(session: Session, *, now: dt.datetime, limit: int = 500) -> list[Case]:

@@ -112,9 +112,9 @@ def insert_past_cases(session: Session, *, cases: Sequence[PastCase], agency: Ag
         resolved = resolution_of(status=case.status, received_at=received, resolved_at=case.resolved_at)
         topics = list(case.topics or ())
         case_rows.append({
-            "id": case_ids[n], "ticket": ticket, "contact_id": case.contact_id, "channel": case.channel,
-            "intent": intent, "intent_confidence": 1.0, "sentiment": case.sentiment, "unit_code": unit,
-            "unit_confidence": 1.0, "status": case.status, "summary": case.masked_text[:500], "topics": topics,
+            "id": case_ids[n], "ticket": ticket, "contact_id": case.contact_id, "channel": str(case.channel),
+            "intent": str(intent), "intent_confidence": 1.0, "sentiment": case.sentiment, "unit_code": unit,
+            "unit_confidence": 1.0, "status": str(case.status), "summary": case.masked_text[:500], "topics": topics,
             "created_at": received, "updated_at": max(resolved or received, received),
             "respond_due_at": respond_due, "due_at": due,
             "first_response_at": case.responded_at or resolved,
@@ -123,11 +123,11 @@ def insert_past_cases(session: Session, *, cases: Sequence[PastCase], agency: Ag
             "priority": "normal", "priority_reason": None, "unit_candidates": None, "citizen_group": case.group,
         })
         message_rows.append({
-            "id": message_ids[n], "direction": "in", "channel": case.channel, "kind": "text", "sender_id": None,
+            "id": message_ids[n], "direction": "in", "channel": str(case.channel), "kind": "text", "sender_id": None,
             "sender_name": None, "contact_id": case.contact_id, "case_id": case_ids[n], "inbound_event_id": None,
             "external_id": None, "text": case.text, "attachments": [], "location": None, "reply_token": None,
             "thread_ref": None, "sent_at": received, "received_at": received, "processed_at": received,
-            "intent": intent, "intent_confidence": 1.0, "sentiment": case.sentiment, "unit_code": unit,
+            "intent": str(intent), "intent_confidence": 1.0, "sentiment": case.sentiment, "unit_code": unit,
             "unit_confidence": 1.0, "topics": topics, "masked_text": case.masked_text, "model_version": HISTORY_MODEL,
             "embedding": None, "priority": None, "priority_reason": None, "unit_candidates": None,
             "author_user_id": None, "delivery": None,

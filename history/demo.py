@@ -20,6 +20,7 @@ from itertools import accumulate
 import holidays as holiday_calendars
 import numpy as np
 
+from agency.vocabulary import Channel, Intent, Status
 from analytics.trends import place_of
 
 WEEKEND_FACTOR = 0.35
@@ -77,14 +78,15 @@ def gamma_poisson_counts(rates: Sequence[float], *, dispersion: float, seed: int
 
 GROUPS = ("ประชาชนทั่วไป", "ผู้ประกอบการ", "ผู้สูงอายุ/ผู้พิการ", "นักเรียน/นักศึกษา", "หน่วยงานภาครัฐ",
           "องค์กรชุมชน/ภาคประชาสังคม")
-ONLINE_CHANNELS = ("line", "facebook", "facebook_comment", "website", "email")
+ONLINE_CHANNELS = (Channel.LINE, Channel.FACEBOOK, Channel.FACEBOOK_COMMENT, "website", "email")
 # share of messages per channel on a working day and on a day the office is closed
-CHANNEL_MIX_OPEN = {"line": 42, "facebook": 17, "facebook_comment": 9, "phone": 11, "walk_in": 8, "letter": 3,
-                    "email": 2, "comment_box": 2, "website": 5, "other": 1}
-CHANNEL_MIX_CLOSED = {"line": 62, "facebook": 22, "facebook_comment": 10, "website": 5, "email": 1}
-SURVEY_RESPONSE_RATE = {"line": 0.45, "facebook": 0.3, "facebook_comment": 0.1, "phone": 0.2, "walk_in": 0.35,
-                        "letter": 0.05, "email": 0.15, "comment_box": 0.1, "website": 0.2, "other": 0.1}
-SENTIMENT_OF_INTENT = {"complaint": "neg", "question": "q", "suggestion": "neu", "praise": "pos", "other": "neu"}
+CHANNEL_MIX_OPEN = {Channel.LINE: 42, Channel.FACEBOOK: 17, Channel.FACEBOOK_COMMENT: 9, "phone": 11, "walk_in": 8,
+                    "letter": 3, "email": 2, "comment_box": 2, "website": 5, "other": 1}
+CHANNEL_MIX_CLOSED = {Channel.LINE: 62, Channel.FACEBOOK: 22, Channel.FACEBOOK_COMMENT: 10, "website": 5, "email": 1}
+SURVEY_RESPONSE_RATE = {Channel.LINE: 0.45, Channel.FACEBOOK: 0.3, Channel.FACEBOOK_COMMENT: 0.1, "phone": 0.2,
+                        "walk_in": 0.35, "letter": 0.05, "email": 0.15, "comment_box": 0.1, "website": 0.2, "other": 0.1}
+SENTIMENT_OF_INTENT = {Intent.COMPLAINT: "neg", Intent.QUESTION: "q", Intent.SUGGESTION: "neu", Intent.PRAISE: "pos",
+                       Intent.OTHER: "neu"}
 # seasons: month → multiplier
 SEASONS: dict[str, dict[int, float]] = {
     "rain": {7: 1.6, 8: 2.2, 9: 2.8, 10: 2.4, 11: 1.3},
@@ -376,19 +378,19 @@ def _case_fields(*, pick: list[float], text: str, received: dt.datetime, channel
     resolved = responded + dt.timedelta(days=resolve_days)
     roll = pick[9]
     if roll < 0.02:
-        status = "forwarded"
-    elif roll < 0.03 or intent == "other":
-        status = "closed" if resolved <= now else "new"
+        status = Status.FORWARDED
+    elif roll < 0.03 or intent == Intent.OTHER:
+        status = Status.CLOSED if resolved <= now else Status.NEW
     elif resolved <= now:
-        status = "resolved" if (now - resolved).days < 7 else "closed"
+        status = Status.RESOLVED if (now - resolved).days < 7 else Status.CLOSED
     elif responded > now:
-        status = "new"
+        status = Status.NEW
     else:
-        status = "in_progress" if roll < 0.6 else "acknowledged"
-    done = status in ("resolved", "closed")
+        status = Status.IN_PROGRESS if roll < 0.6 else Status.ACKNOWLEDGED
+    done = status in (Status.RESOLVED, Status.CLOSED)
     satisfaction = None
     answer = pick[10]
-    if done and intent != "other" and answer < SURVEY_RESPONSE_RATE.get(channel, 0.1):
+    if done and intent != Intent.OTHER and answer < SURVEY_RESPONSE_RATE.get(channel, 0.1):
         weights = _SATISFACTION_FAST_CUM if resolve < 1.5 else _SATISFACTION_SLOW_CUM
         satisfaction = 1 + bisect(weights, answer / SURVEY_RESPONSE_RATE.get(channel, 0.1))
     other = pick[11]
@@ -400,7 +402,7 @@ def _case_fields(*, pick: list[float], text: str, received: dt.datetime, channel
     return {
         "text": text, "received_at": received, "channel": channel, "unit": unit, "intent": intent,
         "sentiment": SENTIMENT_OF_INTENT[intent], "status": status,
-        "responded_at": responded if responded <= now and status != "new" else None,
+        "responded_at": responded if responded <= now and status != Status.NEW else None,
         "resolved_at": resolved if done else None, "group": citizen_group, "satisfaction": satisfaction,
         "topics": topics,
     }

@@ -22,52 +22,45 @@ from dataclasses import dataclass, field, fields
 from itertools import chain, islice
 from pathlib import Path
 
-from agency.vocabulary import CASE_STATUSES, OPEN_STATUSES, STATUS_NAMES
 from agency.thaitime import Era, ThaiDateError, day_label, detect_era, parse_thai_datetime
+from agency.vocabulary import CASE_STATUSES, OPEN_STATUSES, STATUS_NAMES, Channel, Status
 from classifier.text import THAI_DIGITS
 
 # every channel a matter can arrive by (issue 11): the online ones and the off-line ones officers record
-CHANNEL_CODES = ("line", "facebook", "facebook_comment", "walk_in", "phone", "letter", "email", "comment_box",
-                 "website", "other")
+CHANNEL_CODES = (*Channel, "walk_in", "phone", "letter", "email", "comment_box", "website", "other")
 MAX_TEXT = 5000
 MAX_TICKET = 64
 _ERA_SAMPLE = 500
 
 # how spreadsheets name our channels (compared without spaces, dots, dashes or case)
-CHANNEL_ALIASES: dict[str, str] = {
-    "line": "line", "ไลน์": "line", "lineoa": "line", "line@": "line", "ไลน์โอเอ": "line", "ไลน์ออฟฟิเชียล": "line",
-    "facebook": "facebook", "fb": "facebook", "เฟซบุ๊ก": "facebook", "เฟสบุ๊ค": "facebook", "เฟซบุ๊ค": "facebook",
-    "เฟสบุ๊ก": "facebook", "messenger": "facebook", "แมสเซนเจอร์": "facebook", "เพจ": "facebook", "inbox": "facebook",
-    "facebookcomment": "facebook_comment", "fbcomment": "facebook_comment", "comment": "facebook_comment",
-    "คอมเมนต์": "facebook_comment", "คอมเมนต์เฟซบุ๊ก": "facebook_comment", "ความคิดเห็นเฟซบุ๊ก": "facebook_comment",
-    "คอมเมนต์เพจ": "facebook_comment",
-    "walkin": "walk_in", "มาด้วยตนเอง": "walk_in", "ติดต่อด้วยตนเอง": "walk_in", "ด้วยตนเอง": "walk_in",
-    "มาติดต่อเอง": "walk_in", "เคาน์เตอร์": "walk_in",
-    "phone": "phone", "telephone": "phone", "โทรศัพท์": "phone", "โทร": "phone", "1111": "phone",
-    "ศูนย์1111": "phone", "สายด่วน": "phone", "hotline": "phone", "callcenter": "phone",
-    "letter": "letter", "หนังสือ": "letter", "จดหมาย": "letter", "หนังสือราชการ": "letter", "ไปรษณีย์": "letter",
-    "email": "email", "อีเมล": "email", "อีเมล์": "email", "mail": "email",
-    "commentbox": "comment_box", "ตู้รับความคิดเห็น": "comment_box", "ตู้ร้องเรียน": "comment_box",
-    "ตู้รับเรื่องร้องเรียน": "comment_box", "ตู้แสดงความคิดเห็น": "comment_box", "ตู้รับฟังความคิดเห็น": "comment_box",
-    "website": "website", "web": "website", "เว็บไซต์": "website", "เว็บ": "website", "เว็ปไซต์": "website",
-    "other": "other", "อื่นๆ": "other", "อื่น": "other", "ช่องทางอื่น": "other",
-}
-STATUS_ALIASES: dict[str, str] = {
-    "new": "new", "open": "new", "pending": "new", "ใหม่": "new", "เรื่องใหม่": "new", "รอดำเนินการ": "new",
-    "ยังไม่ดำเนินการ": "new", "รอรับเรื่อง": "new",
-    "acknowledged": "acknowledged", "ack": "acknowledged", "received": "acknowledged", "รับเรื่องแล้ว": "acknowledged",
-    "รับเรื่อง": "acknowledged", "ตอบรับแล้ว": "acknowledged",
-    "inprogress": "in_progress", "processing": "in_progress", "กำลังดำเนินการ": "in_progress",
-    "อยู่ระหว่างดำเนินการ": "in_progress", "ระหว่างดำเนินการ": "in_progress", "ดำเนินการ": "in_progress",
-    "resolved": "resolved", "done": "resolved", "completed": "resolved", "complete": "resolved", "แก้ไขแล้ว": "resolved",
-    "ดำเนินการแล้ว": "resolved", "ดำเนินการแล้วเสร็จ": "resolved", "แล้วเสร็จ": "resolved", "เสร็จสิ้น": "resolved",
-    "เสร็จแล้ว": "resolved", "ดำเนินการเรียบร้อย": "resolved", "เรียบร้อย": "resolved", "แก้ไขเรียบร้อย": "resolved",
-    "closed": "closed", "close": "closed", "ปิดเรื่อง": "closed", "ปิดเรื่องแล้ว": "closed", "ยุติเรื่อง": "closed",
-    "ยุติ": "closed", "ยุติเรื่องแล้ว": "closed",
-    "forwarded": "forwarded", "transferred": "forwarded", "ส่งต่อ": "forwarded", "ส่งต่อหน่วยงานอื่น": "forwarded",
-    "ส่งเรื่องต่อ": "forwarded", "ส่งหน่วยงานที่เกี่ยวข้อง": "forwarded",
-    "rejected": "rejected", "ไม่รับเรื่อง": "rejected", "ปฏิเสธ": "rejected", "ไม่อยู่ในอำนาจหน้าที่": "rejected",
-}
+CHANNEL_ALIASES: dict[str, str] = {spelling: code for code, spellings in {
+    Channel.LINE: ("line", "ไลน์", "lineoa", "line@", "ไลน์โอเอ", "ไลน์ออฟฟิเชียล"),
+    Channel.FACEBOOK: ("facebook", "fb", "เฟซบุ๊ก", "เฟสบุ๊ค", "เฟซบุ๊ค", "เฟสบุ๊ก", "messenger", "แมสเซนเจอร์",
+        "เพจ", "inbox"),
+    Channel.FACEBOOK_COMMENT: ("facebookcomment", "fbcomment", "comment", "คอมเมนต์", "คอมเมนต์เฟซบุ๊ก",
+        "ความคิดเห็นเฟซบุ๊ก", "คอมเมนต์เพจ"),
+    "walk_in": ("walkin", "มาด้วยตนเอง", "ติดต่อด้วยตนเอง", "ด้วยตนเอง", "มาติดต่อเอง", "เคาน์เตอร์"),
+    "phone": ("phone", "telephone", "โทรศัพท์", "โทร", "1111", "ศูนย์1111", "สายด่วน", "hotline", "callcenter"),
+    "letter": ("letter", "หนังสือ", "จดหมาย", "หนังสือราชการ", "ไปรษณีย์"),
+    "email": ("email", "อีเมล", "อีเมล์", "mail"),
+    "comment_box": ("commentbox", "ตู้รับความคิดเห็น", "ตู้ร้องเรียน", "ตู้รับเรื่องร้องเรียน", "ตู้แสดงความคิดเห็น",
+        "ตู้รับฟังความคิดเห็น"),
+    "website": ("website", "web", "เว็บไซต์", "เว็บ", "เว็ปไซต์"),
+    "other": ("other", "อื่นๆ", "อื่น", "ช่องทางอื่น"),
+}.items() for spelling in spellings}
+STATUS_ALIASES: dict[str, str] = {spelling: code for code, spellings in {
+    Status.NEW: ("new", "open", "pending", "ใหม่", "เรื่องใหม่", "รอดำเนินการ", "ยังไม่ดำเนินการ", "รอรับเรื่อง"),
+    Status.ACKNOWLEDGED: ("acknowledged", "ack", "received", "รับเรื่องแล้ว", "รับเรื่อง", "ตอบรับแล้ว"),
+    Status.IN_PROGRESS: ("inprogress", "processing", "กำลังดำเนินการ", "อยู่ระหว่างดำเนินการ", "ระหว่างดำเนินการ",
+        "ดำเนินการ"),
+    Status.RESOLVED: ("resolved", "done", "completed", "complete", "แก้ไขแล้ว", "ดำเนินการแล้ว",
+        "ดำเนินการแล้วเสร็จ", "แล้วเสร็จ", "เสร็จสิ้น", "เสร็จแล้ว", "ดำเนินการเรียบร้อย", "เรียบร้อย",
+        "แก้ไขเรียบร้อย"),
+    Status.CLOSED: ("closed", "close", "ปิดเรื่อง", "ปิดเรื่องแล้ว", "ยุติเรื่อง", "ยุติ", "ยุติเรื่องแล้ว"),
+    Status.FORWARDED: ("forwarded", "transferred", "ส่งต่อ", "ส่งต่อหน่วยงานอื่น", "ส่งเรื่องต่อ",
+        "ส่งหน่วยงานที่เกี่ยวข้อง"),
+    Status.REJECTED: ("rejected", "ไม่รับเรื่อง", "ปฏิเสธ", "ไม่อยู่ในอำนาจหน้าที่"),
+}.items() for spelling in spellings}
 SATISFACTION_WORDS: dict[str, int] = {"มากที่สุด": 5, "มาก": 4, "ปานกลาง": 3, "น้อย": 2, "น้อยที่สุด": 1,
                                       "ดีมาก": 5, "ดี": 4, "พอใช้": 3, "ควรปรับปรุง": 2}
 _CONTROLS = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\ufeff]")
@@ -491,7 +484,7 @@ def _check(row: SourceRow, context: _Context) -> ImportRow:
     if status_cell:
         status = parse_status(status_cell)
     else:
-        status = "resolved" if resolved is not None else context.default_status
+        status = Status.RESOLVED if resolved is not None else context.default_status
     if status in OPEN_STATUSES:
         resolved = None  # an open matter has no resolution yet, whatever the file says
     unit = None
@@ -519,7 +512,7 @@ def _check(row: SourceRow, context: _Context) -> ImportRow:
 def prepare_rows(table: SourceTable, mapping: ColumnMapping, *, units: Mapping[str, str] | None = None,
                  groups: Collection[str] | None = None, channels: Collection[str] = CHANNEL_CODES,
                  channel_names: Mapping[str, str] | None = None, now: dt.datetime | None = None,
-                 default_status: str = "closed",
+                 default_status: str = Status.CLOSED,
                  two_digit_era: Era | None = None) -> Iterator[ImportRow | SkippedRow | DuplicateRow]:
     """Every row of a table checked: an ImportRow, a SkippedRow with its Thai reason, or a DuplicateRow.
 

@@ -128,7 +128,7 @@ class Loader:
         for row, case_id in zip(rows, case_ids, strict=True):
             resolved = resolution_of(status=row.status, received_at=row.received_at, resolved_at=row.resolved_at)
             if row.satisfaction is not None and resolved is not None:
-                surveys.append({"case_id": case_id, "channel": row.channel, "asked_at": resolved,
+                surveys.append({"case_id": case_id, "channel": str(row.channel), "asked_at": resolved,
                                 "score": row.satisfaction, "reason": None, "free_text": None,
                                 "answered_at": resolved})
             if row.fingerprint is not None:

@@ -147,8 +147,9 @@ def _chart(table: Table) -> Markup | None:
         categories = [f"{number}. {charts.shorten(name, 36)}" for number, name in enumerate(categories, start=1)]
     series = [(table.columns[index].header, [row[index] for row in table.rows]) for index in spec.series]
     colours = charts.REPORT_SATISFACTION_COLORS if spec.stacked and spec.axis == "share" else charts.REPORT_PALETTE
-    return Markup(charts.table_bars(categories=categories, series=series, stacked=spec.stacked,  # type: ignore[arg-type]
-                                    value_text=text, share_axis=spec.axis == "share", colours=colours))
+    return Markup(charts.table_bars(categories=categories, series=series,  # type: ignore[arg-type]
+                                    stacked=spec.stacked, value_text=text, share_axis=spec.axis == "share",
+                                    colours=colours))
 
 
 def _days(value: Value) -> str:
