@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import select
 
@@ -26,6 +28,7 @@ from history.loading import HistoryRow, Loader, known_fingerprints
 from runtime import Runtime
 from storage.models import Unit
 
+T = TypeVar("T")
 IMPORT_BATCH = 2000
 DEMO_BATCH = 5000
 
@@ -67,9 +70,15 @@ def import_file(runtime: Runtime, *, path: Path, mapping: ColumnMapping, sheet: 
     rows = prepare_rows(table, mapping, units=units, groups=groups, channels=tuple(channel_names(runtime.agency)),
                         channel_names=channel_names(runtime.agency))
     bar = Progress(None, label="นำเข้า", enabled=progress)
-    batch: list = []
 
-    def flush() -> None:
+    def checked() -> Iterator[ImportRow]:
+        for result in rows:
+            if isinstance(result, ImportRow):
+                yield result
+            else:
+                summary.add(result)
+
+    for batch in _batches(checked(), IMPORT_BATCH):
         with runtime.db.session() as session:
             loader = Loader(session=session, agency=runtime.agency, calendar=runtime.calendar, source=path.name)
             already = known_fingerprints(session, [r.fingerprint for r in batch])
@@ -88,49 +97,43 @@ def import_file(runtime: Runtime, *, path: Path, mapping: ColumnMapping, sheet: 
                                     satisfaction=r.satisfaction, fingerprint=r.fingerprint, line=r.line)
                          for r in fresh])
         bar.advance(len(batch))
-        batch.clear()
-
-    for result in rows:
-        if isinstance(result, ImportRow):
-            batch.append(result)
-            if len(batch) >= IMPORT_BATCH:
-                flush()
-        else:
-            summary.add(result)
-    if batch:
-        flush()
-    bar.close()
-    with runtime.db.session() as session:
-        rebuild_rollups(session, calendar=runtime.calendar)
+    _finish(runtime, bar)
     return summary
 
 
 def load_demo(runtime: Runtime, *, messages: int, months: int, seed: int = 0, progress: bool = False) -> int:
     """Generate and bulk-insert a demo history, then rebuild the rollups; returns the number of messages loaded."""
     bar = Progress(messages, label="สร้างข้อมูลตัวอย่าง", enabled=progress)
-    batch: list[HistoryRow] = []
+    rows = (HistoryRow(text=row["text"], received_at=row["received_at"], channel=row["channel"], status=row["status"],
+                       unit=row["unit"], intent=row["intent"], sentiment=row["sentiment"], topics=row["topics"],
+                       responded_at=row["responded_at"], resolved_at=row["resolved_at"], group=row["group"],
+                       satisfaction=row["satisfaction"], line=n)
+            for n, row in enumerate(demo_rows(messages=messages, months=months, seed=seed)))
     loaded = 0
-
-    def flush() -> None:
+    for batch in _batches(rows, DEMO_BATCH):
         with runtime.db.session() as session:
-            loader = Loader(session=session, agency=runtime.agency, calendar=runtime.calendar,
-                            source=f"demo-{seed}", contacts_per_channel=200)
-            loader.load(batch)
+            Loader(session=session, agency=runtime.agency, calendar=runtime.calendar, source=f"demo-{seed}",
+                   contacts_per_channel=200).load(batch)
         bar.advance(len(batch))
-        batch.clear()
+        loaded += len(batch)
+    _finish(runtime, bar)
+    return loaded
 
-    for n, row in enumerate(demo_rows(messages=messages, months=months, seed=seed)):
-        batch.append(HistoryRow(
-            text=row["text"], received_at=row["received_at"], channel=row["channel"], status=row["status"],
-            unit=row["unit"], intent=row["intent"], sentiment=row["sentiment"], topics=row["topics"],
-            responded_at=row["responded_at"], resolved_at=row["resolved_at"], group=row["group"],
-            satisfaction=row["satisfaction"], line=n))
-        loaded += 1
-        if len(batch) >= DEMO_BATCH:
-            flush()
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """The items in lists of `size` (the last one shorter)."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
     if batch:
-        flush()
+        yield batch
+
+
+def _finish(runtime: Runtime, bar: Progress) -> None:
+    """End the progress line and rebuild the analytics rollups over the history just loaded."""
     bar.close()
     with runtime.db.session() as session:
         rebuild_rollups(session, calendar=runtime.calendar)
-    return loaded

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,10 +29,6 @@ def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator
     database = migrated(backend, tmp_path=tmp_path, request=request)
     yield database
     database.dispose()
-
-
-def runtime(db: Database) -> types.SimpleNamespace:
-    return types.SimpleNamespace(db=db, agency=AGENCY, calendar=CALENDAR)
 
 
 def _history(db: Database, *, end: dt.date, spike: bool) -> None:

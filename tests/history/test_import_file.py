@@ -3,17 +3,13 @@ rollups follow, a re-import adds nothing; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
-import types
-from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
-import pytest
 from sqlalchemy import func, select
 
-from agency.config import load_agency_config
-from agency.settings import DEFAULT_AGENCY_CONFIG
-from agency.thaitime import BANGKOK, WorkingCalendar
+from agency.thaitime import BANGKOK
 from analytics.models import DailyVolume
 from analytics.service import scope_for, totals, volumes
 from cases.standards import standard_for
@@ -22,10 +18,9 @@ from history.loading import HistoryRow, Loader
 from history.service import import_file
 from storage.db import Database
 from storage.models import Case, Message, OutboxMessage
-from tests.reports.helpers import migrated, user
+from tests.analytics.test_pipeline import AGENCY, CALENDAR, db  # noqa: F401 — the pipeline's database fixture
+from tests.reports.helpers import user
 
-AGENCY = load_agency_config(DEFAULT_AGENCY_CONFIG)
-CALENDAR = WorkingCalendar()
 CSV = """เรื่อง,วันที่,ช่องทาง,หน่วยงาน,สถานะ,เลขเรื่อง,ความพึงพอใจ
 ไฟถนนดับหน้าบ้าน ซอยสุขใจ มืดมาก,30/09/2568 22:30,โทรศัพท์,กองช่าง,ปิดเรื่อง,OLD-001,5
 ขยะไม่เก็บมาสามวันแล้ว ส่งกลิ่นเหม็น,1 ต.ค. 68,walk_in,กองสาธารณสุขและสิ่งแวดล้อม,เสร็จสิ้น,OLD-002,4
@@ -36,15 +31,8 @@ CSV = """เรื่อง,วันที่,ช่องทาง,หน่�
 """
 
 
-@pytest.fixture
-def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
-    database = migrated(backend, tmp_path=tmp_path, request=request)
-    yield database
-    database.dispose()
-
-
-def runtime(db: Database) -> types.SimpleNamespace:
-    return types.SimpleNamespace(db=db, agency=AGENCY, calendar=CALENDAR)
+def runtime(db: Database) -> SimpleNamespace:
+    return SimpleNamespace(db=db, agency=AGENCY, calendar=CALENDAR)
 
 
 def mapping() -> ColumnMapping:
