@@ -1,4 +1,4 @@
-"""Demo history speed: rows per second of `analytics.demo.demo_rows` (what `fangsiang demo-data` draws from).
+"""Demo history speed: rows per second of `history.demo.demo_rows` (what `fangsiang demo-data` draws from).
 
 Usage: python bench/analytics_demo.py [--messages 1000000] [--months 24]
 Prints wall-clock and CPU time (the machine may be shared: CPU time is the figure that travels).

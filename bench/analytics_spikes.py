@@ -2,7 +2,7 @@
 
 Usage: python bench/analytics_spikes.py [--years 3] [--seeds 20] [--json]
 
-Steady series follow the demo's volume model (analytics/demo.py): weekday profile, weekends at 35 %, Thai public
+Steady series follow the demo's volume model (history/demo.py): weekday profile, weekends at 35 %, Thai public
 holidays at 30 % with a busier first working day after a long closure, a ±15 % yearly swing, gamma-Poisson
 overdispersion. Levels from 0.5 to 150 messages per working day (an issue in one soi … the whole agency). The first
 eight weeks are history only. Planted spikes multiply one to three consecutive days' counts on a random day, with at
