@@ -12,6 +12,7 @@ from accounts.service import AccountError, create_user
 from storage import audit
 from agency.vocabulary import ROLES, AuditAction, Role
 from storage.models import AgencyHoliday, ReplyTemplate, Unit, User
+from web.deps import MAX_ROW_ID
 
 UNIT_CODE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
@@ -99,6 +100,8 @@ def save_template(session: Session, *, template_id: int | None, title: str, text
         raise AdminError("ข้อความสำเร็จรูปยาวได้ไม่เกิน 2,000 ตัวอักษร")
     if unit_code and session.get(Unit, unit_code) is None:
         raise AdminError("ไม่พบหน่วยงานที่เลือก")
+    if template_id is not None and template_id > MAX_ROW_ID:  # past any row: not one to reach the database with
+        raise AdminError("ไม่พบข้อความสำเร็จรูปนี้")
     template = session.get(ReplyTemplate, template_id) if template_id else ReplyTemplate()
     if template is None:
         raise AdminError("ไม่พบข้อความสำเร็จรูปนี้")

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from inbox.admin import service
-from web.deps import MAX_ROW_ID, ReadSessionDep, RowId, RuntimeDep, SessionDep, page_user
+from web.deps import ReadSessionDep, RowId, RuntimeDep, SessionDep, page_user
 from web.templating import flash, render
 from agency.vocabulary import ROLES, Role
 from storage.models import User
@@ -87,10 +87,9 @@ def save_template(request: Request, user: AdminUser, session: SessionDep, title:
                   text: Annotated[str, Form()] = "", unit: Annotated[str, Form()] = "",
                   template_id: Annotated[str, Form()] = "") -> Response:
     """Add or edit a canned reply."""
-    # an id past any row names no template (not found), rather than reaching the database as an overflow
-    edited = min(int(template_id), MAX_ROW_ID + 1) if template_id.isdigit() else None
     return _change(request, session, "templates", "บันทึกข้อความสำเร็จรูปแล้ว", lambda: service.save_template(
-        session, template_id=edited, title=title, text=text, unit_code=unit, actor=user))
+        session, template_id=int(template_id) if template_id.isdigit() else None, title=title, text=text,
+        unit_code=unit, actor=user))
 
 
 @router.post("/templates/{template_id}/delete")
