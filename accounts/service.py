@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from accounts.sessions import end_user_sessions
 from storage import audit
-from agency.vocabulary import ROLES
+from agency.vocabulary import ROLES, AuditAction
 from storage.models import Unit, User, utcnow
 
 _hasher = PasswordHasher()
@@ -54,7 +54,7 @@ def create_user(
                 display_name=display_name, active=True)
     session.add(user)
     session.flush()
-    audit.record(session, actor=actor, action="user_created", entity="user", entity_id=user.id,
+    audit.record(session, actor=actor, action=AuditAction.USER_CREATED, entity="user", entity_id=user.id,
                  role=role, unit=unit_code)
     return user
 
@@ -120,5 +120,5 @@ def set_password(session: Session, *, user: User, password: str, actor: str) -> 
         raise AccountError("password must be at least 8 characters", thai="รหัสผ่านต้องยาวอย่างน้อย 8 ตัวอักษร")
     user.password_hash = hash_password(password)
     ended = end_user_sessions(session, user_id=user.id, reason="password_changed")
-    audit.record(session, actor=actor, action="password_changed", entity="user", entity_id=user.id,
+    audit.record(session, actor=actor, action=AuditAction.PASSWORD_CHANGED, entity="user", entity_id=user.id,
                  sessions_ended=ended)

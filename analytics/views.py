@@ -9,9 +9,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from agency.thaitime import ThaiDateError, day_label, fiscal_quarter, fiscal_year
-from agency.vocabulary import INTENT_NAMES, SENTIMENT_NAMES, channel_names
+from agency.vocabulary import INTENT_NAMES, SENTIMENT_NAMES, Role, channel_names
 from analytics.rollups import bangkok_day
 from analytics.service import (
     AnalyticsError,
@@ -25,10 +26,10 @@ from analytics.service import (
     volumes,
 )
 from analytics.thaidates import named_period, parse_day_param, period_days, period_label
-from runtime import Runtime
+from agency.config import AgencyConfig
 from storage.models import Unit, User, utcnow
 from web import charts
-from web.deps import CurrentUser, PageUser, RuntimeDep
+from web.deps import CurrentUser, PageUser, ReadSessionDep, RuntimeDep
 from web.templating import register_templates, render, templates
 
 register_templates(Path(__file__).resolve().parent / "templates")
@@ -55,7 +56,7 @@ def _api_scope(user: User, *, date_from: str | None, date_to: str | None, **filt
 
 
 @router.get("/api/analytics/volumes", summary="Messages per period, by channel, intent, unit, sentiment or group")
-def volumes_api(request: Request, runtime: RuntimeDep, user: CurrentUser, by: str = "day", group: str = "channel",
+def volumes_api(request: Request, session: ReadSessionDep, user: CurrentUser, by: str = "day", group: str = "channel",
                 channel: str | None = None, unit: str | None = None, intent: str | None = None,
                 sentiment: str | None = None) -> dict[str, Any]:
     """`from`/`to` inclusive (Asia/Bangkok, YYYY-MM-DD); by=day|week|month|quarter|fiscal_year (B.E., Oct–Sep)."""
@@ -63,32 +64,29 @@ def volumes_api(request: Request, runtime: RuntimeDep, user: CurrentUser, by: st
                        channel=channel, unit=unit, intent=intent, sentiment=sentiment,
                        group=request.query_params.get("citizen_group"))
     try:
-        with runtime.db.session() as session:
-            return {"series": volumes(session, scope=scope, by=by, group=group)}
+        return {"series": volumes(session, scope=scope, by=by, group=group)}
     except AnalyticsError as error:
         raise _unprocessable(str(error)) from error
 
 
 @router.get("/api/analytics/topics", summary="Trending issues of the period against the three periods before it")
-def topics_api(request: Request, runtime: RuntimeDep, user: CurrentUser, unit: str | None = None,
+def topics_api(request: Request, session: ReadSessionDep, user: CurrentUser, unit: str | None = None,
                channel: str | None = None, limit: int = 20) -> dict[str, Any]:
     """Issues with count, baseline, score, trend and example case ids, rising first."""
     if not 1 <= limit <= 100:
         raise _unprocessable("limit ต้องอยู่ระหว่าง 1 ถึง 100")
     scope = _api_scope(user, date_from=request.query_params.get("from"), date_to=request.query_params.get("to"),
                        unit=unit, channel=channel)
-    with runtime.db.session() as session:
-        return {"topics": topics(session, scope=scope, limit=limit)}
+    return {"topics": topics(session, scope=scope, limit=limit)}
 
 
 @router.get("/api/analytics/alerts", summary="Spike alerts that started in the period")
-def alerts_api(request: Request, runtime: RuntimeDep, user: CurrentUser, unit: str | None = None) -> dict[str, Any]:
+def alerts_api(request: Request, session: ReadSessionDep, user: CurrentUser, unit: str | None = None) -> dict[str, Any]:
     """Alerts with their evidence: count, expected, since when, score, example case ids."""
     asked = request.query_params
     since = (bangkok_day(utcnow()) - dt.timedelta(days=3 * 365)).isoformat()  # default: the last three years
     scope = _api_scope(user, date_from=asked.get("from") or since, date_to=asked.get("to"), unit=unit)
-    with runtime.db.session() as session:
-        return {"alerts": alerts(session, scope=scope)}
+    return {"alerts": alerts(session, scope=scope)}
 
 
 # ---------------------------------------------------------------- dashboard page
@@ -128,22 +126,21 @@ def _label(group: str, key: str, names: dict[str, dict[str, str]]) -> str:
     return names.get(group, {}).get(key, key)
 
 
-def dashboard_data(runtime: Runtime, *, user: User, scope: Scope) -> dict[str, Any]:
+def dashboard_data(session: Session, *, agency: AgencyConfig, scope: Scope) -> dict[str, Any]:
     """Every figure and chart of the dashboard for a scope."""
     now = utcnow()
     by = _by_for(scope.days)
-    with runtime.db.session() as session:
-        unit_names = dict(session.execute(select(Unit.code, Unit.name)).all())
-        names = {"channel": channel_names(runtime.agency), "intent": INTENT_NAMES, "unit": unit_names,
-                 "sentiment": SENTIMENT_NAMES, "group": {}}
-        figures = totals(session, scope=scope)
-        by_channel = volumes(session, scope=scope, by=by, group="channel")
-        by_intent = volumes(session, scope=scope, by=by, group="intent")
-        units = by_dimension(session, scope=scope, group="unit")
-        overdue = overdue_cases(session, scope=scope, now=now)
-        issues = topics(session, scope=scope, limit=10)
-        raised = alerts(session, scope=Scope(date_from=scope.date_from - dt.timedelta(days=14),
-                                             date_to=scope.date_to, unit=scope.unit), limit=10)
+    unit_names = dict(session.execute(select(Unit.code, Unit.name)).all())
+    names = {"channel": channel_names(agency), "intent": INTENT_NAMES, "unit": unit_names,
+             "sentiment": SENTIMENT_NAMES, "group": {}}
+    figures = totals(session, scope=scope)
+    by_channel = volumes(session, scope=scope, by=by, group="channel")
+    by_intent = volumes(session, scope=scope, by=by, group="intent")
+    units = by_dimension(session, scope=scope, group="unit")
+    overdue = overdue_cases(session, scope=scope, now=now)
+    issues = topics(session, scope=scope, limit=10)
+    raised = alerts(session, scope=Scope(date_from=scope.date_from - dt.timedelta(days=14),
+                                         date_to=scope.date_to, unit=scope.unit), limit=10)
     periods = [p["period"] for p in by_channel[0]["points"]] if by_channel else []
     categories = [period_label(p, by=by) for p in periods]
 
@@ -192,7 +189,7 @@ def dashboard_data(runtime: Runtime, *, user: User, scope: Scope) -> dict[str, A
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
-def dashboard(request: Request, runtime: RuntimeDep, user: PageUser, period: str = "last30",
+def dashboard(request: Request, runtime: RuntimeDep, session: ReadSessionDep, user: PageUser, period: str = "last30",
               date_from: str | None = None, date_to: str | None = None, channel: str | None = None,
               unit: str | None = None, intent: str | None = None, sentiment: str | None = None,
               group: str | None = None) -> HTMLResponse:
@@ -212,7 +209,7 @@ def dashboard(request: Request, runtime: RuntimeDep, user: PageUser, period: str
     except (ThaiDateError, AnalyticsError) as exc:
         error, period = str(exc), "last30"
         scope = scope_for(user, date_from=today - dt.timedelta(days=29), date_to=today)
-    data = dashboard_data(runtime, user=user, scope=scope)
+    data = dashboard_data(session, agency=runtime.agency, scope=scope)
     return render(request, "dashboard.html", user=user, scope=scope, period=period, error=error,
                   periods=_period_choices(today), period_text=f"{day_label(scope.date_from, style='long')} – "
                   f"{day_label(scope.date_to, style='long')}", fiscal_year=fiscal_year(scope.date_to),
@@ -221,11 +218,10 @@ def dashboard(request: Request, runtime: RuntimeDep, user: PageUser, period: str
 
 
 @router.get("/dashboard/alerts", response_class=HTMLResponse)
-def alerts_page(request: Request, runtime: RuntimeDep, user: PageUser) -> HTMLResponse:
+def alerts_page(request: Request, session: ReadSessionDep, user: PageUser) -> HTMLResponse:
     """Every spike alert (officers: their unit's), newest first, with its evidence."""
     if user.role not in READERS:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "บัญชีของท่านไม่มีสิทธิ์ดูการแจ้งเตือน")
-    with runtime.db.session() as session:
-        found = alerts(session, unit=user.unit_code if user.role == "officer" else None, limit=200)
-        unit_names = dict(session.execute(select(Unit.code, Unit.name)).all())
+    found = alerts(session, unit=user.unit_code if user.role == Role.OFFICER else None, limit=200)
+    unit_names = dict(session.execute(select(Unit.code, Unit.name)).all())
     return render(request, "alerts.html", user=user, alerts=found, unit_names=unit_names)

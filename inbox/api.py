@@ -1,20 +1,19 @@
 """The cases API: list and open cases, as the caller's role allows."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from agency.vocabulary import CASE_STATUSES, channel_names
+from agency.vocabulary import CASE_STATUSES, Role, channel_names
 from cases import access, offline, queries, service
 from cases.schemas import CaseDetailOut, CaseListOut, CaseOut
-from runtime import Runtime
 from storage.models import Case, User, utcnow
-from web.deps import RowId, CurrentUser, RuntimeDep
+from web.deps import CurrentUser, Offset, ReadSessionDep, RowId, RuntimeDep, SessionDep
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 
@@ -23,6 +22,7 @@ router = APIRouter(prefix="/api/cases", tags=["cases"])
             response_model_exclude_unset=True)
 def list_cases(
     runtime: RuntimeDep,
+    session: ReadSessionDep,
     user: CurrentUser,
     status_: Annotated[str | None, Query(alias="status")] = None,
     intent: str | None = None,
@@ -31,7 +31,7 @@ def list_cases(
     overdue: bool | None = None,
     q: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> CaseListOut:
     """Filter by status, intent, channel, unit, overdue; search by ticket or text."""
     if status_ and status_ not in CASE_STATUSES:
@@ -40,23 +40,46 @@ def list_cases(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"ไม่รู้จักช่องทาง {channel}")
     query = queries.filtered_cases(user, now=utcnow(), status=status_, intent=intent, channel=channel, unit=unit,
                                    overdue=overdue, q=q)
-    with runtime.db.session() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        cases = session.scalars(queries.most_urgent_first(query).limit(limit).offset(offset)).all()
-        return CaseListOut(total=total, limit=limit, offset=offset, items=[CaseOut.of(c, user) for c in cases])
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    cases = session.scalars(queries.most_urgent_first(query).limit(limit).offset(offset)).all()
+    return CaseListOut(total=total, limit=limit, offset=offset, items=[CaseOut.of(c, user) for c in cases])
 
 
 @router.get("/{case_id}", summary="One case with its conversation", response_model=CaseDetailOut,
             response_model_exclude_unset=True)
-def get_case(runtime: RuntimeDep, case_id: RowId, user: CurrentUser) -> CaseDetailOut:
+def get_case(session: ReadSessionDep, case_id: RowId, user: CurrentUser) -> CaseDetailOut:
     """The case and its messages; 404 when it does not exist or belongs to another unit."""
-    with runtime.db.session() as session:
-        try:
-            case = access.load_case_for(session, case_id=case_id, user=user)
-        except access.CaseNotFound as exc:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "ไม่พบเรื่องนี้") from exc
-        return CaseDetailOut.of_case(case, user, notes=queries.case_notes(session, case=case),
-                                     history=queries.case_history(session, case=case))
+    try:
+        case = access.load_case_for(session, case_id=case_id, user=user)
+    except access.CaseNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "ไม่พบเรื่องนี้") from exc
+    return CaseDetailOut.of_case(case, user, notes=queries.case_notes(session, case=case),
+                                 history=queries.case_history(session, case=case))
+
+
+def case_to_act_on(session: SessionDep, case_id: RowId, user: CurrentUser) -> Iterator[Case]:
+    """The case an officer acts on, locked in the request's transaction: 404 when it is not theirs to see, 403 when
+    they may only read it, and 422 with the Thai reason when the service refuses the action (nothing is kept)."""
+    try:
+        case = access.load_case_for(session, case_id=case_id, user=user, for_update=True)
+    except access.CaseNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "ไม่พบเรื่องนี้") from exc
+    if not access.can_act(user, case):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "บัญชีของท่านไม่มีสิทธิ์แก้ไขเรื่องนี้")
+    try:
+        yield case
+    except service.CaseError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+
+
+ActionCase = Annotated[Case, Depends(case_to_act_on, scope="function")]
+
+
+def acted(session: Session, case: Case, user: User) -> CaseDetailOut:
+    """The case as the officer's action left it."""
+    session.flush()
+    session.refresh(case)
+    return CaseDetailOut.of_case(case, user)
 
 
 class ReplyIn(BaseModel):
@@ -117,89 +140,74 @@ class GroupIn(BaseModel):
 
 @router.post("", summary="Record a case that arrived off-line (walk-in, phone, letter…)", status_code=201,
              response_model=CaseDetailOut, response_model_exclude_unset=True)
-def post_offline_case(runtime: RuntimeDep, body: OfflineCaseIn, user: CurrentUser) -> CaseDetailOut:
+def post_offline_case(runtime: RuntimeDep, session: SessionDep, body: OfflineCaseIn,
+                      user: CurrentUser) -> CaseDetailOut:
     """Classified, routed (an officer's own unit by default), deadlines and audit as for LINE; nothing is sent."""
-    if user.role not in ("admin", "officer"):
+    if user.role not in (Role.ADMIN, Role.OFFICER):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "บัญชีของท่านไม่มีสิทธิ์บันทึกเรื่อง")
     try:
-        with runtime.db.session() as session:
-            case = offline.record_offline_case(
-                session, matter=offline.OfflineMatter(
-                    channel=body.channel, text=body.text, citizen_name=body.citizen.name,
-                    citizen_phone=body.citizen.phone, group=body.group,
-                    received_at=offline.parse_received_at(body.received_at), unit=body.unit),
-                user=user, agency=runtime.agency, calendar=runtime.calendar, now=utcnow())
-            session.refresh(case)
-            return CaseDetailOut.of_case(case, user)
+        case = offline.record_offline_case(
+            session, matter=offline.OfflineMatter(
+                channel=body.channel, text=body.text, citizen_name=body.citizen.name,
+                citizen_phone=body.citizen.phone, group=body.group,
+                received_at=offline.parse_received_at(body.received_at), unit=body.unit),
+            user=user, agency=runtime.agency, calendar=runtime.calendar, now=utcnow())
     except service.CaseError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    return acted(session, case, user)
 
 
 @router.post("/{case_id}/group", summary="Set the citizen's group on the case", response_model=CaseDetailOut,
              response_model_exclude_unset=True)
-def post_group(runtime: RuntimeDep, case_id: RowId, body: GroupIn, user: CurrentUser) -> CaseDetailOut:
+def post_group(runtime: RuntimeDep, session: SessionDep, case: ActionCase, body: GroupIn,
+               user: CurrentUser) -> CaseDetailOut:
     """One of the agency's configured groups (the citizen's contact takes it too when it has none)."""
-    return act_on_case(runtime, case_id=case_id, user=user, action=lambda session, case: service.set_citizen_group(
-        session, case=case, group=body.group.strip() or None, agency=runtime.agency, actor=user, now=utcnow()))
+    service.set_citizen_group(session, case=case, group=body.group.strip() or None, agency=runtime.agency,
+                              actor=user, now=utcnow())
+    return acted(session, case, user)
 
 
-def act_on_case(runtime: Runtime, *, case_id: int, user: User,
-                action: Callable[[Session, Case], Any]) -> CaseDetailOut:
-    """Run one officer action on a case in one transaction; Thai errors leave the case unchanged."""
-    with runtime.db.session() as session:
-        try:
-            case = access.load_case_for(session, case_id=case_id, user=user, for_update=True)
-        except access.CaseNotFound as exc:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "ไม่พบเรื่องนี้") from exc
-        if not access.can_act(user, case):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "บัญชีของท่านไม่มีสิทธิ์แก้ไขเรื่องนี้")
-        try:
-            action(session, case)
-        except service.CaseError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-        session.flush()
-        session.refresh(case)
-        return CaseDetailOut.of_case(case, user)
-
-
-@router.post("/{case_id}/reply", summary="Reply to the citizen through the case's channel", response_model=CaseDetailOut,
-             response_model_exclude_unset=True)
-def post_reply(runtime: RuntimeDep, case_id: RowId, body: ReplyIn, user: CurrentUser) -> CaseDetailOut:
+@router.post("/{case_id}/reply", summary="Reply to the citizen through the case's channel",
+             response_model=CaseDetailOut, response_model_exclude_unset=True)
+def post_reply(session: SessionDep, case: ActionCase, body: ReplyIn, user: CurrentUser) -> CaseDetailOut:
     """Queue the reply in the outbox; it appears in the thread as queued, then sent or failed."""
-    return act_on_case(runtime, case_id=case_id, user=user, action=lambda session, case: service.reply(
-        session, case=case, user=user, text=body.text, now=utcnow()))
+    service.reply(session, case=case, user=user, text=body.text, now=utcnow())
+    return acted(session, case, user)
 
 
 @router.post("/{case_id}/status", summary="Move the case along the workflow", response_model=CaseDetailOut,
              response_model_exclude_unset=True)
-def post_status(runtime: RuntimeDep, case_id: RowId, body: StatusIn, user: CurrentUser) -> CaseDetailOut:
+def post_status(runtime: RuntimeDep, session: SessionDep, case: ActionCase, body: StatusIn,
+                user: CurrentUser) -> CaseDetailOut:
     """new → acknowledged → in_progress → resolved → closed; forwarded and rejected need a note."""
-    agency = runtime.agency
-    return act_on_case(runtime, case_id=case_id, user=user, action=lambda session, case: service.change_status(
-        session, case=case, user=user, status=body.status, note=body.note, agency=agency, now=utcnow()))
+    service.change_status(session, case=case, user=user, status=body.status, note=body.note, agency=runtime.agency,
+                          now=utcnow())
+    return acted(session, case, user)
 
 
 @router.post("/{case_id}/assign", summary="Reassign the case to another unit", response_model=CaseDetailOut,
              response_model_exclude_unset=True)
-def post_assign(runtime: RuntimeDep, case_id: RowId, body: AssignIn, user: CurrentUser) -> CaseDetailOut:
+def post_assign(runtime: RuntimeDep, session: SessionDep, case: ActionCase, body: AssignIn,
+                user: CurrentUser) -> CaseDetailOut:
     """Stored as a correction the classifier can learn from."""
-    agency = runtime.agency
-    return act_on_case(runtime, case_id=case_id, user=user, action=lambda session, case: service.assign(
-        session, case=case, user=user, unit_code=body.unit, reason=body.reason, agency=agency, now=utcnow()))
+    service.assign(session, case=case, user=user, unit_code=body.unit, reason=body.reason, agency=runtime.agency,
+                   now=utcnow())
+    return acted(session, case, user)
 
 
 @router.post("/{case_id}/intent", summary="Correct the case's intent", response_model=CaseDetailOut,
              response_model_exclude_unset=True)
-def post_intent(runtime: RuntimeDep, case_id: RowId, body: IntentIn, user: CurrentUser) -> CaseDetailOut:
+def post_intent(runtime: RuntimeDep, session: SessionDep, case: ActionCase, body: IntentIn,
+                user: CurrentUser) -> CaseDetailOut:
     """Stored as a correction; the deadlines follow the new intent's service standard."""
-    return act_on_case(runtime, case_id=case_id, user=user, action=lambda session, case: service.relabel(
-        session, case=case, user=user, intent=body.intent, agency=runtime.agency, calendar=runtime.calendar,
-        now=utcnow()))
+    service.relabel(session, case=case, user=user, intent=body.intent, agency=runtime.agency,
+                    calendar=runtime.calendar, now=utcnow())
+    return acted(session, case, user)
 
 
-@router.post("/{case_id}/notes", summary="Add an internal note (never sent to the citizen)", response_model=CaseDetailOut,
-             response_model_exclude_unset=True)
-def post_note(runtime: RuntimeDep, case_id: RowId, body: NoteIn, user: CurrentUser) -> CaseDetailOut:
+@router.post("/{case_id}/notes", summary="Add an internal note (never sent to the citizen)",
+             response_model=CaseDetailOut, response_model_exclude_unset=True)
+def post_note(session: SessionDep, case: ActionCase, body: NoteIn, user: CurrentUser) -> CaseDetailOut:
     """The note is visible to the unit's officers and admins only."""
-    return act_on_case(runtime, case_id=case_id, user=user, action=lambda session, case: service.add_note(
-        session, case=case, user=user, text=body.text, now=utcnow()))
+    service.add_note(session, case=case, user=user, text=body.text, now=utcnow())
+    return acted(session, case, user)

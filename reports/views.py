@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from agency.thaitime import BANGKOK
@@ -25,7 +26,7 @@ from reports.models import LINK_KINDS, Improvement
 from reports.register import FIELDS, RegisterError, may_edit, save_improvement, shown_entry
 from reports.tables import SECTIONS, Column, build_tables, key_figures, report_is_empty
 from storage.models import Unit, User, utcnow
-from web.deps import CurrentUser, PageUser, RuntimeDep, load_user
+from web.deps import CurrentUser, MaybeUser, PageUser, ReadSessionDep, RowId, RuntimeDep, SessionDep
 from web.templating import flash, register_templates, render, templates
 
 register_templates(Path(__file__).resolve().parent / "templates")
@@ -42,23 +43,22 @@ FORMATS = {
 }
 
 
-def report_for(runtime: Runtime, *, user: User, fiscal_year: str | None) -> dict[str, Any]:
+def report_for(session: Session, runtime: Runtime, *, user: User, fiscal_year: str | None) -> dict[str, Any]:
     """The report this user may read for the year asked (ReportYearError for a bad or future year)."""
     now = utcnow()
     year = parse_fiscal_year(fiscal_year, now=now)
-    with runtime.db.session() as session:
-        return build_report(session, agency=runtime.agency, calendar=runtime.calendar, fiscal_year=year, user=user,
-                            now=now)
+    return build_report(session, agency=runtime.agency, calendar=runtime.calendar, fiscal_year=year, user=user,
+                        now=now)
 
 
 @router.get("/api/reports/pmqa", summary="PMQA category 3 evidence for a fiscal year (JSON, xlsx, pdf or csv)")
-def pmqa_api(runtime: RuntimeDep, user: CurrentUser, fiscal_year: str | None = None, format: str = "json",
-             table: str | None = None) -> Response:
+def pmqa_api(runtime: RuntimeDep, session: ReadSessionDep, user: CurrentUser, fiscal_year: str | None = None,
+             format: str = "json", table: str | None = None) -> Response:
     """JSON by default; `format=xlsx|pdf|csv` (csv: a ZIP of every table, or one table with `table=`)."""
     if format not in ("json", "xlsx", "pdf", "csv"):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "รูปแบบไฟล์ต้องเป็น json, xlsx, pdf หรือ csv")
     try:
-        report = report_for(runtime, user=user, fiscal_year=fiscal_year)
+        report = report_for(session, runtime, user=user, fiscal_year=fiscal_year)
     except ReportYearError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     if format == "json":
@@ -83,11 +83,12 @@ def pmqa_api(runtime: RuntimeDep, user: CurrentUser, fiscal_year: str | None = N
 
 
 @router.get("/reports/pmqa", response_class=HTMLResponse)
-def pmqa_page(request: Request, runtime: RuntimeDep, user: PageUser, fiscal_year: str | None = None) -> HTMLResponse:
+def pmqa_page(request: Request, runtime: RuntimeDep, session: ReadSessionDep, user: PageUser,
+              fiscal_year: str | None = None) -> HTMLResponse:
     """The report as a Thai page with its tables and charts, and links to download it."""
     current = parse_fiscal_year(None, now=utcnow())
     try:
-        report = report_for(runtime, user=user, fiscal_year=fiscal_year)
+        report = report_for(session, runtime, user=user, fiscal_year=fiscal_year)
     except ReportYearError as exc:
         return render(request, "pmqa_page.html", user=user, status_code=422, error=str(exc), report=None,
                       years=_year_choices(current), current=current)
@@ -100,87 +101,89 @@ def pmqa_page(request: Request, runtime: RuntimeDep, user: PageUser, fiscal_year
 
 
 @router.get("/standards", response_class=HTMLResponse)
-def standards_page(request: Request, runtime: RuntimeDep) -> HTMLResponse:
+def standards_page(request: Request, runtime: RuntimeDep, session: ReadSessionDep, user: MaybeUser) -> HTMLResponse:
     """The published service standards per unit and kind of matter: public, no sign-in."""
-    with runtime.db.session() as session:
-        units = {u.code: u.name for u in session.scalars(select(Unit))}
+    units = {u.code: u.name for u in session.scalars(select(Unit))}
     rows = published_standards(runtime.agency)
-    return render(request, "standards.html", user=load_user(request, None), agency=runtime.agency,
+    return render(request, "standards.html", user=user, agency=runtime.agency,
                   own=[s for s in rows if s.unit], general=[s for s in rows if not s.unit], units=units)
 
 
 @router.get("/reports/improvements", response_class=HTMLResponse)
-def improvements_page(request: Request, runtime: RuntimeDep, user: PageUser) -> HTMLResponse:
+def improvements_page(request: Request, runtime: RuntimeDep, session: ReadSessionDep, user: PageUser) -> HTMLResponse:
     """The register, newest first, with the form to add an entry (admins and analysts)."""
-    return _register_page(request, runtime, user=user)
+    return _register_page(request, session, runtime, user=user)
 
 
 @router.post("/reports/improvements", response_model=None)
-async def add_improvement(request: Request, runtime: RuntimeDep, user: PageUser) -> Response:
+async def add_improvement(request: Request, runtime: RuntimeDep, session: SessionDep, reading: ReadSessionDep,
+                          user: PageUser) -> Response:
     """Create an entry; on a mistake the form comes back filled in with the Thai reason."""
     form = {name: str(value) for name, value in (await request.form()).items()}
-    return await run_in_threadpool(_save, request, runtime, user=user, entry_id=None, form=form)
+    return await run_in_threadpool(_save, request, session, reading, runtime, user=user, entry_id=None, form=form)
 
 
 @router.get("/reports/improvements/{entry_id}", response_class=HTMLResponse)
-def improvement_page(request: Request, runtime: RuntimeDep, user: PageUser, entry_id: int) -> HTMLResponse:
+def improvement_page(request: Request, runtime: RuntimeDep, session: ReadSessionDep, user: PageUser,
+                     entry_id: RowId) -> HTMLResponse:
     """One entry in the form, to correct it."""
-    return _register_page(request, runtime, user=user, entry_id=entry_id)
+    return _register_page(request, session, runtime, user=user, entry_id=entry_id)
 
 
 @router.post("/reports/improvements/{entry_id}", response_model=None)
-async def change_improvement(request: Request, runtime: RuntimeDep, user: PageUser, entry_id: int) -> Response:
+async def change_improvement(request: Request, runtime: RuntimeDep, session: SessionDep, reading: ReadSessionDep,
+                             user: PageUser, entry_id: RowId) -> Response:
     """Save the corrected entry."""
     form = {name: str(value) for name, value in (await request.form()).items()}
-    return await run_in_threadpool(_save, request, runtime, user=user, entry_id=entry_id, form=form)
+    return await run_in_threadpool(_save, request, session, reading, runtime, user=user, entry_id=entry_id, form=form)
 
 
-def _save(request: Request, runtime: Runtime, *, user: User, entry_id: int | None, form: dict[str, str]) -> Response:
+def _save(request: Request, session: Session, reading: Session, runtime: Runtime, *, user: User,
+          entry_id: int | None, form: dict[str, str]) -> Response:
+    """Save in the request's write session; a refused entry is rolled back and the form shown again through the
+    read session, so building its suggestions never holds SQLite's write lock."""
     if not may_edit(user):
         return _forbidden(request, user)
+    entry = session.get(Improvement, entry_id) if entry_id is not None else None
+    if entry_id is not None and entry is None:
+        return render(request, "error.html", user=user, status_code=404, message="ไม่พบรายการนี้ในทะเบียน")
     try:
-        with runtime.db.session() as session:
-            entry = session.get(Improvement, entry_id) if entry_id is not None else None
-            if entry_id is not None and entry is None:
-                return render(request, "error.html", user=user, status_code=404, message="ไม่พบรายการนี้ในทะเบียน")
-            saved = save_improvement(session, form=form, user=user, now=utcnow(), entry=entry)
-            day = saved.day
+        saved = save_improvement(session, form=form, user=user, now=utcnow(), entry=entry)
     except RegisterError as exc:
-        return _register_page(request, runtime, user=user, entry_id=entry_id, form=form, error=str(exc),
+        session.rollback()
+        return _register_page(request, reading, runtime, user=user, entry_id=entry_id, form=form, error=str(exc),
                               status_code=422)
     flash(request, "บันทึกการปรับปรุงลงทะเบียนแล้ว")
-    return RedirectResponse(f"/reports/pmqa?fiscal_year={fiscal_year_of(day)}#improvements", status_code=303)
+    return RedirectResponse(f"/reports/pmqa?fiscal_year={fiscal_year_of(saved.day)}#improvements", status_code=303)
 
 
-def _register_page(request: Request, runtime: Runtime, *, user: User, entry_id: int | None = None,
+def _register_page(request: Request, session: Session, runtime: Runtime, *, user: User, entry_id: int | None = None,
                    form: dict[str, str] | None = None, error: str | None = None, status_code: int = 200) -> Response:
-    # the form's suggestions, for those who keep the register; its own transaction, before this one (SQLite)
-    trends = _recent_issues(runtime, user=user) if may_edit(user) else []
-    with runtime.db.session() as session:
-        units = [(u.code, u.name) for u in session.scalars(select(Unit).where(Unit.active).order_by(Unit.code))]
-        personal = sees_personal_data(user)
-        query = select(Improvement).order_by(Improvement.day.desc(), Improvement.id.desc())
-        if user.role == "officer":  # as in the report: their own unit's entries
-            query = query.where(Improvement.unit_code == user.unit_code)
-        entries = [shown_entry(e, personal=personal) for e in session.scalars(query)]
-        entry = session.get(Improvement, entry_id) if entry_id is not None else None
-        if entry_id is not None and entry is None:
-            return render(request, "error.html", user=user, status_code=404, message="ไม่พบรายการนี้ในทะเบียน")
-        if form is None and entry is not None:
-            shown = shown_entry(entry, personal=personal)
-            form = {name: _field_text(shown[name]) for name in FIELDS}
-        return render(request, "improvements.html", user=user, status_code=status_code, entries=entries,
-                      unit_names=dict(units), units=units, entry=entry, form=form or {}, error=error,
-                      editable=may_edit(user), LINK_KINDS=LINK_KINDS, trends=trends,
-                      today=dt.datetime.now(BANGKOK).date().isoformat())
+    trends = _recent_issues(session, runtime, user=user) if may_edit(user) else []  # the form's suggestions
+    units = [(u.code, u.name) for u in session.scalars(select(Unit).where(Unit.active).order_by(Unit.code))]
+    personal = sees_personal_data(user)
+    query = select(Improvement).order_by(Improvement.day.desc(), Improvement.id.desc())
+    if user.role == "officer":  # as in the report: their own unit's entries
+        query = query.where(Improvement.unit_code == user.unit_code)
+    entries = [shown_entry(e, personal=personal) for e in session.scalars(query)]
+    entry = session.get(Improvement, entry_id) if entry_id is not None else None
+    if entry_id is not None and entry is None:
+        return render(request, "error.html", user=user, status_code=404, message="ไม่พบรายการนี้ในทะเบียน")
+    if form is None and entry is not None:
+        shown = shown_entry(entry, personal=personal)
+        form = {name: _field_text(shown[name]) for name in FIELDS}
+    return render(request, "improvements.html", user=user, status_code=status_code, entries=entries,
+                  unit_names=dict(units), units=units, entry=entry, form=form or {}, error=error,
+                  editable=may_edit(user), LINK_KINDS=LINK_KINDS, trends=trends,
+                  today=dt.datetime.now(BANGKOK).date().isoformat())
 
 
-def _recent_issues(runtime: Runtime, *, user: User) -> list[str]:
+def _recent_issues(session: Session, runtime: Runtime, *, user: User) -> list[str]:
     """The issues citizens raised most this fiscal year, offered as links for a register entry."""
     current = parse_fiscal_year(None, now=utcnow())
     seen: list[str] = []
     for year in (current, current - 1):  # early in a fiscal year, last year's issues are the ones acted on
-        report = report_for(runtime, user=user, fiscal_year=str(year))
+        report = report_for(session, runtime, user=user, fiscal_year=str(year))
         for quarter in reversed(report["topics"]):
             seen += [item["topic"] for item in quarter["topics"] if item["topic"] not in seen]
     return seen

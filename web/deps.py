@@ -1,10 +1,18 @@
-"""Request dependencies every page and API room uses: the runtime, a database session, the signed-in user."""
+"""Request dependencies every page and API room uses: the runtime, a database session, the signed-in user.
+
+A handler never opens a session itself. One that changes something takes `SessionDep`: one transaction for the
+request, committed when the handler returns and rolled back when it raises, both before the response is sent (so
+the page a redirect leads to already shows the change, and a failed commit is never answered with success). A
+handler that only reads takes `ReadSessionDep`: on SQLite its transaction begins deferred, so rendering a long page
+or building an export never holds the write lock the webhook and the worker need; it refuses to flush.
+"""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi import Depends, HTTPException, Path, Query, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -30,12 +38,34 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 def get_session(runtime: RuntimeDep) -> Iterator[Session]:
-    """A database session in one transaction for this request: committed on success, rolled back on error."""
-    with runtime.db.session() as session:
+    """The request's write session: committed when the handler returns, rolled back when it raises.
+
+    A handler that catches a domain error and answers with a page calls `session.rollback()` first, so nothing of
+    the refused change is committed."""
+    with runtime.db.sessions() as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+
+
+def get_read_session(runtime: RuntimeDep) -> Iterator[Session]:
+    """The request's read session (never takes SQLite's write lock; writes through it are refused)."""
+    with runtime.db.read_session() as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+def get_read_sessions(runtime: RuntimeDep) -> Callable[[], AbstractContextManager[Session]]:
+    """Short read sessions, one per use, for a response that outlives the request (a live event stream)."""
+    return runtime.db.read_session
+
+
+# scope="function": the session ends when the handler ends, before the response goes out
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
+ReadSessions = Annotated[Callable[[], AbstractContextManager[Session]], Depends(get_read_sessions)]
 
 
 def load_user(request: Request, token: str | None) -> User | None:
@@ -47,7 +77,7 @@ def load_user(request: Request, token: str | None) -> User | None:
         key = request.session.get(SESSION_KEY) if "session" in request.scope else None
     if not isinstance(key, str) or not key:
         return None
-    with runtime.db.session() as session:
+    with runtime.db.read_session() as session:
         return session_user(session, key=key)
 
 
@@ -67,9 +97,18 @@ def page_user(request: Request) -> User:
     return user
 
 
+def maybe_user(request: Request) -> User | None:
+    """Whoever is signed in (session cookie), on a page anyone may open."""
+    return load_user(request, None)
+
+
 # A database row id in a URL: anything outside PostgreSQL's integer range cannot be a row (422, never a 500).
 MAX_ROW_ID = 2**31 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+# Paging: an offset past any table and a page past any list are refused (422) before they reach the database.
+Offset = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
+PageNumber = Annotated[int, Query(ge=1, le=MAX_ROW_ID)]
 
 CurrentUser = Annotated[User, Depends(current_user)]
 PageUser = Annotated[User, Depends(page_user)]
+MaybeUser = Annotated[User | None, Depends(maybe_user)]

@@ -3,24 +3,24 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from accounts.service import authenticate, issue_token
 from accounts.sessions import end_session, start_session
 from accounts.throttle import SignInThrottle
 from storage import audit
-from storage.models import utcnow
-from web.deps import SESSION_KEY, RuntimeDep, load_user
+from agency.vocabulary import AuditAction
+from storage.models import User, utcnow
+from web.deps import SESSION_KEY, MaybeUser, ReadSessionDep, RuntimeDep, SessionDep
 from web.security import LOGIN_LIMIT, TOKEN_LIMIT, limiter
 from web.templating import render
-
-if TYPE_CHECKING:
-    from runtime import Runtime
 
 router = APIRouter(tags=["auth"])
 HOME = "/inbox"
@@ -28,38 +28,42 @@ SESSION_LIFETIME = dt.timedelta(hours=12)  # as long as the signed cookie lives
 TOO_MANY_FAILURES = "เข้าสู่ระบบด้วยบัญชีนี้ผิดบ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่อีกครั้ง"
 
 
-@router.post("/api/auth/token", summary="Exchange email and password for a bearer token")
+class TokenOut(BaseModel):
+    """A bearer token for the API."""
+
+    access_token: str
+    token_type: str = "bearer"
+
+
+@router.post("/api/auth/token", summary="Exchange email and password for a bearer token", response_model=TokenOut)
 @limiter.limit(TOKEN_LIMIT)
-async def token(request: Request, runtime: RuntimeDep,
-                form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, str]:
+async def token(request: Request, runtime: RuntimeDep, reading: ReadSessionDep, session: SessionDep,
+                form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Response | TokenOut:
     """OAuth2 password flow: form fields username (the email) and password."""
-    wait = await run_in_threadpool(_retry_after, runtime, form.username)
+    wait = await run_in_threadpool(_retry_after, reading, form.username)
     if wait > 0:
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_FAILURES,
                             headers={"Retry-After": str(math.ceil(wait))})
+    minutes = runtime.settings.fangsiang_token_minutes
 
-    def check() -> str | None:
-        with runtime.db.session() as session:
-            user = authenticate(session, email=form.username, password=form.password)
-            if user is None:
-                return None
-            minutes = runtime.settings.fangsiang_token_minutes
-            audit.record(session, actor=user.email, action="signed_in", entity="user", entity_id=user.id, kind="token")
-            key = start_session(session, user=user, kind="token", lifetime=dt.timedelta(minutes=minutes))
-            return issue_token(user, secret=runtime.settings.secret_key, minutes=minutes, session_key=key)
+    def sign_in() -> str | None:
+        user = _authenticated(session, email=form.username, password=form.password, kind="token")
+        if user is None:
+            return None
+        key = start_session(session, user=user, kind="token", lifetime=dt.timedelta(minutes=minutes))
+        return issue_token(user, secret=runtime.settings.secret_key, minutes=minutes, session_key=key)
 
-    access_token = await run_in_threadpool(check)
-    await run_in_threadpool(_count, runtime, form.username, succeeded=access_token is not None)
-    if access_token is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "อีเมลหรือรหัสผ่านไม่ถูกต้อง",
+    access_token = await run_in_threadpool(sign_in)
+    if access_token is None:  # answered, not raised: the failure is counted in this request's transaction
+        return JSONResponse({"detail": "อีเมลหรือรหัสผ่านไม่ถูกต้อง"}, status_code=status.HTTP_401_UNAUTHORIZED,
                             headers={"WWW-Authenticate": "Bearer"})
-    return {"access_token": access_token, "token_type": "bearer"}
+    return TokenOut(access_token=access_token)
 
 
 @router.get("/login", include_in_schema=False)
-def login_form(request: Request, next: str = HOME) -> Response:
+def login_form(request: Request, user: MaybeUser, next: str = HOME) -> Response:
     """The sign-in form."""
-    if load_user(request, None) is not None:
+    if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     return render(request, "login.html", user=None, next=safe_next(next), error=None, username="")
 
@@ -67,28 +71,22 @@ def login_form(request: Request, next: str = HOME) -> Response:
 @router.post("/login", include_in_schema=False)
 @limiter.limit(LOGIN_LIMIT)
 async def login(
-    request: Request, runtime: RuntimeDep, username: Annotated[str, Form()] = "",
+    request: Request, reading: ReadSessionDep, session: SessionDep, username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = HOME,
 ) -> Response:
     """Check the password; on success start a fresh session (HttpOnly, SameSite cookie)."""
-    wait = await run_in_threadpool(_retry_after, runtime, username) if username else 0.0
+    wait = await run_in_threadpool(_retry_after, reading, username) if username else 0.0
     if wait > 0:
         response = render(request, "login.html", user=None, next=safe_next(next), username=username,
                           error=TOO_MANY_FAILURES, status_code=429)
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
 
-    def check() -> str | None:
-        with runtime.db.session() as session:
-            user = authenticate(session, email=username, password=password)
-            if user is None:
-                return None
-            audit.record(session, actor=user.email, action="signed_in", entity="user", entity_id=user.id)
-            return start_session(session, user=user, kind="browser", lifetime=SESSION_LIFETIME)
+    def sign_in() -> str | None:
+        user = _authenticated(session, email=username, password=password, kind="browser")
+        return start_session(session, user=user, kind="browser", lifetime=SESSION_LIFETIME) if user else None
 
-    session_key = await run_in_threadpool(check) if username and password else None
-    if username and password:
-        await run_in_threadpool(_count, runtime, username, succeeded=session_key is not None)
+    session_key = await run_in_threadpool(sign_in) if username and password else None
     if session_key is None:
         return render(request, "login.html", user=None, next=safe_next(next), username=username,
                       error="อีเมลหรือรหัสผ่านไม่ถูกต้อง กรุณาลองใหม่อีกครั้ง", status_code=401)
@@ -98,12 +96,11 @@ async def login(
 
 
 @router.post("/logout", include_in_schema=False)
-def logout(request: Request, runtime: RuntimeDep) -> RedirectResponse:
+def logout(request: Request, session: SessionDep) -> RedirectResponse:
     """End the session on the server (a copy of the old cookie no longer signs anyone in) and forget the cookie."""
     key = request.session.get(SESSION_KEY)
     if isinstance(key, str) and key:
-        with runtime.db.session() as session:
-            end_session(session, key=key)
+        end_session(session, key=key)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -111,19 +108,21 @@ def logout(request: Request, runtime: RuntimeDep) -> RedirectResponse:
 THROTTLE = SignInThrottle()  # the policy; the counts are in the database, shared by every web process
 
 
-def _retry_after(runtime: "Runtime", email: str) -> float:
+def _retry_after(session: Session, email: str) -> float:
     """Seconds this account must still wait before another attempt."""
-    with runtime.db.session() as session:
-        return THROTTLE.retry_after(session, email, now=utcnow())
+    return THROTTLE.retry_after(session, email, now=utcnow())
 
 
-def _count(runtime: "Runtime", email: str, *, succeeded: bool) -> None:
-    """Record a sign-in attempt's outcome for its account."""
-    with runtime.db.session() as session:
-        if succeeded:
-            THROTTLE.succeeded(session, email)
-        else:
-            THROTTLE.failed(session, email, now=utcnow())
+def _authenticated(session: Session, *, email: str, password: str, kind: str) -> User | None:
+    """The account these credentials open, its sign-in audited, or None; the attempt is counted for the account."""
+    user = authenticate(session, email=email, password=password)
+    if user is None:
+        THROTTLE.failed(session, email, now=utcnow())
+        return None
+    THROTTLE.succeeded(session, email)
+    audit.record(session, actor=user.email, action=AuditAction.SIGNED_IN, entity="user", entity_id=user.id,
+                 **({"kind": kind} if kind == "token" else {}))
+    return user
 
 
 def safe_next(target: str | None) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from agency.vocabulary import SURVEY_LABELS, SURVEY_REASON_LABELS
+from agency.vocabulary import SURVEY_LABELS, SURVEY_REASON_LABELS, AuditAction
 from cases import access
 from conversation.media import media_of_case, media_path
 from conversation.models import FaqRecord, MediaFile
@@ -18,8 +18,8 @@ from conversation.replies import postback_caption
 from conversation.service import faq_entries, satisfaction
 from inbox.admin.views import SECTIONS, AdminUser
 from storage import audit
-from storage.models import Case, Message, Unit, User, utcnow
-from web.deps import RowId, SessionDep, get_runtime, page_user
+from storage.models import Case, Message, Unit, utcnow
+from web.deps import PageUser, ReadSessionDep, RowId, RuntimeDep, SessionDep
 from web.templating import flash, render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -51,15 +51,14 @@ templates.env.globals.update(case_media=case_media, case_satisfaction=case_satis
 
 
 @router.get("/inbox/media/{media_id}")
-def media_file(request: Request, media_id: RowId, session: SessionDep,
-               user: Annotated[User, Depends(page_user)]) -> Response:
+def media_file(media_id: RowId, session: ReadSessionDep, runtime: RuntimeDep, user: PageUser) -> Response:
     """A citizen's photo/video/file, for staff who may see the case and its personal data."""
     media = session.get(MediaFile, media_id)
     message = session.get(Message, media.message_id) if media is not None else None
     case = session.get(Case, message.case_id) if message is not None and message.case_id else None
     if case is None or not access.can_see(user, case) or not access.sees_personal_data(user):
         return Response("ไม่พบไฟล์", status_code=404, media_type="text/plain; charset=utf-8")
-    path = media_path(get_runtime(request), media)
+    path = media_path(runtime, media)
     if path is None:
         return Response("ไฟล์ยังไม่พร้อม", status_code=404, media_type="text/plain; charset=utf-8")
     return FileResponse(path, media_type=media.content_type or "application/octet-stream",
@@ -71,7 +70,7 @@ def media_file(request: Request, media_id: RowId, session: SessionDep,
 
 @router.get("/admin/faq")
 def faq_page(request: Request, session: SessionDep, user: AdminUser) -> Response:
-    """The FAQ entries: question variants, answer, unit."""
+    """The FAQ entries: question variants, answer, unit (a write session: the first visit stores the defaults)."""
     entries = faq_entries(session)
     units = session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
     return render(request, "admin/faq.html", user=user, entries=entries, units=units,
@@ -99,7 +98,7 @@ def faq_save(request: Request, session: SessionDep, user: AdminUser, entry_id: A
         return RedirectResponse("/admin/faq", status_code=303)
     faq_entries(session)  # seeds the defaults the first time
     record = session.get(FaqRecord, entry_id)
-    action = "faq_edited" if record is not None else "faq_added"
+    action = AuditAction.FAQ_EDITED if record is not None else AuditAction.FAQ_ADDED
     if record is None:
         record = FaqRecord(id=entry_id, title=title, questions=variants, answer=answer, unit_code=unit or None)
         session.add(record)
@@ -116,6 +115,6 @@ def faq_delete(request: Request, entry_id: str, session: SessionDep, user: Admin
     record = session.get(FaqRecord, entry_id)
     if record is not None:
         session.delete(record)
-        audit.record(session, actor=user.email, action="faq_deleted", entity="faq", entity_id=entry_id)
+        audit.record(session, actor=user.email, action=AuditAction.FAQ_DELETED, entity="faq", entity_id=entry_id)
         flash(request, f"ลบรายการ “{record.title}” แล้ว")
     return RedirectResponse("/admin/faq", status_code=303)

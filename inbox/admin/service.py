@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from accounts.sessions import end_user_sessions
 from accounts.service import AccountError, create_user
 from storage import audit
-from agency.vocabulary import ROLES
+from agency.vocabulary import ROLES, AuditAction, Role
 from storage.models import AgencyHoliday, ReplyTemplate, Unit, User
+from web.deps import MAX_ROW_ID
 
 UNIT_CODE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
@@ -31,7 +32,8 @@ def add_unit(session: Session, *, code: str, name: str, actor: User) -> Unit:
         raise AdminError(f"มีหน่วยงานรหัส {code} อยู่แล้ว")
     unit = Unit(code=code, name=name[:200], topics=[], is_triage=False, active=True)
     session.add(unit)
-    audit.record(session, actor=actor.email, action="unit_added", entity="unit", entity_id=code, name=unit.name)
+    audit.record(session, actor=actor.email, action=AuditAction.UNIT_ADDED, entity="unit", entity_id=code,
+                 name=unit.name)
     return unit
 
 
@@ -48,7 +50,8 @@ def update_unit(session: Session, *, code: str, name: str, active: bool, actor: 
     changes = {k: [old, new] for k, old, new in (("name", unit.name, name[:200]), ("active", unit.active, active))
                if old != new}
     unit.name, unit.active = name[:200], active
-    audit.record(session, actor=actor.email, action="unit_updated", entity="unit", entity_id=code, changes=changes)
+    audit.record(session, actor=actor.email, action=AuditAction.UNIT_UPDATED, entity="unit", entity_id=code,
+                 changes=changes)
     return unit
 
 
@@ -71,19 +74,19 @@ def update_user(session: Session, *, user_id: int, role: str, unit_code: str | N
     if role not in ROLES:
         raise AdminError("บทบาทไม่ถูกต้อง")
     unit_code = unit_code or None
-    if role == "officer" and not unit_code:
+    if role == Role.OFFICER and not unit_code:
         raise AdminError("เจ้าหน้าที่ต้องสังกัดหน่วยงาน กรุณาเลือกหน่วยงาน")
     if unit_code and session.get(Unit, unit_code) is None:
         raise AdminError("ไม่พบหน่วยงานที่เลือก")
-    if user.id == actor.id and (role != "admin" or not active):
+    if user.id == actor.id and (role != Role.ADMIN or not active):
         raise AdminError("ไม่สามารถลดสิทธิ์หรือปิดบัญชีของตนเองได้")
     changes = {k: [old, new] for k, old, new in (("role", user.role, role), ("unit", user.unit_code, unit_code),
                                                  ("active", user.active, active)) if old != new}
     user.role, user.unit_code, user.active = role, unit_code, active
     # What the account may see changed: every session of it ends and the person signs in again.
     ended = end_user_sessions(session, user_id=user.id, reason="account_changed") if changes else 0
-    audit.record(session, actor=actor.email, action="user_updated", entity="user", entity_id=user.id, changes=changes,
-                 sessions_ended=ended)
+    audit.record(session, actor=actor.email, action=AuditAction.USER_UPDATED, entity="user", entity_id=user.id,
+                 changes=changes, sessions_ended=ended)
     return user
 
 
@@ -97,13 +100,15 @@ def save_template(session: Session, *, template_id: int | None, title: str, text
         raise AdminError("ข้อความสำเร็จรูปยาวได้ไม่เกิน 2,000 ตัวอักษร")
     if unit_code and session.get(Unit, unit_code) is None:
         raise AdminError("ไม่พบหน่วยงานที่เลือก")
+    if template_id is not None and template_id > MAX_ROW_ID:  # past any row: not one to reach the database with
+        raise AdminError("ไม่พบข้อความสำเร็จรูปนี้")
     template = session.get(ReplyTemplate, template_id) if template_id else ReplyTemplate()
     if template is None:
         raise AdminError("ไม่พบข้อความสำเร็จรูปนี้")
     template.title, template.text, template.unit_code = title[:200], text, unit_code or None
     session.add(template)
     session.flush()
-    audit.record(session, actor=actor.email, action="template_saved", entity="reply_template",
+    audit.record(session, actor=actor.email, action=AuditAction.TEMPLATE_SAVED, entity="reply_template",
                  entity_id=template.id, title=template.title)
     return template
 
@@ -114,7 +119,7 @@ def delete_template(session: Session, *, template_id: int, actor: User) -> None:
     if template is None:
         raise AdminError("ไม่พบข้อความสำเร็จรูปนี้")
     session.delete(template)
-    audit.record(session, actor=actor.email, action="template_deleted", entity="reply_template",
+    audit.record(session, actor=actor.email, action=AuditAction.TEMPLATE_DELETED, entity="reply_template",
                  entity_id=template_id, title=template.title)
 
 
@@ -130,8 +135,8 @@ def add_holiday(session: Session, *, day: str, name: str, actor: User) -> Agency
         raise AdminError("วันนี้เป็นวันหยุดของหน่วยงานอยู่แล้ว")
     holiday = AgencyHoliday(day=date, name=name.strip()[:200])
     session.add(holiday)
-    audit.record(session, actor=actor.email, action="holiday_added", entity="holiday", entity_id=date.isoformat(),
-                 name=holiday.name)
+    audit.record(session, actor=actor.email, action=AuditAction.HOLIDAY_ADDED, entity="holiday",
+                 entity_id=date.isoformat(), name=holiday.name)
     return holiday
 
 
@@ -141,7 +146,7 @@ def remove_holiday(session: Session, *, day: str, actor: User) -> None:
     if holiday is None:
         raise AdminError("ไม่พบวันหยุดนี้")
     session.delete(holiday)
-    audit.record(session, actor=actor.email, action="holiday_removed", entity="holiday", entity_id=day)
+    audit.record(session, actor=actor.email, action=AuditAction.HOLIDAY_REMOVED, entity="holiday", entity_id=day)
 
 
 def listing(session: Session) -> dict[str, list]:

@@ -38,6 +38,9 @@ def test_admin_manages_units_users_and_canned_replies(live_server: LiveServer) -
         template = session.scalars(select(ReplyTemplate).where(ReplyTemplate.title == "นัดช่างตรวจหน้างาน")).one()
         actions = set(session.scalars(select(AuditEvent.action)))
     assert {"unit_added", "unit_updated", "user_created", "template_saved"} <= actions
+    for beyond in ("9223372036854775808", str(2**31)):  # an edited template's id past any row: not found, not a 500
+        assert post("/admin/templates", template_id=beyond, title="ชื่อ", text="ข้อความ", unit="").status_code == 303
+        assert "ไม่พบข้อความสำเร็จรูปนี้" in client.get("/admin/templates").text
     case = case_from_line(live_server, "ถนนเป็นหลุมลึกมากครับ ซอย 9")
     officer = sign_in(live_server, "new@example.go.th")
     if case.unit_code == "public_works":

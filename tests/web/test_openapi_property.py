@@ -3,13 +3,15 @@ bodies, on SQLite and on PostgreSQL + Redis, the service never answers 5xx."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.inbox.helpers import case_from_line, staff
+from tests.inbox.helpers import PASSWORD, case_from_line, staff
 from tests.support.server import LiveServer
 
 SKIPPED_PATHS = ("/webhooks/", "/api/auth/token", "/metrics")  # signed by the platforms / rate-limited / ops
@@ -119,3 +121,54 @@ def test_no_operation_answers_5xx_to_an_officer(make_server, backend: str) -> No
     call()
     assert not errors
     assert len(seen) == len(operations), sorted({f"{m} {p}" for m, p, _ in operations} - seen)
+
+
+EXTREME_NUMBERS = ("9223372036854775808", "-9223372036854775809", "18446744073709551616", str(2**70), "2147483648",
+                   "-2147483649", "-1", "1e309", "NaN", "๙๙๙๙๙๙๙๙๙๙๙๙๙๙๙๙๙๙๙๙")
+
+
+def _is_integer(spec: dict[str, Any], schema: dict[str, Any]) -> bool:
+    """Whether a parameter takes an integer (alone or as one of its options)."""
+    schema = _schema(spec, schema)
+    return schema.get("type") == "integer" or any(_is_integer(spec, s) for s in schema.get("anyOf", ()))
+
+
+def test_list_paging_and_numbers_past_any_row_are_refused_not_a_500(make_server, backend: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 21: `offset=9223372036854775808` reached the database and came back as a 500; every numeric query
+    parameter of every list endpoint now answers 4xx to numbers no table could hold (and pages say so in Thai)."""
+    server: LiveServer = make_server(backend)
+    case = case_from_line(server, "ไฟถนนดับทั้งซอยค่ะ ซอยสุขใจ 5")
+    officer = staff(server, case)["officer"]
+    spec = server.client.get("/api/openapi.json").json()
+    checked: list[str] = []
+    for method, path, op in _operations(spec):
+        if method != "GET" or "{" in path:
+            continue
+        for param in op.get("parameters", []):
+            if param["in"] != "query" or not _is_integer(spec, param.get("schema", {})):
+                continue
+            for value in EXTREME_NUMBERS:
+                response = server.client.get(path, params={param["name"]: value}, headers=officer)
+                assert 400 <= response.status_code < 500, f"{path}?{param['name']}={value} → {response.status_code}"
+            checked.append(f"{path} {param['name']}")
+    assert {"/api/cases offset", "/api/cases limit", "/api/analytics/topics limit"} <= set(checked), checked
+
+    asked = server.client.get("/api/cases", params={"offset": "9223372036854775808"}, headers=officer)
+    assert asked.status_code == 422, asked.text
+    last = server.client.get("/api/cases", params={"offset": str(2**31 - 1)}, headers=officer)  # the largest allowed
+    assert last.status_code == 200 and last.json()["items"] == [] and last.json()["total"] == 1
+
+    page = httpx.Client(base_url=server.url, timeout=30)
+    login = page.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
+    assert token is not None
+    assert page.post("/login", data={"username": "somchai@example.go.th", "password": PASSWORD,
+                                      "csrf_token": token.group(1)}).status_code == 303
+    for value in ("9223372036854775808", "0", "-5", "สอง"):
+        refused = page.get("/inbox", params={"page": value})
+        assert refused.status_code == 422 and "ไม่ถูกต้อง" in refused.text, value
+    far = page.get("/inbox", params={"page": str(2**31 - 1)})  # past the last page: the last page is shown
+    assert far.status_code == 200 and case.ticket in far.text
+    for value in ("9223372036854775808", "-1"):  # a register entry's id in the URL, as on the case pages
+        assert page.get(f"/reports/improvements/{value}").status_code == 422
+    page.close()
