@@ -20,7 +20,7 @@ from agency.vocabulary import CASE_INTENTS, OPEN_STATUSES, STATUS_NAMES
 from bot.outbound import CitizenUnreachable, tell_citizen
 from cases.service import REOPEN_WINDOW, change_fields, open_case, set_citizen_group
 from conversation import replies
-from conversation.faq import FaqEntry, FaqMatcher, background_messages, load_faq
+from conversation.faq import FaqEntry, FaqMatch, FaqMatcher, background_messages, load_faq
 from conversation.models import FaqAnswer, FaqRecord, Survey
 from conversation.postbacks import (
     FaqFeedback, FollowUpChoice, GroupChoice, MenuChoice, PostbackError, PostbackSigner, StatusRequest, SurveyReason,
@@ -134,10 +134,10 @@ def faq_entries(session: Session, *, agency_units: Sequence[str] = ()) -> tuple[
                  for r in rows if r.questions)
 
 
-def faq_matcher(runtime: "Runtime", session: Session) -> FaqMatcher | None:
-    """The FAQ matcher, rebuilt whenever the agency changed an entry (None without entries or embeddings)."""
+def matcher_for(runtime: "Runtime", entries: Sequence[FaqEntry]) -> FaqMatcher | None:
+    """The FAQ matcher for these entries, rebuilt whenever the agency changed one (None without entries or
+    embeddings). Embeds: call it with no transaction open."""
     state = _state(runtime)
-    entries = faq_entries(session)
     version = tuple((e.id, e.questions, e.answer, e.unit) for e in entries)
     if state.matcher is not None and state.faq_version == version:
         return state.matcher
@@ -671,18 +671,20 @@ def group_choice(turn: Turn, action: GroupChoice) -> str:
 # ---- FAQ
 
 
-def answer_faq(turn: Turn) -> str | None:
-    """A question the agency has a ready answer for: answered at once, no case (None when no confident match)."""
+def may_answer_from_faq(*, kind: str, text: str, channel: str, intent: str | None) -> bool:
+    """True if a ready FAQ answer may answer this message (a private text the classifier did not call a case)."""
+    return kind == "text" and bool(text.strip()) and channel != "facebook_comment" and \
+        intent in ("question", "other", "suggestion", None)
+
+
+def answer_faq(turn: Turn, *, found: FaqMatch | None) -> str | None:
+    """A question the agency has a ready answer for (`found`, matched before the transaction): answered at once,
+    no case (None when no confident match)."""
     message = turn.message
-    if message.kind != "text" or not (message.text or "").strip() or message.channel == "facebook_comment":
+    if not may_answer_from_faq(kind=message.kind, text=message.text or "", channel=message.channel,
+                               intent=message.intent):
         return None
-    if message.intent not in ("question", "other", "suggestion", None):
-        return None
-    matcher = faq_matcher(turn.runtime, turn.session)
-    if matcher is None:
-        return None
-    found = matcher.match(message.text)
-    if not found.confident or found.entry is None:
+    if found is None or not found.confident or found.entry is None:
         return None
     turn.session.add(FaqAnswer(message_id=message.id, contact_id=turn.contact.id, entry_id=found.entry.id,
                                score=float(found.score), answered_at=utcnow()))
@@ -736,9 +738,14 @@ def gentle(turn: Turn) -> str:
 
 
 def read(turn: Turn) -> Reading:
-    """The conversational cues in the message (tickets in any spelling, status, thanks, new matter, problem back)."""
-    return read_message(turn.message.text or "", kind=turn.message.kind, prefix=turn.runtime.agency.ticket_prefix,
-                        default_year_be=buddhist_year(turn.message.sent_at or utcnow()))  # "FS-123": this year's
+    """The conversational cues in the turn's message."""
+    return reading_of(turn.runtime, text=turn.message.text or "", kind=turn.message.kind, sent_at=turn.message.sent_at)
+
+
+def reading_of(runtime: "Runtime", *, text: str, kind: str, sent_at: dt.datetime | None) -> Reading:
+    """The conversational cues in a message (tickets in any spelling, status, thanks, new matter, problem back)."""
+    return read_message(text, kind=kind, prefix=runtime.agency.ticket_prefix,
+                        default_year_be=buddhist_year(sent_at or utcnow()))  # "FS-123": this year's
 
 
 def is_case_intent(intent: str | None) -> bool:
