@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from agency.config import AgencyConfig
 from agency.thaitime import WorkingCalendar
-from agency.vocabulary import INTENT_NAMES, INTENTS, OPEN_STATUSES, STATUS_NAMES
+from agency.vocabulary import INTENT_NAMES, INTENTS, OPEN_STATUSES, STATUS_NAMES, AuditAction, Status
 from bot import messages as texts
 from bot.outbound import CitizenUnreachable, tell_citizen
 from cases.access import can_act
@@ -124,17 +124,48 @@ def change_fields(
 ) -> AuditEvent:
     """Set fields on a case and audit them as {field: [old, new]} in one event (plus any `details`)."""
     details = changes.pop("details", None) or {}
-    diff: dict[str, list[object]] = {}
-    for name, value in changes.items():
-        old = getattr(case, name)
-        if old != value:
-            diff[name] = [_plain(old), _plain(value)]
-            setattr(case, name, value)
+    diff = audit.apply_changes(case, changes)
     case.updated_at = now
     event = audit.record(session, actor=_actor(actor), action=action, entity="case", entity_id=case.id,
                          case_id=case.id, changes=diff, **details)
     session.flush()
     return event
+
+
+def _move(session: Session, *, case: Case, through: tuple[str, ...], actor: User | str, action: str,
+          now: dt.datetime, **changes: object) -> AuditEvent:
+    """Move the case along the workflow, through each status in turn (each step allowed by TRANSITIONS, else
+    CaseError), with its other fields, as one audited change."""
+    return change_fields(session, case=case, actor=actor, action=action, now=now,
+                         status=_check_path(case, through), **changes)
+
+
+def _check_path(case: Case, through: tuple[str, ...]) -> str:
+    """The status the case ends in after these steps; CaseError (Thai) if the workflow forbids one of them."""
+    status = case.status
+    for step in through:
+        if step not in TRANSITIONS.get(status, ()):
+            raise CaseError(f"เปลี่ยนสถานะจาก “{STATUS_NAMES[status]}” เป็น “{STATUS_NAMES[step]}” ไม่ได้")
+        status = step
+    return status
+
+
+def reopen(session: Session, *, case: Case, reason: str, now: dt.datetime) -> AuditEvent:
+    """The citizen says the problem is not fixed: a resolved case back in progress (audited), the unit told by a
+    case note."""
+    event = _move(session, case=case, through=(Status.IN_PROGRESS,), actor="citizen", action=AuditAction.REOPENED,
+                  now=now, details={"reason": reason}, resolved_at=None)
+    session.add(CaseNote(case_id=case.id, author_user_id=None, created_at=now,
+                         text=f"ประชาชนแจ้งว่า{reason} ระบบเปิดเรื่องอีกครั้ง กรุณาดำเนินการต่อค่ะ"))
+    session.flush()
+    return event
+
+
+def record_praise(session: Session, *, case: Case, now: dt.datetime) -> AuditEvent:
+    """Praise is passed on to the staff and needs no action: resolved and closed at once (one audited change),
+    so it never counts as overdue."""
+    return _move(session, case=case, through=(Status.RESOLVED, Status.CLOSED), actor="system",
+                 action=AuditAction.PRAISE_RECORDED, now=now, resolved_at=now, closed_at=now)
 
 
 def reply(session: Session, *, case: Case, user: User, text: str, now: dt.datetime) -> Message:
@@ -173,8 +204,7 @@ def change_status(
     note = (note or "").strip()
     if status not in TRANSITIONS:
         raise CaseError(f"ไม่รู้จักสถานะ “{status}”")
-    if status not in allowed_statuses(case):
-        raise CaseError(f"เปลี่ยนสถานะจาก “{STATUS_NAMES[case.status]}” เป็น “{STATUS_NAMES[status]}” ไม่ได้")
+    _check_path(case, (status,))
     if status in NOTE_REQUIRED and not note:
         raise CaseError(NOTE_REQUIRED[status])
     if len(note) > MAX_REASON_CHARS:
@@ -302,11 +332,6 @@ def _thread_ref(case: Case) -> str | None:
 def _actor(actor: User | str) -> str:
     """The audit trail's name for who did it."""
     return actor if isinstance(actor, str) else actor.email
-
-
-def _plain(value: object) -> object:
-    """A value as JSON can store it."""
-    return value.isoformat() if isinstance(value, dt.datetime) else value
 
 
 def set_citizen_group(

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from agency.thaitime import buddhist_year
 from agency.vocabulary import CASE_INTENTS, OPEN_STATUSES, STATUS_NAMES
 from bot.outbound import CitizenUnreachable, tell_citizen
-from cases.service import REOPEN_WINDOW, change_fields, open_case, set_citizen_group
+from cases.service import REOPEN_WINDOW, open_case, record_praise, reopen, set_citizen_group
 from conversation import replies
 from conversation.faq import FaqEntry, FaqMatch, FaqMatcher, background_messages, load_faq
 from conversation.models import FaqAnswer, FaqRecord, Survey
@@ -31,7 +31,7 @@ from conversation.render_line import line_messages
 from conversation.same_matter import NewMessage, OpenCase, same_matter
 from conversation.tickets import Reading, read_message
 from storage import audit
-from storage.models import Case, CaseNote, Contact, Message, OutboxMessage, Unit, utcnow
+from storage.models import Case, Contact, Message, OutboxMessage, Unit, utcnow
 
 if TYPE_CHECKING:
     from runtime import Runtime
@@ -446,7 +446,7 @@ def survey_reason(turn: Turn, action: SurveyReason) -> str:
         return "survey_reason"
     reopened_unit = None
     if action.reason == "unresolved" and case.status == "resolved":
-        reopen_case(turn.session, case=case, reason="ยังไม่ได้รับการแก้ไข (แบบประเมินความพึงพอใจ)", now=now)
+        reopen(turn.session, case=case, reason="ยังไม่ได้รับการแก้ไข (แบบประเมินความพึงพอใจ)", now=now)
         unit = turn.session.get(Unit, case.unit_code)
         reopened_unit = unit.name if unit else case.unit_code
     turn.answer(replies.survey_thanks(score=survey.score, reopened_unit=reopened_unit), case_id=case.id)
@@ -483,15 +483,6 @@ def satisfaction(session: Session, *, case_id: int) -> dict | None:
 
 
 # ---- follow-up, new matter, after resolution
-
-
-def reopen_case(session: Session, *, case: Case, reason: str, now: dt.datetime) -> None:
-    """The citizen says the problem is not fixed: back in progress (audited) and the unit told by a case note."""
-    change_fields(session, case=case, actor="citizen", action="reopened", now=now, details={"reason": reason},
-                  status="in_progress", resolved_at=None)
-    session.add(CaseNote(case_id=case.id, author_user_id=None, created_at=now,
-                         text=f"ประชาชนแจ้งว่า{reason} ระบบเปิดเรื่องอีกครั้ง กรุณาดำเนินการต่อค่ะ"))
-    session.flush()
 
 
 def _message_embedding(message: Message) -> np.ndarray | None:
@@ -560,7 +551,7 @@ def follow_up(turn: Turn, reading: Reading) -> str | None:
         if case.resolved_at is None or now - case.resolved_at > REOPEN_WINDOW:
             return None
         if reading.problem_back:
-            reopen_case(session, case=case, reason="ปัญหากลับมาเกิดขึ้นอีก", now=now)
+            reopen(session, case=case, reason="ปัญหากลับมาเกิดขึ้นอีก", now=now)
             message.case_id = case.id
             unit = session.get(Unit, case.unit_code)
             turn.answer(replies.case_reopened(ticket=case.ticket, unit_name=unit.name if unit else case.unit_code),
@@ -628,9 +619,7 @@ def open_and_acknowledge(turn: Turn, *, source: Message | None = None, intent: s
     case = open_case(session, contact=turn.contact, message=source, agency=runtime.agency,
                      calendar=runtime.calendar, now=now)
     if case.intent == "praise":
-        # Praise is passed on to the staff and needs no action: recorded closed, so it never counts as overdue.
-        change_fields(session, case=case, actor="system", action="praise_recorded", now=now,
-                      status="closed", resolved_at=now, closed_at=now)
+        record_praise(session, case=case, now=now)
     facts = case_facts(session, case)
     if turn.contact.channel == "facebook_comment":
         answer = replies.comment_reply(agency=turn.agency_name,
