@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from agency.config import AgencyConfig
 from agency.thaitime import WorkingCalendar
 from agency.vocabulary import INTENT_NAMES, INTENTS, OPEN_STATUSES, STATUS_NAMES, AuditAction, Status
-from bot import messages as texts
+from bot import replies
 from bot.outbound import CitizenUnreachable, tell_citizen
 from cases.access import can_act
 from cases.standards import standard_for
@@ -219,7 +219,7 @@ def change_status(
     if case.first_response_at is None:
         changes["first_response_at"] = now
     unit = session.get(Unit, case.unit_code)
-    text = texts.status_update(ticket=case.ticket, status=status, note=note or None,
+    text = replies.status_update(ticket=case.ticket, status=status, note=note or None,
                                unit_name=unit.name if unit else case.unit_code, agency=agency.short_name)
     event = change_fields(session, case=case, actor=user, action="status_changed", now=now,
                           details={"note": note} if note else None, **changes)
@@ -249,7 +249,7 @@ def assign(
     _keep_correction(session, case=case, user=user, unit_code=unit.code)
     event = change_fields(session, case=case, actor=user, action="reassigned", now=now,
                           details={"reason": reason}, unit_code=unit.code, escalated_at=None)
-    text = texts.unit_changed(ticket=case.ticket, unit_name=unit.name, agency=agency.short_name)
+    text = replies.unit_changed(ticket=case.ticket, unit_name=unit.name, agency=agency.short_name)
     event.details = {**event.details, "citizen_told": _notify(session, case=case, text=text,
                                                                key=f"unit:{case.id}:{event.id}")}
     return event

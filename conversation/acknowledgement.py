@@ -3,8 +3,8 @@ reply under a Page comment, praise recorded and thanked; then, once per citizen,
 from __future__ import annotations
 
 from cases.service import open_case, record_praise, set_citizen_group
-from conversation import replies
-from conversation.postbacks import GroupChoice
+from bot import replies
+from bot.postbacks import GroupChoice
 from conversation.turn import Turn, case_facts, say
 from storage.models import Message, utcnow
 

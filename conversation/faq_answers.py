@@ -12,11 +12,11 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conversation import replies
+from bot import replies
 from conversation.acknowledgement import open_and_acknowledge
 from conversation.faq import FaqEntry, FaqMatch, FaqMatcher, background_messages, load_faq
 from conversation.models import FaqAnswer, FaqRecord
-from conversation.postbacks import FaqFeedback
+from bot.postbacks import FaqFeedback
 from conversation.turn import Turn, case_facts
 from storage import audit
 from storage.db import upsert_insert

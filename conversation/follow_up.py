@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from agency.vocabulary import OPEN_STATUSES
 from cases.service import REOPEN_WINDOW, reopen
-from conversation import replies
+from bot import replies
 from conversation.acknowledgement import open_and_acknowledge
-from conversation.postbacks import FollowUpChoice
+from bot.postbacks import FollowUpChoice
 from conversation.same_matter import NewMessage, OpenCase, same_matter
 from conversation.tickets import Reading
 from conversation.turn import Turn, case_facts, owns

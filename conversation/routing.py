@@ -17,7 +17,7 @@ import numpy as np
 
 import classifier
 from agency.vocabulary import CASE_INTENTS
-from conversation import replies
+from bot import replies
 from conversation.acknowledgement import group_choice, open_and_acknowledge
 from conversation.faq import FaqMatch
 from conversation.faq_answers import (
@@ -25,7 +25,7 @@ from conversation.faq_answers import (
 )
 from conversation.follow_up import follow_up, follow_up_choice
 from conversation.media import note_media
-from conversation.postbacks import (
+from bot.postbacks import (
     FaqFeedback, FollowUpChoice, GroupChoice, MenuChoice, PostbackError, StatusRequest, SurveyReason, SurveyScore,
     is_postback_data,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from agency.vocabulary import OPEN_STATUSES
-from conversation import replies
+from bot import replies
 from conversation.follow_up import CAROUSEL_CASES
 from conversation.tickets import Reading
 from conversation.turn import Turn, case_facts, owns

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.service import reopen
-from conversation import replies
+from bot import replies
 from conversation.models import Survey
-from conversation.postbacks import SurveyReason, SurveyScore
+from bot.postbacks import SurveyReason, SurveyScore
 from conversation.turn import Turn, case_facts, owns, say, signer_for
 from storage import audit
 from storage.models import Case, Contact, Unit, utcnow

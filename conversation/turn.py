@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from agency.thaitime import buddhist_year
 from agency.vocabulary import OPEN_STATUSES, STATUS_NAMES
 from bot.outbound import CitizenUnreachable, tell_citizen
-from conversation import replies
-from conversation.postbacks import PostbackSigner
+from bot import replies
+from bot.postbacks import PostbackSigner
 from conversation.render_facebook import comment_message, messenger_messages
 from conversation.render_line import line_messages
 from conversation.tickets import Reading, read_message

@@ -20,7 +20,7 @@ from storage.queue import WorkQueue
 if TYPE_CHECKING:
     from classifier.embedding import EmbeddingCache
     from conversation.faq import FaqMatcher
-    from conversation.postbacks import PostbackSigner
+    from bot.postbacks import PostbackSigner
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from agency.vocabulary import SURVEY_LABELS, SURVEY_REASON_LABELS
 from cases import access
 from conversation.media import media_of_case, media_path
 from conversation.models import FaqRecord, MediaFile
-from conversation.replies import postback_caption
+from bot.replies import postback_caption
 from conversation.faq_answers import faq_entries
 from conversation.surveys import satisfaction
 from inbox.admin.views import SECTIONS, AdminUser

@@ -1,5 +1,6 @@
-"""The bot's words to citizens, in polite Thai (ค่ะ), as channel-neutral replies: text, quick replies, optional
-cards and links. `render_line` and `render_facebook` turn a reply into each platform's message JSON."""
+"""Everything the citizen is told, in polite Thai (ค่ะ): the conversation's answers as channel-neutral replies (text,
+quick replies, optional cards and links; `conversation.render_line` and `conversation.render_facebook` turn a reply
+into each platform's message JSON), and the plain texts sent when an officer acts on their case."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 from agency.thaitime import thai_date
 from agency.vocabulary import SURVEY_LABELS, SURVEY_REASON_LABELS
-from conversation.postbacks import (
+from bot.postbacks import (
     FaqFeedback,
     FollowUpChoice,
     GroupChoice,
@@ -440,3 +441,26 @@ def postback_caption(data: str, *, groups: Sequence[str] = ()) -> str:
         except ValueError:
             return "ระบุกลุ่มผู้รับบริการ (ตัวเลือกที่ไม่มีแล้ว)"
     return "กดปุ่มที่ระบบอ่านไม่ได้"
+
+
+# ---- told when an officer acts on the case
+
+
+def status_update(*, ticket: str, status: str, note: str | None, unit_name: str, agency: str) -> str | None:
+    """What the citizen is told when their case changes status (None when the change does not concern them)."""
+    detail = f"\nรายละเอียด: {note.strip()}" if note and note.strip() else ""
+    texts = {
+        "acknowledged": f"เรื่องเลขที่ {ticket} ได้รับการตรวจสอบแล้วค่ะ {unit_name}รับทราบและจะดำเนินการต่อไป",
+        "in_progress": f"เรื่องเลขที่ {ticket} อยู่ระหว่างดำเนินการโดย{unit_name}ค่ะ",
+        "resolved": f"เรื่องเลขที่ {ticket} ดำเนินการแล้วเสร็จค่ะ หากยังพบปัญหาอยู่ พิมพ์แจ้งกลับมาได้เลยนะคะ",
+        "closed": f"เรื่องเลขที่ {ticket} ปิดเรื่องเรียบร้อยแล้วค่ะ ขอบคุณที่แจ้ง{agency}ค่ะ",
+        "forwarded": f"เรื่องเลขที่ {ticket} อยู่นอกอำนาจหน้าที่ของ{agency} จึงได้ส่งต่อให้หน่วยงานที่รับผิดชอบแล้วค่ะ",
+        "rejected": f"ขออภัยค่ะ เรื่องเลขที่ {ticket} ไม่สามารถรับดำเนินการได้",
+    }
+    text = texts.get(status)
+    return None if text is None else f"{text}{detail}\n— {agency}"
+
+
+def unit_changed(*, ticket: str, unit_name: str, agency: str) -> str:
+    """Told to the citizen when their case moves to another unit."""
+    return f"เรื่องเลขที่ {ticket} ได้ส่งต่อให้{unit_name}เป็นผู้รับผิดชอบแล้วค่ะ\n— {agency}"
