@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agency.thaitime import thai_date
-from agency.vocabulary import SURVEY_LABELS, SURVEY_REASON_LABELS
+from agency.vocabulary import SURVEY_LABELS, SURVEY_REASON_LABELS, Intent, Status
 from bot.postbacks import (
     FaqFeedback,
     FollowUpChoice,
@@ -30,9 +30,9 @@ QUOTE_LIMIT = 300         # an officer's reply quoted in a status answer
 
 MENU_LABELS = {"report": "แจ้งเรื่อง", "status": "ติดตามเรื่อง", "faq": "คำถามที่พบบ่อย", "contact": "ติดต่อเจ้าหน้าที่"}
 ACK_OPENINGS = {
-    "complaint": ("รับเรื่องร้องเรียนแล้ว", "ได้รับเรื่องร้องเรียนของท่านแล้วค่ะ"),
-    "suggestion": ("รับข้อเสนอแนะแล้ว", "ขอบคุณสำหรับข้อเสนอแนะค่ะ เราได้รับเรื่องของท่านแล้ว"),
-    "question": ("รับคำถามแล้ว", "ได้รับคำถามของท่านแล้วค่ะ"),
+    Intent.COMPLAINT: ("รับเรื่องร้องเรียนแล้ว", "ได้รับเรื่องร้องเรียนของท่านแล้วค่ะ"),
+    Intent.SUGGESTION: ("รับข้อเสนอแนะแล้ว", "ขอบคุณสำหรับข้อเสนอแนะค่ะ เราได้รับเรื่องของท่านแล้ว"),
+    Intent.QUESTION: ("รับคำถามแล้ว", "ได้รับคำถามของท่านแล้วค่ะ"),
 }
 
 
@@ -144,7 +144,7 @@ def case_acknowledgement(*, case: CaseFacts, intent: str, respond_days: int, age
 
     Praise gets thanks only: no ticket talk and no deadline.
     """
-    if intent == "praise":
+    if intent == Intent.PRAISE:
         return praise_thanks(agency=agency)
     heading, opening = ACK_OPENINGS.get(intent, ("รับเรื่องแล้ว", "ได้รับข้อความของท่านแล้วค่ะ"))
     promise = f"เจ้าหน้าที่จะติดต่อกลับภายใน {respond_days} วันทำการ"
@@ -159,7 +159,7 @@ def case_acknowledgement(*, case: CaseFacts, intent: str, respond_days: int, age
                 rows=(*_case_rows(case), ("ติดต่อกลับภายใน", f"{respond_days} วันทำการ")), note=note,
                 button=_postback(signer, "ติดตามสถานะ", StatusRequest(case_id=case.case_id),
                                  f"ติดตามเรื่อง {case.ticket}"))
-    quick = _evidence_quick_replies() if intent == "complaint" else ()
+    quick = _evidence_quick_replies() if intent == Intent.COMPLAINT else ()
     return Reply(text=text, cards=(card,), quick_replies=quick)
 
 
@@ -450,12 +450,12 @@ def status_update(*, ticket: str, status: str, note: str | None, unit_name: str,
     """What the citizen is told when their case changes status (None when the change does not concern them)."""
     detail = f"\nรายละเอียด: {note.strip()}" if note and note.strip() else ""
     texts = {
-        "acknowledged": f"เรื่องเลขที่ {ticket} ได้รับการตรวจสอบแล้วค่ะ {unit_name}รับทราบและจะดำเนินการต่อไป",
-        "in_progress": f"เรื่องเลขที่ {ticket} อยู่ระหว่างดำเนินการโดย{unit_name}ค่ะ",
-        "resolved": f"เรื่องเลขที่ {ticket} ดำเนินการแล้วเสร็จค่ะ หากยังพบปัญหาอยู่ พิมพ์แจ้งกลับมาได้เลยนะคะ",
-        "closed": f"เรื่องเลขที่ {ticket} ปิดเรื่องเรียบร้อยแล้วค่ะ ขอบคุณที่แจ้ง{agency}ค่ะ",
-        "forwarded": f"เรื่องเลขที่ {ticket} อยู่นอกอำนาจหน้าที่ของ{agency} จึงได้ส่งต่อให้หน่วยงานที่รับผิดชอบแล้วค่ะ",
-        "rejected": f"ขออภัยค่ะ เรื่องเลขที่ {ticket} ไม่สามารถรับดำเนินการได้",
+        Status.ACKNOWLEDGED: f"เรื่องเลขที่ {ticket} ได้รับการตรวจสอบแล้วค่ะ {unit_name}รับทราบและจะดำเนินการต่อไป",
+        Status.IN_PROGRESS: f"เรื่องเลขที่ {ticket} อยู่ระหว่างดำเนินการโดย{unit_name}ค่ะ",
+        Status.RESOLVED: f"เรื่องเลขที่ {ticket} ดำเนินการแล้วเสร็จค่ะ หากยังพบปัญหาอยู่ พิมพ์แจ้งกลับมาได้เลยนะคะ",
+        Status.CLOSED: f"เรื่องเลขที่ {ticket} ปิดเรื่องเรียบร้อยแล้วค่ะ ขอบคุณที่แจ้ง{agency}ค่ะ",
+        Status.FORWARDED: f"เรื่องเลขที่ {ticket} อยู่นอกอำนาจหน้าที่ของ{agency} จึงได้ส่งต่อให้หน่วยงานที่รับผิดชอบแล้วค่ะ",
+        Status.REJECTED: f"ขออภัยค่ะ เรื่องเลขที่ {ticket} ไม่สามารถรับดำเนินการได้",
     }
     text = texts.get(status)
     return None if text is None else f"{text}{detail}\n— {agency}"

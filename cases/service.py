@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from agency.config import AgencyConfig
 from agency.thaitime import WorkingCalendar
-from agency.vocabulary import INTENT_NAMES, INTENTS, OPEN_STATUSES, STATUS_NAMES, AuditAction, Status
+from agency.vocabulary import (
+    INTENTS, INTENT_NAMES, OPEN_STATUSES, STATUS_NAMES, AuditAction, Channel, Intent, Role, Status,
+)
 from bot import replies
 from bot.outbound import CitizenUnreachable, tell_citizen
 from cases.access import can_act
@@ -37,17 +39,17 @@ def open_case(
     unit = session.get(Unit, message.unit_code) if message.unit_code else None
     unit_code = unit.code if unit is not None and unit.active else agency.triage_unit
     priority = message.priority or "normal"
-    standard = standard_for(agency, unit=unit_code, intent=message.intent or "other", priority=priority)
+    standard = standard_for(agency, unit=unit_code, intent=message.intent or Intent.OTHER, priority=priority)
     case = Case(
         ticket=next_ticket(session, prefix=agency.ticket_prefix, now=now),
         contact_id=contact.id,
         channel=message.channel,
-        intent=message.intent or "other",
+        intent=message.intent or Intent.OTHER,
         intent_confidence=message.intent_confidence or 0.0,
         sentiment=message.sentiment,
         unit_code=unit_code,
         unit_confidence=message.unit_confidence or 0.0,
-        status="new",
+        status=Status.NEW,
         summary=message.text[:500],
         topics=list(message.topics or []),
         created_at=now,
@@ -70,18 +72,18 @@ def open_case(
                Message.kind.not_in(("follow", "unfollow")))
         .values(case_id=case.id)
     )
-    audit.record(session, actor="system", action="case_opened", entity="case", entity_id=case.id, case_id=case.id,
-                 ticket=case.ticket, intent=case.intent, unit=case.unit_code, message_id=message.id)
+    audit.record(session, actor="system", action=AuditAction.CASE_OPENED, entity="case", entity_id=case.id,
+                 case_id=case.id, ticket=case.ticket, intent=case.intent, unit=case.unit_code, message_id=message.id)
     if priority == "urgent":  # the unit hears at once (in the inbox: urgent cases sort first, with the reason)
-        audit.record(session, actor="system", action="urgent_notified", entity="case", entity_id=case.id,
+        audit.record(session, actor="system", action=AuditAction.URGENT_NOTIFIED, entity="case", entity_id=case.id,
                      case_id=case.id, reason=case.priority_reason, notified=unit_staff(session, unit_code=unit_code))
     return case
 
 
 def unit_staff(session: Session, *, unit_code: str) -> list[str]:
     """The emails of a unit's active officers and admins (who hear at once of an urgent case)."""
-    return list(session.scalars(select(User.email).where(User.unit_code == unit_code, User.active.is_(True),
-                                                         User.role.in_(("officer", "admin"))).order_by(User.email)))
+    return list(session.scalars(select(User.email).where(
+        User.unit_code == unit_code, User.active.is_(True), User.role.in_((Role.OFFICER, Role.ADMIN))).order_by(User.email)))
 
 
 MAX_REPLY_CHARS = 2000  # Facebook's Send API limit (LINE allows 5,000): one limit for every channel
@@ -93,16 +95,19 @@ MAX_REASON_CHARS = 1000
 # Which status may follow which. Reopening a resolved case puts it back in progress.
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "new": ("acknowledged", "in_progress", "resolved", "forwarded", "rejected"),
-    "acknowledged": ("in_progress", "resolved", "forwarded", "rejected"),
-    "in_progress": ("resolved", "forwarded", "rejected"),
-    "resolved": ("closed", "in_progress"),
-    "forwarded": ("closed",),
-    "rejected": ("closed",),
-    "closed": (),
+    Status.NEW: (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED, Status.FORWARDED, Status.REJECTED),
+    Status.ACKNOWLEDGED: (Status.IN_PROGRESS, Status.RESOLVED, Status.FORWARDED, Status.REJECTED),
+    Status.IN_PROGRESS: (Status.RESOLVED, Status.FORWARDED, Status.REJECTED),
+    Status.RESOLVED: (Status.CLOSED, Status.IN_PROGRESS),
+    Status.FORWARDED: (Status.CLOSED,),
+    Status.REJECTED: (Status.CLOSED,),
+    Status.CLOSED: (),
 }
 
-NOTE_REQUIRED = {"forwarded": "กรุณาระบุหน่วยงานที่ส่งต่อและรายละเอียด", "rejected": "กรุณาระบุเหตุผลที่ไม่รับเรื่อง"}
+NOTE_REQUIRED = {
+    Status.FORWARDED: "กรุณาระบุหน่วยงานที่ส่งต่อและรายละเอียด",
+    Status.REJECTED: "กรุณาระบุเหตุผลที่ไม่รับเรื่อง",
+}
 
 
 class CaseError(ValueError):
@@ -188,9 +193,9 @@ def reply(session: Session, *, case: Case, user: User, text: str, now: dt.dateti
     changes: dict[str, object] = {}
     if case.first_response_at is None:
         changes["first_response_at"] = now
-    if case.status == "new":
-        changes["status"] = "acknowledged"  # answering the citizen acknowledges the case
-    change_fields(session, case=case, actor=user, action="replied", now=now,
+    if case.status == Status.NEW:
+        changes["status"] = Status.ACKNOWLEDGED  # answering the citizen acknowledges the case
+    change_fields(session, case=case, actor=user, action=AuditAction.REPLIED, now=now,
                   details={"message_id": message.id, "chars": len(text)}, **changes)
     return message
 
@@ -210,18 +215,18 @@ def change_status(
     if len(note) > MAX_REASON_CHARS:
         raise CaseError(f"หมายเหตุยาวเกินไป ส่งได้ไม่เกิน {MAX_REASON_CHARS:,} ตัวอักษร")
     changes: dict[str, object] = {"status": status}
-    if status in ("resolved", "forwarded", "rejected"):
+    if status in (Status.RESOLVED, Status.FORWARDED, Status.REJECTED):
         changes["resolved_at"] = now
-    if status == "closed":
+    if status == Status.CLOSED:
         changes["closed_at"] = now
-    if status == "in_progress" and case.status == "resolved":
+    if status == Status.IN_PROGRESS and case.status == Status.RESOLVED:
         changes["resolved_at"] = None
     if case.first_response_at is None:
         changes["first_response_at"] = now
     unit = session.get(Unit, case.unit_code)
     text = replies.status_update(ticket=case.ticket, status=status, note=note or None,
                                unit_name=unit.name if unit else case.unit_code, agency=agency.short_name)
-    event = change_fields(session, case=case, actor=user, action="status_changed", now=now,
+    event = change_fields(session, case=case, actor=user, action=AuditAction.STATUS_CHANGED, now=now,
                           details={"note": note} if note else None, **changes)
     event.details = {**event.details, "citizen_told": _notify(session, case=case, text=text,
                                                                key=f"status:{case.id}:{event.id}")}
@@ -247,7 +252,7 @@ def assign(
     if len(reason) > MAX_REASON_CHARS:
         raise CaseError(f"เหตุผลยาวเกินไป ระบุได้ไม่เกิน {MAX_REASON_CHARS:,} ตัวอักษร")
     _keep_correction(session, case=case, user=user, unit_code=unit.code)
-    event = change_fields(session, case=case, actor=user, action="reassigned", now=now,
+    event = change_fields(session, case=case, actor=user, action=AuditAction.REASSIGNED, now=now,
                           details={"reason": reason}, unit_code=unit.code, escalated_at=None)
     text = replies.unit_changed(ticket=case.ticket, unit_name=unit.name, agency=agency.short_name)
     event.details = {**event.details, "citizen_told": _notify(session, case=case, text=text,
@@ -268,7 +273,7 @@ def relabel(
     _keep_correction(session, case=case, user=user, intent=intent)
     standard = standard_for(agency, unit=case.unit_code, intent=intent, priority=case.priority or "normal")
     return change_fields(
-        session, case=case, actor=user, action="relabelled", now=now, intent=intent, intent_confidence=1.0,
+        session, case=case, actor=user, action=AuditAction.RELABELLED, now=now, intent=intent, intent_confidence=1.0,
         respond_due_at=calendar.add_working_days(case.created_at, standard.respond_days),
         due_at=calendar.add_working_days(case.created_at, standard.resolve_days),
     )
@@ -285,7 +290,7 @@ def add_note(session: Session, *, case: Case, user: User, text: str, now: dt.dat
     note = CaseNote(case_id=case.id, author_user_id=user.id, text=text, created_at=now)
     session.add(note)
     session.flush()
-    change_fields(session, case=case, actor=user, action="note_added", now=now, details={"note_id": note.id})
+    change_fields(session, case=case, actor=user, action=AuditAction.NOTE_ADDED, now=now, details={"note_id": note.id})
     return note
 
 
@@ -323,7 +328,7 @@ def _notify(session: Session, *, case: Case, text: str | None, key: str) -> bool
 
 def _thread_ref(case: Case) -> str | None:
     """Where to answer: the comment id for Page comments, nothing for private chats."""
-    if case.channel != "facebook_comment":
+    if case.channel != Channel.FACEBOOK_COMMENT:
         return None
     first = first_inbound(case)
     return first.thread_ref if first else None
@@ -350,18 +355,19 @@ def set_citizen_group(
     if case is not None:
         if isinstance(actor, User):
             _require_act(actor, case)
-        change_fields(session, case=case, actor=actor, action="group_set", now=now, citizen_group=group)
+        change_fields(session, case=case, actor=actor, action=AuditAction.GROUP_SET, now=now, citizen_group=group)
         contact = contact or session.get(Contact, case.contact_id)
         if contact is None or contact.citizen_group is not None:
             return
     assert contact is not None
     if contact.citizen_group != group:
-        audit.record(session, actor=_actor(actor), action="group_set", entity="contact", entity_id=contact.id,
-                     changes={"citizen_group": [contact.citizen_group, group]})
+        audit.record(session, actor=_actor(actor), action=AuditAction.GROUP_SET, entity="contact",
+                     entity_id=contact.id, changes={"citizen_group": [contact.citizen_group, group]})
         contact.citizen_group = group
     if case is None:
         for open_case_ in session.scalars(select(Case).where(Case.contact_id == contact.id,
                                                              Case.status.in_(OPEN_STATUSES),
                                                              Case.citizen_group.is_(None))):
-            change_fields(session, case=open_case_, actor=actor, action="group_set", now=now, citizen_group=group)
+            change_fields(session, case=open_case_, actor=actor, action=AuditAction.GROUP_SET, now=now,
+                          citizen_group=group)
     session.flush()

@@ -2,6 +2,7 @@
 reply under a Page comment, praise recorded and thanked; then, once per citizen, the citizen-group question."""
 from __future__ import annotations
 
+from agency.vocabulary import Channel, Intent
 from cases.service import open_case, record_praise, set_citizen_group
 from bot import replies
 from bot.postbacks import GroupChoice
@@ -21,12 +22,12 @@ def open_and_acknowledge(turn: Turn, *, source: Message | None = None, intent: s
     now = utcnow()
     case = open_case(session, contact=turn.contact, message=source, agency=runtime.agency,
                      calendar=runtime.calendar, now=now)
-    if case.intent == "praise":
+    if case.intent == Intent.PRAISE:
         record_praise(session, case=case, now=now)
     facts = case_facts(session, case)
-    if turn.contact.channel == "facebook_comment":
+    if turn.contact.channel == Channel.FACEBOOK_COMMENT:
         answer = replies.comment_reply(agency=turn.agency_name,
-                                       ticket=None if case.intent == "praise" else case.ticket)
+                                       ticket=None if case.intent == Intent.PRAISE else case.ticket)
     else:
         standard = runtime.agency.standard(case.intent)
         answer = replies.case_acknowledgement(case=facts, intent=case.intent, respond_days=standard.respond_days,
@@ -39,7 +40,7 @@ def open_and_acknowledge(turn: Turn, *, source: Message | None = None, intent: s
 def ask_group(turn: Turn) -> None:
     """The optional citizen-group question, once per citizen (groups from the agency config)."""
     groups = turn.runtime.agency.citizen_groups
-    if not groups or turn.contact.citizen_group or turn.contact.channel == "facebook_comment":
+    if not groups or turn.contact.citizen_group or turn.contact.channel == Channel.FACEBOOK_COMMENT:
         return
     options = [(f"g{index}", name) for index, name in enumerate(groups)]
     say(turn.session, contact=turn.contact, key=f"group:{turn.contact.id}",

@@ -12,6 +12,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agency.vocabulary import AuditAction, Channel, Intent
 from bot import replies
 from conversation.acknowledgement import open_and_acknowledge
 from conversation.faq import FaqEntry, FaqMatch, FaqMatcher, background_messages, load_faq
@@ -119,8 +120,8 @@ def matcher_for(runtime: "Runtime", entries: Sequence[FaqEntry]) -> FaqMatcher |
 
 def may_answer_from_faq(*, kind: str, text: str, channel: str, intent: str | None) -> bool:
     """True if a ready FAQ answer may answer this message (a private text the classifier did not call a case)."""
-    return kind == "text" and bool(text.strip()) and channel != "facebook_comment" and \
-        intent in ("question", "other", "suggestion", None)
+    return kind == "text" and bool(text.strip()) and channel != Channel.FACEBOOK_COMMENT and \
+        intent in (Intent.QUESTION, Intent.OTHER, Intent.SUGGESTION, None)
 
 
 def answer_faq(turn: Turn, *, found: FaqMatch | None) -> str | None:
@@ -134,7 +135,7 @@ def answer_faq(turn: Turn, *, found: FaqMatch | None) -> str | None:
         return None
     turn.session.add(FaqAnswer(message_id=message.id, contact_id=turn.contact.id, entry_id=found.entry.id,
                                score=float(found.score), answered_at=utcnow()))
-    audit.record(turn.session, actor="system", action="faq_answered", entity="message", entity_id=message.id,
+    audit.record(turn.session, actor="system", action=AuditAction.FAQ_ANSWERED, entity="message", entity_id=message.id,
                  entry=found.entry.id, score=float(found.score))
     turn.answer(replies.faq_answer(entry_id=found.entry.id, answer=found.entry.answer, signer=turn.signer))
     return "faq"
@@ -164,7 +165,7 @@ def faq_feedback(turn: Turn, action: FaqFeedback) -> str:
     if question is None or question.case_id is not None:
         turn.answer(replies.button_expired(signer=turn.signer))
         return "postback_refused"
-    outcome = open_and_acknowledge(turn, source=question, intent="question",
+    outcome = open_and_acknowledge(turn, source=question, intent=Intent.QUESTION,
                                    unit=entry.unit_code if entry is not None else None)
     answered.case_id = question.case_id
     return outcome

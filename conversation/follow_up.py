@@ -10,7 +10,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agency.vocabulary import OPEN_STATUSES
+from agency.vocabulary import OPEN_STATUSES, AuditAction, Status
 from cases.service import REOPEN_WINDOW, reopen
 from bot import replies
 from conversation.acknowledgement import open_and_acknowledge
@@ -61,7 +61,7 @@ def attach(turn: Turn, case: Case, *, chosen: Message | None = None) -> str:
     added = chosen or turn.message
     added.case_id = case.id
     case.updated_at = now
-    audit.record(turn.session, actor="citizen", action="message_added", entity="case", entity_id=case.id,
+    audit.record(turn.session, actor="citizen", action=AuditAction.MESSAGE_ADDED, entity="case", entity_id=case.id,
                  case_id=case.id, message_id=added.id, kind=added.kind, chosen=chosen is not None)
     if chosen is not None:
         turn.answer(replies.follow_up_received(ticket=case.ticket), case_id=case.id)
@@ -79,7 +79,7 @@ def follow_up(turn: Turn, reading: Reading) -> str | None:
     """A citizen with an open (or lately resolved) case writes: attach, ask, reopen, thank — or None for new."""
     session, contact, message = turn.session, turn.contact, turn.message
     recent = list(session.scalars(select(Case).where(Case.contact_id == contact.id,
-                                                     Case.status.in_((*OPEN_STATUSES, "resolved")))
+                                                     Case.status.in_((*OPEN_STATUSES, Status.RESOLVED)))
                                   .order_by(Case.id.desc()).limit(CAROUSEL_CASES)))
     if not recent:
         return None
@@ -87,7 +87,7 @@ def follow_up(turn: Turn, reading: Reading) -> str | None:
     now = utcnow()
     if reading.problem_back:
         case = _case_the_message_is_about(session, recent, message)
-    if case.status == "resolved":
+    if case.status == Status.RESOLVED:
         if case.resolved_at is None or now - case.resolved_at > REOPEN_WINDOW:
             return None
         if reading.problem_back:
@@ -118,7 +118,7 @@ def follow_up(turn: Turn, reading: Reading) -> str | None:
         return attach(turn, case)
     if decision.decision == "new":
         return None
-    audit.record(session, actor="system", action="asked_new_or_follow_up", entity="case", entity_id=case.id,
+    audit.record(session, actor="system", action=AuditAction.ASKED_NEW_OR_FOLLOW_UP, entity="case", entity_id=case.id,
                  case_id=case.id, message_id=message.id, reason=decision.reason)
     turn.answer(replies.new_or_follow_up(case=case_facts(session, case), message_id=message.id, signer=turn.signer))
     return "asked_new_or_follow_up"

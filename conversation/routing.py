@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import classifier
-from agency.vocabulary import CASE_INTENTS
+from agency.vocabulary import CASE_INTENTS, AuditAction, Channel
 from bot import replies
 from conversation.acknowledgement import group_choice, open_and_acknowledge
 from conversation.faq import FaqMatch
@@ -75,7 +75,7 @@ def handle_message(runtime: "Runtime", *, message_id: int) -> str:
         if message is None or message.direction != "in" or message.processed_at is not None:
             return "skipped"
         kind, channel, text, sent_at = _kind(message), message.channel, message.text or "", message.sent_at
-        entries = faq_entries(session) if kind == "text" and channel != "facebook_comment" else ()
+        entries = faq_entries(session) if kind == "text" and channel != Channel.FACEBOOK_COMMENT else ()
     understood = _understand(runtime, kind=kind, channel=channel, text=text, sent_at=sent_at)
     try:
         return _answer(runtime, message_id=message_id, understood=understood)
@@ -103,7 +103,7 @@ def _kind(message: Message) -> str:
     """The message's kind as answered: a Messenger quick reply that carries words as its payload (the FAQ menu's
     questions) is the citizen saying them. (On LINE such buttons send a text message; a postback there that is not
     ours is an expired button.)"""
-    if message.kind == "postback" and message.channel == "facebook" and not is_postback_data(message.text):
+    if message.kind == "postback" and message.channel == Channel.FACEBOOK and not is_postback_data(message.text):
         return "text"
     return message.kind
 
@@ -114,7 +114,7 @@ def _understand(runtime: "Runtime", *, kind: str, channel: str, text: str, sent_
     if kind in ("follow", "unfollow", "postback"):
         return Understood()
     reading = reading_of(runtime, text=text, kind=kind, sent_at=sent_at)
-    comment = channel == "facebook_comment"
+    comment = channel == Channel.FACEBOOK_COMMENT
     if (not comment and reading.kind == "status") or not text.strip():
         return Understood(reading=reading)
     prediction = classifier.classify(text)
@@ -131,12 +131,12 @@ def route(runtime: "Runtime", session: "Session", *, message: Message, contact: 
     follow-up or a new case. Every citizen text gets an answer that fits it."""
     if message.kind == "unfollow":
         contact.following = False
-        audit.record(session, actor="citizen", action="unfollowed", entity="contact", entity_id=contact.id)
+        audit.record(session, actor="citizen", action=AuditAction.UNFOLLOWED, entity="contact", entity_id=contact.id)
         return "unfollow"
     turn = Turn(runtime=runtime, session=session, message=message, contact=contact)
     if message.kind == "follow":
         contact.following = True
-        audit.record(session, actor="citizen", action="followed", entity="contact", entity_id=contact.id)
+        audit.record(session, actor="citizen", action=AuditAction.FOLLOWED, entity="contact", entity_id=contact.id)
         first_contact(turn)
         return welcome(turn)
     first_contact(turn)
@@ -145,7 +145,7 @@ def route(runtime: "Runtime", session: "Session", *, message: Message, contact: 
             return answer_postback(turn)
         message.kind = "text"
     note_media(session, message=message)
-    comment = message.channel == "facebook_comment"
+    comment = message.channel == Channel.FACEBOOK_COMMENT
     reading = understood.reading or read(turn)
     if not comment:
         if reading.kind == "status":
@@ -205,7 +205,7 @@ def answer_postback(turn: Turn) -> str:
         received = turn.signer.read(turn.message.text or "")
     except PostbackError as exc:
         log.info("postback refused (%s) from contact %s", exc.reason, turn.contact.id)
-        audit.record(turn.session, actor="citizen", action="postback_refused", entity="contact",
+        audit.record(turn.session, actor="citizen", action=AuditAction.POSTBACK_REFUSED, entity="contact",
                      entity_id=turn.contact.id, reason=exc.reason)
         turn.answer(replies.button_expired(signer=turn.signer))
         return f"postback_{exc.reason}"
@@ -252,7 +252,7 @@ def menu_choice(turn: Turn, item: str) -> str:
 
 def gentle(turn: Turn) -> str:
     """Nothing to act on (a greeting, an emoji, a sticker): what the chat is for, with the menu."""
-    if turn.contact.channel == "facebook_comment":
+    if turn.contact.channel == Channel.FACEBOOK_COMMENT:
         return "no_case"
     day = utcnow().date().isoformat()
     key = f"prompt:{turn.message.id}" if turn.message.kind == "text" else f"prompt:{turn.contact.id}:{day}"

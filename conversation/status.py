@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from agency.vocabulary import OPEN_STATUSES
+from agency.vocabulary import OPEN_STATUSES, AuditAction
 from bot import replies
 from conversation.follow_up import CAROUSEL_CASES
 from conversation.tickets import Reading
@@ -21,8 +21,8 @@ def answer_status(turn: Turn, reading: Reading) -> str:
             case = session.scalars(select(Case).where(Case.ticket == ticket)).first()
             if case is None or not owns(session, case=case, contact=contact):
                 # The same words for a ticket that does not exist and one that is someone else's: nothing leaks.
-                audit.record(session, actor="citizen", action="status_refused", entity="contact", entity_id=contact.id,
-                             ticket=ticket, known=case is not None)
+                audit.record(session, actor="citizen", action=AuditAction.STATUS_REFUSED, entity="contact",
+                             entity_id=contact.id, ticket=ticket, known=case is not None)
                 turn.answer(replies.ticket_unknown(ticket=ticket, signer=turn.signer))
                 return "status_unknown"
         case = session.scalars(select(Case).where(Case.ticket == reading.tickets[0])).one()

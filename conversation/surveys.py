@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agency.vocabulary import CHANNELS, AuditAction, Channel, Intent, Status
 from cases.service import reopen
 from bot import replies
 from conversation.models import Survey
@@ -31,8 +32,8 @@ def ask_surveys(runtime: "Runtime", *, now: dt.datetime | None = None, limit: in
     with runtime.db.session() as session:
         cases = list(session.scalars(
             select(Case).outerjoin(Survey, Survey.case_id == Case.id)
-            .where(Case.status == "resolved", Case.resolved_at >= now - SURVEY_ASK_WITHIN, Survey.id.is_(None),
-                   Case.intent != "praise", Case.channel.in_(("line", "facebook", "facebook_comment")))
+            .where(Case.status == Status.RESOLVED, Case.resolved_at >= now - SURVEY_ASK_WITHIN, Survey.id.is_(None),
+                   Case.intent != Intent.PRAISE, Case.channel.in_(CHANNELS))
             .order_by(Case.id).limit(limit)))
         signer = signer_for(runtime)
         for case in cases:
@@ -40,9 +41,9 @@ def ask_surveys(runtime: "Runtime", *, now: dt.datetime | None = None, limit: in
             if contact is None:
                 continue
             target = contact
-            if contact.channel == "facebook_comment":
+            if contact.channel == Channel.FACEBOOK_COMMENT:
                 # Public comments stay short: the survey goes to Messenger when the citizen is known there.
-                target = session.scalars(select(Contact).where(Contact.channel == "facebook",
+                target = session.scalars(select(Contact).where(Contact.channel == Channel.FACEBOOK,
                                                                Contact.external_id == contact.external_id)).first()
             session.add(Survey(case_id=case.id, channel=case.channel, asked_at=now))
             session.flush()
@@ -50,7 +51,7 @@ def ask_surveys(runtime: "Runtime", *, now: dt.datetime | None = None, limit: in
                 continue
             said = say(session, contact=target, key=f"survey:{case.id}", case_id=case.id,
                        answers=[replies.survey_question(case=case_facts(session, case), signer=signer)])
-            audit.record(session, actor="system", action="survey_asked", entity="case", entity_id=case.id,
+            audit.record(session, actor="system", action=AuditAction.SURVEY_ASKED, entity="case", entity_id=case.id,
                          case_id=case.id, sent=said)
             asked += 1
     return asked
@@ -68,7 +69,7 @@ def survey_score(turn: Turn, action: SurveyScore) -> str:
     """A score 1–5: stored once; 1–2 asks why."""
     case, survey = _survey_for(turn, action.case_id)
     if case is None:
-        audit.record(turn.session, actor="citizen", action="survey_refused", entity="contact",
+        audit.record(turn.session, actor="citizen", action=AuditAction.SURVEY_REFUSED, entity="contact",
                      entity_id=turn.contact.id, case_id=None, reason="not_owner")
         turn.answer(replies.button_expired(signer=turn.signer))
         return "survey_refused"
@@ -78,7 +79,7 @@ def survey_score(turn: Turn, action: SurveyScore) -> str:
         return "survey_closed"
     survey.score, survey.answered_at = action.score, now
     turn.message.case_id = case.id
-    audit.record(turn.session, actor="citizen", action="survey_answered", entity="case", entity_id=case.id,
+    audit.record(turn.session, actor="citizen", action=AuditAction.SURVEY_ANSWERED, entity="case", entity_id=case.id,
                  case_id=case.id, score=action.score, channel=survey.channel)
     if action.score <= 2:
         turn.answer(replies.survey_reason_question(case_id=case.id, ticket=case.ticket, signer=turn.signer),
@@ -101,13 +102,13 @@ def survey_reason(turn: Turn, action: SurveyReason) -> str:
         return "survey_closed"
     survey.reason = action.reason
     turn.message.case_id = case.id
-    audit.record(turn.session, actor="citizen", action="survey_reason", entity="case", entity_id=case.id,
+    audit.record(turn.session, actor="citizen", action=AuditAction.SURVEY_REASON, entity="case", entity_id=case.id,
                  case_id=case.id, reason=action.reason)
     if action.reason == "other":
         turn.answer(replies.survey_other_reason_prompt(), case_id=case.id)
         return "survey_reason"
     reopened_unit = None
-    if action.reason == "unresolved" and case.status == "resolved":
+    if action.reason == "unresolved" and case.status == Status.RESOLVED:
         reopen(turn.session, case=case, reason="ยังไม่ได้รับการแก้ไข (แบบประเมินความพึงพอใจ)", now=now)
         unit = turn.session.get(Unit, case.unit_code)
         reopened_unit = unit.name if unit else case.unit_code
@@ -129,8 +130,8 @@ def survey_free_text(turn: Turn) -> str | None:
         return None
     survey.free_text = text[:1000]
     turn.message.case_id = survey.case_id
-    audit.record(turn.session, actor="citizen", action="survey_comment", entity="case", entity_id=survey.case_id,
-                 case_id=survey.case_id, message_id=turn.message.id)
+    audit.record(turn.session, actor="citizen", action=AuditAction.SURVEY_COMMENT, entity="case",
+                 entity_id=survey.case_id, case_id=survey.case_id, message_id=turn.message.id)
     turn.answer(replies.survey_thanks(score=survey.score or 1), case_id=survey.case_id)
     return "survey_comment"
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agency.thaitime import buddhist_year
-from agency.vocabulary import OPEN_STATUSES, STATUS_NAMES
+from agency.vocabulary import OPEN_STATUSES, STATUS_NAMES, AuditAction, Channel
 from bot.outbound import CitizenUnreachable, tell_citizen
 from bot import replies
 from bot.postbacks import PostbackSigner
@@ -39,9 +39,9 @@ def signer_for(runtime: "Runtime") -> PostbackSigner:
 
 def rendered(reply: replies.Reply, *, channel: str) -> list[dict]:
     """The reply as the platform's own message objects."""
-    if channel == "line":
+    if channel == Channel.LINE:
         return line_messages(reply)
-    if channel == "facebook":
+    if channel == Channel.FACEBOOK:
         return messenger_messages(reply)
     return []
 
@@ -52,7 +52,7 @@ def say(session: Session, *, contact: Contact, answers: Sequence[replies.Reply],
     answers = [a for a in answers if a is not None]
     if not answers:
         return False
-    if contact.channel == "facebook_comment":
+    if contact.channel == Channel.FACEBOOK_COMMENT:
         text = "\n\n".join(comment_message(a) for a in answers)
         objects: list[dict] = []
     else:
@@ -90,7 +90,7 @@ def owns(session: Session, *, case: Case, contact: Contact) -> bool:
         return True
     owner = session.get(Contact, case.contact_id)
     return owner is not None and owner.external_id == contact.external_id and \
-        {owner.channel, contact.channel} <= {"facebook", "facebook_comment"}
+        {owner.channel, contact.channel} <= {Channel.FACEBOOK, Channel.FACEBOOK_COMMENT}
 
 
 @dataclass
@@ -118,7 +118,7 @@ class Turn:
                    key=key or f"answer:{self.message.id}", message=self.message, case_id=case_id)
         if sent and self.preface:  # the privacy notice is recorded as given only once it is on its way
             self.contact.privacy_notice_at = utcnow()
-            audit.record(self.session, actor="system", action="privacy_notice_sent", entity="contact",
+            audit.record(self.session, actor="system", action=AuditAction.PRIVACY_NOTICE_SENT, entity="contact",
                          entity_id=self.contact.id)
             self.preface.clear()
         return sent
@@ -132,7 +132,7 @@ def first_contact(turn: Turn) -> None:
     (and recorded then: a turn that answers nothing leaves it for the next)."""
     contact = turn.contact
     url = turn.runtime.agency.privacy_policy_url
-    if contact.privacy_notice_at is not None or not url or contact.channel == "facebook_comment":
+    if contact.privacy_notice_at is not None or not url or contact.channel == Channel.FACEBOOK_COMMENT:
         return
     turn.preface.append(replies.privacy_notice(agency=turn.runtime.agency.name, policy_url=url))
 
