@@ -6,6 +6,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agency.vocabulary import Channel
 from storage import outbox
 from storage.models import Contact, Message, utcnow
 
@@ -46,7 +47,7 @@ def tell_citizen(
     payload: dict = {"text": text}
     if rendered:
         payload["messages"] = list(rendered)
-    if contact.channel == "facebook" and not _inside_messenger_window(session, contact=contact, now=now):
+    if contact.channel == Channel.FACEBOOK and not _inside_messenger_window(session, contact=contact, now=now):
         # Outside Messenger's 24-hour window only tagged updates are allowed; a case update is one.
         payload["messaging_type"], payload["tag"] = "MESSAGE_TAG", "ACCOUNT_UPDATE"
     outbox_id = outbox.enqueue(

@@ -24,6 +24,8 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 
+from agency.vocabulary import Channel
+
 log = logging.getLogger(__name__)
 
 RETRY_KEY_NAMESPACE = uuid.UUID("6f0f4a52-7d0e-4c3e-9a55-2f1d3b9e0c11")
@@ -157,7 +159,7 @@ class FacebookSender:
     def send(self, message: OutgoingMessage) -> None:
         """Messenger → me/messages; a Page comment → a reply under that comment."""
         try:
-            if message.channel == "facebook_comment":
+            if message.channel == Channel.FACEBOOK_COMMENT:
                 self._graph.put_object(parent_object=message.thread_ref or message.recipient,
                                        connection_name="comments", message=message.text[:8000])
                 return
@@ -206,7 +208,8 @@ class Senders:
     """The sender for each channel."""
 
     def __init__(self, *, line: OutputChannel, facebook_sender: OutputChannel) -> None:
-        self._by_channel = {"line": line, "facebook": facebook_sender, "facebook_comment": facebook_sender}
+        self._by_channel = {Channel.LINE: line, Channel.FACEBOOK: facebook_sender,
+                            Channel.FACEBOOK_COMMENT: facebook_sender}
 
     def send(self, message: OutgoingMessage) -> None:
         """Send through the message's channel."""

@@ -6,11 +6,12 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from agency.vocabulary import Role
 from classifier.text import mask_personal_data
 from storage.models import Case, Message, User
 
 # Analysts read everything the agency heard, but never a citizen's personal data.
-PERSONAL_ROLES = ("admin", "officer")
+PERSONAL_ROLES = (Role.ADMIN, Role.OFFICER)
 
 
 def sees_personal_data(user: User) -> bool:
@@ -21,19 +22,19 @@ def sees_personal_data(user: User) -> bool:
 def visible_cases(user: User) -> Select[tuple[Case]]:
     """The cases this user may see: officers their own unit's, admins and analysts all."""
     query = select(Case)
-    if user.role == "officer":
+    if user.role == Role.OFFICER:
         query = query.where(Case.unit_code == user.unit_code)
     return query
 
 
 def can_see(user: User, case: Case) -> bool:
     """Whether this user may open this case."""
-    return user.role in ("admin", "analyst") or can_act(user, case)
+    return user.role in (Role.ADMIN, Role.ANALYST) or can_act(user, case)
 
 
 def can_act(user: User, case: Case) -> bool:
     """Whether this user may change this case (analysts never; officers only their unit's)."""
-    return user.role == "admin" or (user.role == "officer" and case.unit_code == user.unit_code)
+    return user.role == Role.ADMIN or (user.role == Role.OFFICER and case.unit_code == user.unit_code)
 
 
 class CaseNotFound(LookupError):

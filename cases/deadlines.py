@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from agency.config import AgencyConfig
 from agency.thaitime import WorkingCalendar
-from agency.vocabulary import OPEN_STATUSES
+from agency.vocabulary import OPEN_STATUSES, AuditAction, Role
 from cases.access import visible_cases
 from cases.service import change_fields
 from cases.standards import standard_for
@@ -36,22 +36,22 @@ def escalate_overdue(session: Session, *, now: dt.datetime, limit: int = 500) ->
     ))
     for case in cases:
         admins = unit_admins(session, unit_code=case.unit_code)
-        change_fields(session, case=case, actor="system", action="escalated", now=now,
+        change_fields(session, case=case, actor="system", action=AuditAction.ESCALATED, now=now,
                       details={"notified": admins, "due_at": case.due_at.isoformat()}, escalated_at=now)
     return cases
 
 
 def unit_admins(session: Session, *, unit_code: str) -> list[str]:
     """The emails of the admins of a unit (all admins when the unit has none of its own)."""
-    admins = list(session.scalars(select(User.email).where(User.role == "admin", User.active.is_(True),
+    admins = list(session.scalars(select(User.email).where(User.role == Role.ADMIN, User.active.is_(True),
                                                            User.unit_code == unit_code)))
-    return admins or list(session.scalars(select(User.email).where(User.role == "admin", User.active.is_(True))))
+    return admins or list(session.scalars(select(User.email).where(User.role == Role.ADMIN, User.active.is_(True))))
 
 
 def escalated_count(session: Session, *, user: User) -> int:
     """Escalated open cases this user should see (the in-app notice for admins)."""
     query = visible_cases(user).where(Case.status.in_(OPEN_STATUSES), Case.escalated_at.is_not(None))
-    if user.role == "admin" and user.unit_code:
+    if user.role == Role.ADMIN and user.unit_code:
         query = query.where(Case.unit_code == user.unit_code)
     return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 

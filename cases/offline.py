@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 import classifier
 from agency.config import AgencyConfig
 from agency.thaitime import BANGKOK, WorkingCalendar
+from agency.vocabulary import AuditAction, Role
 from cases.service import CaseError, open_case
 from storage import audit
 from storage.models import Case, Contact, Message, Unit, User
@@ -54,7 +55,7 @@ def record_offline_case(
     now: dt.datetime,
 ) -> Case:
     """Store the citizen, their message and a case; CaseError (Thai) on bad input, and then nothing is stored."""
-    if user.role not in ("admin", "officer"):
+    if user.role not in (Role.ADMIN, Role.OFFICER):
         raise PermissionError("only officers and admins record cases")
     channels = {c.code: c.name for c in agency.offline_channels}
     text = (matter.text or "").strip()
@@ -96,7 +97,7 @@ def record_offline_case(
     session.add(message)
     session.flush()
     case = open_case(session, contact=contact, message=message, agency=agency, calendar=calendar, now=received)
-    audit.record(session, actor=user.email, action="recorded_offline", entity="case", entity_id=case.id,
+    audit.record(session, actor=user.email, action=AuditAction.RECORDED_OFFLINE, entity="case", entity_id=case.id,
                  case_id=case.id, channel=matter.channel, received_at=received.isoformat(), group=group)
     session.flush()
     return case
@@ -110,5 +111,5 @@ def _chosen_unit(session: Session, *, matter: OfflineMatter, user: User) -> str 
         if unit is None or not unit.active:
             raise CaseError(f"ไม่พบหน่วยงาน “{code}” กรุณาเลือกหน่วยงานจากรายการ")
         return unit.code
-    return user.unit_code if user.role == "officer" else None
+    return user.unit_code if user.role == Role.OFFICER else None
 

@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 
 from agency.config import AgencyConfig
 from agency.thaitime import WorkingCalendar
-from agency.vocabulary import INTENT_NAMES, INTENTS, OPEN_STATUSES, STATUS_NAMES
-from bot import messages as texts
+from agency.vocabulary import (
+    INTENTS, INTENT_NAMES, OPEN_STATUSES, STATUS_NAMES, AuditAction, Channel, Intent, Role, Status,
+)
+from bot import replies
 from bot.outbound import CitizenUnreachable, tell_citizen
 from cases.access import can_act
 from cases.standards import standard_for
@@ -37,17 +39,17 @@ def open_case(
     unit = session.get(Unit, message.unit_code) if message.unit_code else None
     unit_code = unit.code if unit is not None and unit.active else agency.triage_unit
     priority = message.priority or "normal"
-    standard = standard_for(agency, unit=unit_code, intent=message.intent or "other", priority=priority)
+    standard = standard_for(agency, unit=unit_code, intent=message.intent or Intent.OTHER, priority=priority)
     case = Case(
         ticket=next_ticket(session, prefix=agency.ticket_prefix, now=now),
         contact_id=contact.id,
         channel=message.channel,
-        intent=message.intent or "other",
+        intent=message.intent or Intent.OTHER,
         intent_confidence=message.intent_confidence or 0.0,
         sentiment=message.sentiment,
         unit_code=unit_code,
         unit_confidence=message.unit_confidence or 0.0,
-        status="new",
+        status=Status.NEW,
         summary=message.text[:500],
         topics=list(message.topics or []),
         created_at=now,
@@ -70,18 +72,18 @@ def open_case(
                Message.kind.not_in(("follow", "unfollow")))
         .values(case_id=case.id)
     )
-    audit.record(session, actor="system", action="case_opened", entity="case", entity_id=case.id, case_id=case.id,
-                 ticket=case.ticket, intent=case.intent, unit=case.unit_code, message_id=message.id)
+    audit.record(session, actor="system", action=AuditAction.CASE_OPENED, entity="case", entity_id=case.id,
+                 case_id=case.id, ticket=case.ticket, intent=case.intent, unit=case.unit_code, message_id=message.id)
     if priority == "urgent":  # the unit hears at once (in the inbox: urgent cases sort first, with the reason)
-        audit.record(session, actor="system", action="urgent_notified", entity="case", entity_id=case.id,
+        audit.record(session, actor="system", action=AuditAction.URGENT_NOTIFIED, entity="case", entity_id=case.id,
                      case_id=case.id, reason=case.priority_reason, notified=unit_staff(session, unit_code=unit_code))
     return case
 
 
 def unit_staff(session: Session, *, unit_code: str) -> list[str]:
     """The emails of a unit's active officers and admins (who hear at once of an urgent case)."""
-    return list(session.scalars(select(User.email).where(User.unit_code == unit_code, User.active.is_(True),
-                                                         User.role.in_(("officer", "admin"))).order_by(User.email)))
+    return list(session.scalars(select(User.email).where(
+        User.unit_code == unit_code, User.active.is_(True), User.role.in_((Role.OFFICER, Role.ADMIN))).order_by(User.email)))
 
 
 MAX_REPLY_CHARS = 2000  # Facebook's Send API limit (LINE allows 5,000): one limit for every channel
@@ -93,16 +95,19 @@ MAX_REASON_CHARS = 1000
 # Which status may follow which. Reopening a resolved case puts it back in progress.
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "new": ("acknowledged", "in_progress", "resolved", "forwarded", "rejected"),
-    "acknowledged": ("in_progress", "resolved", "forwarded", "rejected"),
-    "in_progress": ("resolved", "forwarded", "rejected"),
-    "resolved": ("closed", "in_progress"),
-    "forwarded": ("closed",),
-    "rejected": ("closed",),
-    "closed": (),
+    Status.NEW: (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED, Status.FORWARDED, Status.REJECTED),
+    Status.ACKNOWLEDGED: (Status.IN_PROGRESS, Status.RESOLVED, Status.FORWARDED, Status.REJECTED),
+    Status.IN_PROGRESS: (Status.RESOLVED, Status.FORWARDED, Status.REJECTED),
+    Status.RESOLVED: (Status.CLOSED, Status.IN_PROGRESS),
+    Status.FORWARDED: (Status.CLOSED,),
+    Status.REJECTED: (Status.CLOSED,),
+    Status.CLOSED: (),
 }
 
-NOTE_REQUIRED = {"forwarded": "กรุณาระบุหน่วยงานที่ส่งต่อและรายละเอียด", "rejected": "กรุณาระบุเหตุผลที่ไม่รับเรื่อง"}
+NOTE_REQUIRED = {
+    Status.FORWARDED: "กรุณาระบุหน่วยงานที่ส่งต่อและรายละเอียด",
+    Status.REJECTED: "กรุณาระบุเหตุผลที่ไม่รับเรื่อง",
+}
 
 
 class CaseError(ValueError):
@@ -124,17 +129,48 @@ def change_fields(
 ) -> AuditEvent:
     """Set fields on a case and audit them as {field: [old, new]} in one event (plus any `details`)."""
     details = changes.pop("details", None) or {}
-    diff: dict[str, list[object]] = {}
-    for name, value in changes.items():
-        old = getattr(case, name)
-        if old != value:
-            diff[name] = [_plain(old), _plain(value)]
-            setattr(case, name, value)
+    diff = audit.apply_changes(case, changes)
     case.updated_at = now
     event = audit.record(session, actor=_actor(actor), action=action, entity="case", entity_id=case.id,
                          case_id=case.id, changes=diff, **details)
     session.flush()
     return event
+
+
+def _move(session: Session, *, case: Case, through: tuple[str, ...], actor: User | str, action: str,
+          now: dt.datetime, **changes: object) -> AuditEvent:
+    """Move the case along the workflow, through each status in turn (each step allowed by TRANSITIONS, else
+    CaseError), with its other fields, as one audited change."""
+    return change_fields(session, case=case, actor=actor, action=action, now=now,
+                         status=_check_path(case, through), **changes)
+
+
+def _check_path(case: Case, through: tuple[str, ...]) -> str:
+    """The status the case ends in after these steps; CaseError (Thai) if the workflow forbids one of them."""
+    status = case.status
+    for step in through:
+        if step not in TRANSITIONS.get(status, ()):
+            raise CaseError(f"เปลี่ยนสถานะจาก “{STATUS_NAMES[status]}” เป็น “{STATUS_NAMES[step]}” ไม่ได้")
+        status = step
+    return status
+
+
+def reopen(session: Session, *, case: Case, reason: str, now: dt.datetime) -> AuditEvent:
+    """The citizen says the problem is not fixed: a resolved case back in progress (audited), the unit told by a
+    case note."""
+    event = _move(session, case=case, through=(Status.IN_PROGRESS,), actor="citizen", action=AuditAction.REOPENED,
+                  now=now, details={"reason": reason}, resolved_at=None)
+    session.add(CaseNote(case_id=case.id, author_user_id=None, created_at=now,
+                         text=f"ประชาชนแจ้งว่า{reason} ระบบเปิดเรื่องอีกครั้ง กรุณาดำเนินการต่อค่ะ"))
+    session.flush()
+    return event
+
+
+def record_praise(session: Session, *, case: Case, now: dt.datetime) -> AuditEvent:
+    """Praise is passed on to the staff and needs no action: resolved and closed at once (one audited change),
+    so it never counts as overdue."""
+    return _move(session, case=case, through=(Status.RESOLVED, Status.CLOSED), actor="system",
+                 action=AuditAction.PRAISE_RECORDED, now=now, resolved_at=now, closed_at=now)
 
 
 def reply(session: Session, *, case: Case, user: User, text: str, now: dt.datetime) -> Message:
@@ -157,9 +193,9 @@ def reply(session: Session, *, case: Case, user: User, text: str, now: dt.dateti
     changes: dict[str, object] = {}
     if case.first_response_at is None:
         changes["first_response_at"] = now
-    if case.status == "new":
-        changes["status"] = "acknowledged"  # answering the citizen acknowledges the case
-    change_fields(session, case=case, actor=user, action="replied", now=now,
+    if case.status == Status.NEW:
+        changes["status"] = Status.ACKNOWLEDGED  # answering the citizen acknowledges the case
+    change_fields(session, case=case, actor=user, action=AuditAction.REPLIED, now=now,
                   details={"message_id": message.id, "chars": len(text)}, **changes)
     return message
 
@@ -173,25 +209,24 @@ def change_status(
     note = (note or "").strip()
     if status not in TRANSITIONS:
         raise CaseError(f"ไม่รู้จักสถานะ “{status}”")
-    if status not in allowed_statuses(case):
-        raise CaseError(f"เปลี่ยนสถานะจาก “{STATUS_NAMES[case.status]}” เป็น “{STATUS_NAMES[status]}” ไม่ได้")
+    _check_path(case, (status,))
     if status in NOTE_REQUIRED and not note:
         raise CaseError(NOTE_REQUIRED[status])
     if len(note) > MAX_REASON_CHARS:
         raise CaseError(f"หมายเหตุยาวเกินไป ส่งได้ไม่เกิน {MAX_REASON_CHARS:,} ตัวอักษร")
     changes: dict[str, object] = {"status": status}
-    if status in ("resolved", "forwarded", "rejected"):
+    if status in (Status.RESOLVED, Status.FORWARDED, Status.REJECTED):
         changes["resolved_at"] = now
-    if status == "closed":
+    if status == Status.CLOSED:
         changes["closed_at"] = now
-    if status == "in_progress" and case.status == "resolved":
+    if status == Status.IN_PROGRESS and case.status == Status.RESOLVED:
         changes["resolved_at"] = None
     if case.first_response_at is None:
         changes["first_response_at"] = now
     unit = session.get(Unit, case.unit_code)
-    text = texts.status_update(ticket=case.ticket, status=status, note=note or None,
+    text = replies.status_update(ticket=case.ticket, status=status, note=note or None,
                                unit_name=unit.name if unit else case.unit_code, agency=agency.short_name)
-    event = change_fields(session, case=case, actor=user, action="status_changed", now=now,
+    event = change_fields(session, case=case, actor=user, action=AuditAction.STATUS_CHANGED, now=now,
                           details={"note": note} if note else None, **changes)
     event.details = {**event.details, "citizen_told": _notify(session, case=case, text=text,
                                                                key=f"status:{case.id}:{event.id}")}
@@ -217,9 +252,9 @@ def assign(
     if len(reason) > MAX_REASON_CHARS:
         raise CaseError(f"เหตุผลยาวเกินไป ระบุได้ไม่เกิน {MAX_REASON_CHARS:,} ตัวอักษร")
     _keep_correction(session, case=case, user=user, unit_code=unit.code)
-    event = change_fields(session, case=case, actor=user, action="reassigned", now=now,
+    event = change_fields(session, case=case, actor=user, action=AuditAction.REASSIGNED, now=now,
                           details={"reason": reason}, unit_code=unit.code, escalated_at=None)
-    text = texts.unit_changed(ticket=case.ticket, unit_name=unit.name, agency=agency.short_name)
+    text = replies.unit_changed(ticket=case.ticket, unit_name=unit.name, agency=agency.short_name)
     event.details = {**event.details, "citizen_told": _notify(session, case=case, text=text,
                                                                key=f"unit:{case.id}:{event.id}")}
     return event
@@ -238,7 +273,7 @@ def relabel(
     _keep_correction(session, case=case, user=user, intent=intent)
     standard = standard_for(agency, unit=case.unit_code, intent=intent, priority=case.priority or "normal")
     return change_fields(
-        session, case=case, actor=user, action="relabelled", now=now, intent=intent, intent_confidence=1.0,
+        session, case=case, actor=user, action=AuditAction.RELABELLED, now=now, intent=intent, intent_confidence=1.0,
         respond_due_at=calendar.add_working_days(case.created_at, standard.respond_days),
         due_at=calendar.add_working_days(case.created_at, standard.resolve_days),
     )
@@ -255,7 +290,7 @@ def add_note(session: Session, *, case: Case, user: User, text: str, now: dt.dat
     note = CaseNote(case_id=case.id, author_user_id=user.id, text=text, created_at=now)
     session.add(note)
     session.flush()
-    change_fields(session, case=case, actor=user, action="note_added", now=now, details={"note_id": note.id})
+    change_fields(session, case=case, actor=user, action=AuditAction.NOTE_ADDED, now=now, details={"note_id": note.id})
     return note
 
 
@@ -293,7 +328,7 @@ def _notify(session: Session, *, case: Case, text: str | None, key: str) -> bool
 
 def _thread_ref(case: Case) -> str | None:
     """Where to answer: the comment id for Page comments, nothing for private chats."""
-    if case.channel != "facebook_comment":
+    if case.channel != Channel.FACEBOOK_COMMENT:
         return None
     first = first_inbound(case)
     return first.thread_ref if first else None
@@ -302,11 +337,6 @@ def _thread_ref(case: Case) -> str | None:
 def _actor(actor: User | str) -> str:
     """The audit trail's name for who did it."""
     return actor if isinstance(actor, str) else actor.email
-
-
-def _plain(value: object) -> object:
-    """A value as JSON can store it."""
-    return value.isoformat() if isinstance(value, dt.datetime) else value
 
 
 def set_citizen_group(
@@ -325,18 +355,19 @@ def set_citizen_group(
     if case is not None:
         if isinstance(actor, User):
             _require_act(actor, case)
-        change_fields(session, case=case, actor=actor, action="group_set", now=now, citizen_group=group)
+        change_fields(session, case=case, actor=actor, action=AuditAction.GROUP_SET, now=now, citizen_group=group)
         contact = contact or session.get(Contact, case.contact_id)
         if contact is None or contact.citizen_group is not None:
             return
     assert contact is not None
     if contact.citizen_group != group:
-        audit.record(session, actor=_actor(actor), action="group_set", entity="contact", entity_id=contact.id,
-                     changes={"citizen_group": [contact.citizen_group, group]})
+        audit.record(session, actor=_actor(actor), action=AuditAction.GROUP_SET, entity="contact",
+                     entity_id=contact.id, changes={"citizen_group": [contact.citizen_group, group]})
         contact.citizen_group = group
     if case is None:
         for open_case_ in session.scalars(select(Case).where(Case.contact_id == contact.id,
                                                              Case.status.in_(OPEN_STATUSES),
                                                              Case.citizen_group.is_(None))):
-            change_fields(session, case=open_case_, actor=actor, action="group_set", now=now, citizen_group=group)
+            change_fields(session, case=open_case_, actor=actor, action=AuditAction.GROUP_SET, now=now,
+                          citizen_group=group)
     session.flush()

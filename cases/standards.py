@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agency.config import AgencyConfig
-from agency.vocabulary import CASE_INTENTS, INTENT_NAMES
+from agency.vocabulary import CASE_INTENTS, INTENT_NAMES, Intent
 
 
 @dataclass(frozen=True)
@@ -52,5 +52,5 @@ def published_standards(agency: AgencyConfig) -> list[Standard]:
     urgent = agency.standards.get("urgent")
     return [*(standard_for(agency, unit=s.unit, intent=s.intent) for s in own),
             *(standard_for(agency, unit=None, intent=i) for i in CASE_INTENTS),
-            *([Standard(unit=None, intent="complaint", matter="เรื่องเร่งด่วนที่เป็นอันตรายต่อชีวิตหรือทรัพย์สิน",
+            *([Standard(unit=None, intent=Intent.COMPLAINT, matter="เรื่องเร่งด่วนที่เป็นอันตรายต่อชีวิตหรือทรัพย์สิน",
                         respond_days=urgent.respond_days, resolve_days=urgent.resolve_days)] if urgent else [])]

@@ -32,7 +32,7 @@ def _line_rich_menu(args: argparse.Namespace, settings: Settings) -> int:
     import requests
 
     from conversation.richmenu import FontMissing, draw_rich_menu, line_rich_menu
-    from conversation.service import PostbackSigner
+    from bot.postbacks import PostbackSigner
 
     if not settings.line_channel_access_token:
         print("ต้องตั้งค่า LINE_CHANNEL_ACCESS_TOKEN ก่อนสร้างริชเมนู", file=sys.stderr)
@@ -70,7 +70,7 @@ def _facebook_menu(args: argparse.Namespace, settings: Settings) -> int:
 
     from agency.config import load_agency_config
     from conversation.richmenu import messenger_profile
-    from conversation.service import PostbackSigner
+    from bot.postbacks import PostbackSigner
 
     if not settings.facebook_page_access_token:
         print("ต้องตั้งค่า FACEBOOK_PAGE_ACCESS_TOKEN ก่อนตั้งเมนู Messenger", file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversation.replies import LABEL_LIMIT, QUICK_REPLY_LIMIT, Card, Link, QuickReply, Reply, clip
+from bot.replies import LABEL_LIMIT, QUICK_REPLY_LIMIT, Card, Link, QuickReply, Reply, clip
 
 TEXT_LIMIT = 2000
 BUTTON_TEXT_LIMIT = 640

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversation.replies import LABEL_LIMIT, QUICK_REPLY_LIMIT, Card, QuickReply, Reply, clip
+from bot.replies import LABEL_LIMIT, QUICK_REPLY_LIMIT, Card, QuickReply, Reply, clip
 
 TEXT_LIMIT = 5000
 ALT_TEXT_LIMIT = 400

@@ -16,7 +16,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont, features
 
-from conversation.postbacks import MenuChoice, PostbackSigner
+from bot.postbacks import MenuChoice, PostbackSigner
 
 WIDTH, HEIGHT = 2500, 843           # LINE's compact full-width size
 IMAGE_LIMIT = 1024 * 1024           # LINE accepts rich-menu images up to 1 MB

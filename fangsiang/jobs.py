@@ -7,7 +7,7 @@ from worker.loop import PeriodicJob
 def worker_jobs() -> list[PeriodicJob]:
     """Every room's periodic job, in the order they were added."""
     from conversation.media import fetch_pending
-    from conversation.service import ask_surveys
+    from conversation.surveys import ask_surveys
     from analytics.alerts import spike_job
     from analytics.rollups import rollup_job
     from fangsiang.citizen_rights import retention_job

@@ -56,12 +56,7 @@ def save_improvement(
         audit.record(session, actor=user.email, action="improvement_added", entity="improvement",
                      entity_id=entry.id, unit=entry.unit_code, day=entry.day.isoformat())
         return entry
-    changes = {}
-    for name, value in values.items():
-        old = getattr(entry, name)
-        if old != value:
-            changes[name] = [_plain(old), _plain(value)]
-            setattr(entry, name, value)
+    changes = audit.apply_changes(entry, values)
     entry.updated_at = now
     audit.record(session, actor=user.email, action="improvement_changed", entity="improvement", entity_id=entry.id,
                  changes=changes)
@@ -120,7 +115,3 @@ def _number(text: str, label: str, *, whole: bool = False) -> int | float | None
     if value < 0 or value > 10_000:
         raise RegisterError(f"{label} ต้องอยู่ระหว่าง 0 ถึง 10,000")
     return value
-
-
-def _plain(value: object) -> object:
-    return value.isoformat() if isinstance(value, dt.date) else value

@@ -3,8 +3,9 @@ analytics, reports). The composition root (`fangsiang.runtime`) builds it once f
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -16,14 +17,31 @@ from storage.db import Database
 from storage.models import AgencyHoliday, ReplyTemplate, Unit
 from storage.queue import WorkQueue
 
+if TYPE_CHECKING:
+    from classifier.embedding import EmbeddingCache
+    from conversation.faq import FaqMatcher
+    from bot.postbacks import PostbackSigner
+
 log = logging.getLogger(__name__)
 
-__all__ = ["Runtime", "agency_classifier"]
+__all__ = ["ConversationState", "Runtime", "agency_classifier"]
+
+
+@dataclass
+class ConversationState:
+    """What the citizens' conversation builds once per running service and keeps: the postback signer, the cache of
+    sentence vectors and the FAQ matcher with the entries' version it was built for (built on first use)."""
+
+    signer: "PostbackSigner | None" = None
+    embed_cache: "EmbeddingCache | None" = None
+    matcher: "FaqMatcher | None" = None
+    faq_version: tuple = ()
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass
 class Runtime:
-    """Settings, database, agency config, working calendar, queue and senders."""
+    """Settings, database, agency config, working calendar, queue, senders and the conversation's kept state."""
 
     settings: Settings
     db: Database
@@ -31,6 +49,7 @@ class Runtime:
     queue: WorkQueue
     senders: Senders
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+    conversation: ConversationState = field(default_factory=ConversationState)
 
     def reload_calendar(self) -> None:
         """Rebuild the working calendar from the config file's days off and those the admin added."""

@@ -14,8 +14,9 @@ from agency.vocabulary import SURVEY_LABELS, SURVEY_REASON_LABELS, AuditAction
 from cases import access
 from conversation.media import media_of_case, media_path
 from conversation.models import FaqRecord, MediaFile
-from conversation.replies import postback_caption
-from conversation.service import faq_entries, satisfaction
+from bot.replies import postback_caption
+from conversation.faq_answers import faq_entries
+from conversation.surveys import satisfaction
 from inbox.admin.views import SECTIONS, AdminUser
 from storage import audit
 from storage.models import Case, Message, Unit, utcnow

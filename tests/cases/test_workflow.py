@@ -8,7 +8,7 @@ from agency.settings import DEFAULT_AGENCY_CONFIG
 from agency.thaitime import WorkingCalendar
 from cases import access, service
 from storage.db import Database
-from storage.models import AuditEvent, Contact, Message, OutboxMessage, User, utcnow
+from storage.models import AuditEvent, CaseNote, Contact, Message, OutboxMessage, User, utcnow
 
 AGENCY = load_agency_config(DEFAULT_AGENCY_CONFIG)
 
@@ -69,3 +69,29 @@ def test_forwarding_needs_a_note_and_other_units_cannot_act(database: Database) 
         assert access.can_see(analyst, case) and not access.can_see(stranger, case)
         assert not access.sees_personal_data(analyst) and access.sees_personal_data(officer)
         assert case.status == "new"
+
+
+def test_praise_is_recorded_closed_through_the_workflow(database: Database) -> None:
+    """Praise recorded, reopening after the citizen's word: named moves that the transitions table allows."""
+    with database.session() as session:
+        praise = opened_case(session)
+        service.record_praise(session, case=praise, now=utcnow())
+        assert praise.status == "closed" and praise.resolved_at and praise.closed_at
+        event = session.query(AuditEvent).filter_by(action="praise_recorded").one()
+        assert event.details["changes"]["status"] == ["new", "closed"]
+        with pytest.raises(service.CaseError, match="ไม่ได้"):  # a closed case is not reopened
+            service.reopen(session, case=praise, reason="ปัญหากลับมาเกิดขึ้นอีก", now=utcnow())
+
+
+def test_a_resolved_case_reopens_when_the_citizen_says_the_problem_is_back(database: Database) -> None:
+    with database.session() as session:
+        case = opened_case(session)
+        officer = staff(session, "officer", "public_works")
+        service.change_status(session, case=case, user=officer, status="resolved", note=None, agency=AGENCY,
+                              now=utcnow())
+        service.reopen(session, case=case, reason="ปัญหากลับมาเกิดขึ้นอีก", now=utcnow())
+        assert case.status == "in_progress" and case.resolved_at is None
+        note = session.query(CaseNote).filter_by(case_id=case.id).one()
+        assert "ปัญหากลับมาเกิดขึ้นอีก" in note.text and note.author_user_id is None
+        with pytest.raises(service.CaseError, match="ไม่ได้"):  # in progress already: nothing to reopen
+            service.reopen(session, case=case, reason="ปัญหากลับมาเกิดขึ้นอีก", now=utcnow())

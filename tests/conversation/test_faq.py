@@ -16,8 +16,8 @@ from conversation.faq import (
     load_heldout,
     parse_faq,
 )
-from conversation.replies import faq_answer
-from conversation.postbacks import PostbackSigner
+from bot.replies import faq_answer
+from bot.postbacks import PostbackSigner
 from conversation.render_facebook import messenger_messages
 from conversation.render_line import line_messages
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from conversation.postbacks import MenuChoice, PostbackSigner
+from bot.postbacks import MenuChoice, PostbackSigner
 from conversation.richmenu import (
     HEIGHT,
     MENU,

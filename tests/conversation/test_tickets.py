@@ -274,7 +274,7 @@ def test_the_worker_reads_a_ticket_without_its_year_as_this_year_s() -> None:
     import datetime as dt
     from types import SimpleNamespace
 
-    from conversation.service import read
+    from conversation.turn import read
 
     sent = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
     turn = SimpleNamespace(message=SimpleNamespace(text="เลขที่เรื่อง 123 ถึงไหนแล้วคะ", kind="text", sent_at=sent),

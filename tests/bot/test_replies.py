@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from conversation import replies as r
-from conversation.postbacks import (
+from bot import replies as r
+from bot.postbacks import (
     FaqFeedback,
     FollowUpChoice,
     GroupChoice,

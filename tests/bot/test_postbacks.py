@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from conversation.postbacks import (
+from bot.postbacks import (
     DEFAULT_MAX_AGE,
     FaqFeedback,
     FollowUpChoice,
@@ -133,7 +133,7 @@ def test_malformed_data(data) -> None:
 
 def _signed_body(body: str) -> str:
     """Sign an arbitrary body with the real key, to check field validation behind a good signature."""
-    from conversation.postbacks import _key, _signature
+    from bot.postbacks import _key, _signature
 
     return f"{body}.{_signature(_key(SECRET), body)}"
 
@@ -188,8 +188,8 @@ def test_signer_uses_its_clock_and_age() -> None:
 
 
 def test_officers_read_what_a_citizen_tapped() -> None:
-    from conversation.postbacks import peek_postback
-    from conversation.replies import postback_caption
+    from bot.postbacks import peek_postback
+    from bot.replies import postback_caption
 
     signer = PostbackSigner(secret="a-secret-of-32-bytes-for-buttons")
     score = signer.sign(SurveyScore(case_id=7, score=2))

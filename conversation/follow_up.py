@@ -1,0 +1,143 @@
+"""A citizen with an open (or lately resolved) case writes again: the same matter (attached, acknowledged at most
+every few minutes), a question "เพิ่มเติมเรื่องเดิม / แจ้งเรื่องใหม่" when unsure, reopening when the problem is
+back, thanks after resolution — or a new matter."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from agency.vocabulary import OPEN_STATUSES, AuditAction, Status
+from cases.service import REOPEN_WINDOW, reopen
+from bot import replies
+from conversation.acknowledgement import open_and_acknowledge
+from bot.postbacks import FollowUpChoice
+from conversation.same_matter import NewMessage, OpenCase, same_matter
+from conversation.tickets import Reading
+from conversation.turn import Turn, case_facts, owns
+from storage import audit
+from storage.models import Case, Message, OutboxMessage, Unit, utcnow
+
+FOLLOW_UP_ACK_EVERY = dt.timedelta(minutes=5)  # one "ได้รับข้อมูลเพิ่มเติม" per case in this span
+CAROUSEL_CASES = 10
+
+
+def _message_embedding(message: Message) -> np.ndarray | None:
+    if not message.embedding:
+        return None
+    return np.frombuffer(message.embedding, dtype=np.float16).astype(np.float32)
+
+
+def _case_embedding(session: Session, case: Case) -> np.ndarray | None:
+    first = session.scalars(select(Message).where(Message.case_id == case.id, Message.direction == "in",
+                                                  Message.embedding.is_not(None)).order_by(Message.id).limit(1)).first()
+    return _message_embedding(first) if first is not None else None
+
+
+def _case_the_message_is_about(session: Session, cases: Sequence[Case], message: Message) -> Case:
+    """Of the citizen's recent cases, the one this message speaks of: same unit, else most similar, else newest."""
+    same_unit = [c for c in cases if message.unit_code and c.unit_code == message.unit_code]
+    if len(same_unit) == 1:
+        return same_unit[0]
+    vector = _message_embedding(message)
+    best, best_score = cases[0], -1.0
+    if vector is not None:
+        for case in same_unit or cases:
+            other = _case_embedding(session, case)
+            if other is not None and other.shape == vector.shape:
+                score = float(np.dot(vector, other) / max(np.linalg.norm(vector) * np.linalg.norm(other), 1e-12))
+                if score > best_score:
+                    best, best_score = case, score
+    return best
+
+
+def attach(turn: Turn, case: Case, *, chosen: Message | None = None) -> str:
+    """Add the message (or the one the citizen chose to add with a button) to the case; a short acknowledgement,
+    at most once per few minutes per case unless the citizen pressed the button."""
+    now = utcnow()
+    added = chosen or turn.message
+    added.case_id = case.id
+    case.updated_at = now
+    audit.record(turn.session, actor="citizen", action=AuditAction.MESSAGE_ADDED, entity="case", entity_id=case.id,
+                 case_id=case.id, message_id=added.id, kind=added.kind, chosen=chosen is not None)
+    if chosen is not None:
+        turn.answer(replies.follow_up_received(ticket=case.ticket), case_id=case.id)
+        return "attached"
+    told_lately = turn.session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.case_id == case.id, OutboxMessage.idempotency_key.like(f"more:{case.id}:%"),
+        OutboxMessage.created_at > now - FOLLOW_UP_ACK_EVERY).limit(1))
+    if told_lately is None:  # keyed on the message: a redelivered message is not acknowledged twice
+        turn.answer(replies.follow_up_received(ticket=case.ticket), key=f"more:{case.id}:{turn.message.id}",
+                    case_id=case.id)
+    return "attached"
+
+
+def follow_up(turn: Turn, reading: Reading) -> str | None:
+    """A citizen with an open (or lately resolved) case writes: attach, ask, reopen, thank — or None for new."""
+    session, contact, message = turn.session, turn.contact, turn.message
+    recent = list(session.scalars(select(Case).where(Case.contact_id == contact.id,
+                                                     Case.status.in_((*OPEN_STATUSES, Status.RESOLVED)))
+                                  .order_by(Case.id.desc()).limit(CAROUSEL_CASES)))
+    if not recent:
+        return None
+    case = recent[0]
+    now = utcnow()
+    if reading.problem_back:
+        case = _case_the_message_is_about(session, recent, message)
+    if case.status == Status.RESOLVED:
+        if case.resolved_at is None or now - case.resolved_at > REOPEN_WINDOW:
+            return None
+        if reading.problem_back:
+            reopen(session, case=case, reason="ปัญหากลับมาเกิดขึ้นอีก", now=now)
+            message.case_id = case.id
+            unit = session.get(Unit, case.unit_code)
+            turn.answer(replies.case_reopened(ticket=case.ticket, unit_name=unit.name if unit else case.unit_code),
+                        case_id=case.id)
+            return "reopened"
+        if reading.closing or reading.emoji_only or message.kind == "sticker":
+            message.case_id = case.id
+            turn.answer(replies.thanks_after_resolution(agency=turn.agency_name), case_id=case.id)
+            return "thanked"
+        return None  # something new after resolution: a new matter
+    if message.kind in ("image", "video", "audio", "file", "location", "sticker") or reading.emoji_only:
+        return attach(turn, case)
+    if reading.continues or reading.problem_back:
+        return attach(turn, case)
+    decision = same_matter(
+        case=OpenCase(intent=case.intent, unit=case.unit_code, topics=tuple(case.topics or ()),
+                      embedding=_case_embedding(session, case)),
+        message=NewMessage(kind=message.kind, text=message.text or "", intent=message.intent, unit=message.unit_code,
+                           unit_confidence=message.unit_confidence or 0.0, topics=tuple(message.topics or ()),
+                           embedding=_message_embedding(message)),
+        reading=reading, triage_unit=turn.runtime.agency.triage_unit,
+    )
+    if decision.decision == "attach":
+        return attach(turn, case)
+    if decision.decision == "new":
+        return None
+    audit.record(session, actor="system", action=AuditAction.ASKED_NEW_OR_FOLLOW_UP, entity="case", entity_id=case.id,
+                 case_id=case.id, message_id=message.id, reason=decision.reason)
+    turn.answer(replies.new_or_follow_up(case=case_facts(session, case), message_id=message.id, signer=turn.signer))
+    return "asked_new_or_follow_up"
+
+
+def follow_up_choice(turn: Turn, action: FollowUpChoice) -> str:
+    """The citizen's answer to "เพิ่มเติมเรื่องเดิม / แจ้งเรื่องใหม่" for a message still waiting."""
+    session = turn.session
+    case = session.get(Case, action.case_id)
+    pending = session.get(Message, action.message_id)
+    if case is None or pending is None or pending.contact_id != turn.contact.id \
+            or not owns(session, case=case, contact=turn.contact):
+        turn.answer(replies.button_expired(signer=turn.signer))
+        return "postback_refused"
+    if pending.case_id is not None:
+        already = session.get(Case, pending.case_id)
+        turn.answer(replies.Reply(text=f"ข้อความนี้บันทึกไว้ในเรื่องเลขที่ {already.ticket if already else ''} แล้วค่ะ",
+                                  quick_replies=turn.menu()))
+        return "follow_up_done"
+    if action.attach:
+        return attach(turn, case, chosen=pending)
+    return open_and_acknowledge(turn, source=pending)

@@ -1,0 +1,265 @@
+"""Where a citizen's message goes: the one decision, from a follow or a tapped button to a status question, a survey
+answer, a follow-up, a ready FAQ answer, a new case or a gentle prompt.
+
+A message is handled in three steps so that no database transaction waits on the classifier: a short read (the
+message, skipped when already processed), the slow work with no transaction open (classification, sentence vectors),
+then one short write transaction that checks again, under the row lock, that no other worker got there first. The
+FAQ match is slow too: when the route reaches it, the write is rolled back, the question matched with no transaction
+open, and the write done again with the match."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+import classifier
+from agency.vocabulary import CASE_INTENTS, AuditAction, Channel
+from bot import replies
+from conversation.acknowledgement import group_choice, open_and_acknowledge
+from conversation.faq import FaqMatch
+from conversation.faq_answers import (
+    answer_faq, embed_texts, faq_entries, faq_feedback, matcher_for, may_answer_from_faq,
+)
+from conversation.follow_up import follow_up, follow_up_choice
+from conversation.media import note_media
+from bot.postbacks import (
+    FaqFeedback, FollowUpChoice, GroupChoice, MenuChoice, PostbackError, StatusRequest, SurveyReason, SurveyScore,
+    is_postback_data,
+)
+from conversation.status import answer_status
+from conversation.surveys import survey_free_text, survey_reason, survey_score
+from conversation.tickets import Reading
+from conversation.turn import Turn, case_facts, first_contact, owns, read, reading_of
+from storage import audit
+from storage.contacts import get_or_create_contact
+from storage.models import Case, Contact, Message, utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def prepare(runtime: "Runtime") -> None:
+    """Build what answering needs before the first citizen writes (the FAQ matcher and its vectors)."""
+    with runtime.db.session() as session:
+        entries = faq_entries(session)
+    matcher_for(runtime, entries)
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What was worked out of a message with no transaction open: its cues, the classifier's labels and vector,
+    and (once the route asked for it) the FAQ entry it asks; each None when the route does not need it."""
+
+    reading: Reading | None = None
+    prediction: classifier.Prediction | None = None
+    vector: np.ndarray | None = None
+    faq: FaqMatch | None = None
+    faq_matched: bool = False
+
+
+class _FaqMatchNeeded(Exception):
+    """The route reached the FAQ step: match the question with no transaction open, then route again."""
+
+
+def handle_message(runtime: "Runtime", *, message_id: int) -> str:
+    """Answer one stored citizen message exactly once; returns what was done (for metrics and logs)."""
+    with runtime.db.session() as session:  # a short read: nothing slow happens while it is open
+        message = session.get(Message, message_id)
+        if message is None or message.direction != "in" or message.processed_at is not None:
+            return "skipped"
+        kind, channel, text, sent_at = _kind(message), message.channel, message.text or "", message.sent_at
+        entries = faq_entries(session) if kind == "text" and channel != Channel.FACEBOOK_COMMENT else ()
+    understood = _understand(runtime, kind=kind, channel=channel, text=text, sent_at=sent_at)
+    try:
+        return _answer(runtime, message_id=message_id, understood=understood)
+    except _FaqMatchNeeded:  # rolled back: nothing was stored or said
+        matcher = matcher_for(runtime, entries) if entries else None
+        found = matcher.match(text) if matcher is not None else None
+        return _answer(runtime, message_id=message_id, understood=replace(understood, faq=found, faq_matched=True))
+
+
+def _answer(runtime: "Runtime", *, message_id: int, understood: Understood) -> str:
+    """The short write transaction: the message locked and checked again, routed, marked processed."""
+    with runtime.db.session() as session:
+        message = session.get(Message, message_id, with_for_update=True)
+        if message is None or message.processed_at is not None:  # another worker answered it meanwhile
+            return "skipped"
+        contact = get_or_create_contact(session, channel=message.channel, external_id=message.sender_id or "",
+                                        display_name=message.sender_name, seen_at=message.sent_at)
+        message.contact_id = contact.id
+        outcome = route(runtime, session, message=message, contact=contact, understood=understood)
+        message.processed_at = utcnow()
+        return outcome
+
+
+def _kind(message: Message) -> str:
+    """The message's kind as answered: a Messenger quick reply that carries words as its payload (the FAQ menu's
+    questions) is the citizen saying them. (On LINE such buttons send a text message; a postback there that is not
+    ours is an expired button.)"""
+    if message.kind == "postback" and message.channel == Channel.FACEBOOK and not is_postback_data(message.text):
+        return "text"
+    return message.kind
+
+
+def _understand(runtime: "Runtime", *, kind: str, channel: str, text: str, sent_at: dt.datetime | None) -> Understood:
+    """The slow part, outside any transaction: read the cues, classify and embed, as the route will need them (a
+    status question or a button needs no classifier)."""
+    if kind in ("follow", "unfollow", "postback"):
+        return Understood()
+    reading = reading_of(runtime, text=text, kind=kind, sent_at=sent_at)
+    comment = channel == Channel.FACEBOOK_COMMENT
+    if (not comment and reading.kind == "status") or not text.strip():
+        return Understood(reading=reading)
+    prediction = classifier.classify(text)
+    vector = prediction.embedding
+    if vector is None:
+        vectors = embed_texts(runtime, [prediction.masked_text or text])
+        vector = None if vectors is None else vectors[0]
+    return Understood(reading=reading, prediction=prediction, vector=None if vector is None else np.asarray(vector))
+
+
+def route(runtime: "Runtime", session: "Session", *, message: Message, contact: Contact,
+          understood: Understood) -> str:
+    """Route the event: postbacks, status questions, survey answers and FAQ hits first; the rest, classified, to a
+    follow-up or a new case. Every citizen text gets an answer that fits it."""
+    if message.kind == "unfollow":
+        contact.following = False
+        audit.record(session, actor="citizen", action=AuditAction.UNFOLLOWED, entity="contact", entity_id=contact.id)
+        return "unfollow"
+    turn = Turn(runtime=runtime, session=session, message=message, contact=contact)
+    if message.kind == "follow":
+        contact.following = True
+        audit.record(session, actor="citizen", action=AuditAction.FOLLOWED, entity="contact", entity_id=contact.id)
+        first_contact(turn)
+        return welcome(turn)
+    first_contact(turn)
+    if message.kind == "postback":
+        if _kind(message) == "postback":
+            return answer_postback(turn)
+        message.kind = "text"
+    note_media(session, message=message)
+    comment = message.channel == Channel.FACEBOOK_COMMENT
+    reading = understood.reading or read(turn)
+    if not comment:
+        if reading.kind == "status":
+            return answer_status(turn, reading)
+        answered = survey_free_text(turn)
+        if answered:
+            return answered
+    if understood.prediction is not None:
+        _store(message, understood)
+    if not comment:
+        followed = follow_up(turn, reading)
+        if followed:
+            return followed
+        if not understood.faq_matched and may_answer_from_faq(kind=message.kind, text=message.text or "",
+                                                              channel=message.channel, intent=message.intent):
+            raise _FaqMatchNeeded
+        answered = answer_faq(turn, found=understood.faq)
+        if answered:
+            return answered
+    if is_case_intent(message.intent):
+        return open_and_acknowledge(turn)
+    return gentle(turn)
+
+
+def _store(message: Message, understood: Understood) -> None:
+    """Store the classifier's outputs on the message: labels, topics, priority, unit candidates, text vector."""
+    prediction = understood.prediction
+    assert prediction is not None
+    message.intent = prediction.intent
+    message.intent_confidence = prediction.intent_confidence
+    message.sentiment = prediction.sentiment
+    message.unit_code = prediction.unit
+    message.unit_confidence = prediction.unit_confidence
+    message.topics = list(prediction.topics)
+    message.masked_text = prediction.masked_text
+    message.model_version = str(getattr(classifier.current(), "version", "keyword-rules"))[:64]
+    priority = getattr(prediction, "priority", None)
+    message.priority = priority if priority in ("urgent", "normal") else None
+    message.priority_reason = (getattr(prediction, "priority_reason", "") or None)
+    candidates = getattr(prediction, "unit_candidates", ()) or ()
+    message.unit_candidates = [{"unit": u, "confidence": round(float(c), 4)} for u, c in candidates][:3] or None
+    if understood.vector is not None:
+        message.embedding = np.asarray(understood.vector, dtype=np.float16).tobytes()
+
+
+def welcome(turn: Turn) -> str:
+    """A follow (or Get Started): the notice, a welcome and the menu."""
+    turn.answer(replies.Reply(text=(f"ขอบคุณที่เพิ่ม {turn.agency_name} เป็นเพื่อนค่ะ แจ้งเรื่องร้องเรียน สอบถาม หรือเสนอแนะ "
+                                    "ได้ที่แชทนี้ตลอด 24 ชั่วโมง เจ้าหน้าที่จะตอบกลับในวันและเวลาราชการค่ะ"),
+                              quick_replies=turn.menu()), key=f"welcome:{turn.message.id}")
+    return "follow"
+
+
+def answer_postback(turn: Turn) -> str:
+    """A button the citizen tapped: checked (signature, age, shape) and acted on for the right citizen only."""
+    try:
+        received = turn.signer.read(turn.message.text or "")
+    except PostbackError as exc:
+        log.info("postback refused (%s) from contact %s", exc.reason, turn.contact.id)
+        audit.record(turn.session, actor="citizen", action=AuditAction.POSTBACK_REFUSED, entity="contact",
+                     entity_id=turn.contact.id, reason=exc.reason)
+        turn.answer(replies.button_expired(signer=turn.signer))
+        return f"postback_{exc.reason}"
+    action = received.action
+    if isinstance(action, MenuChoice):
+        return menu_choice(turn, action.item)
+    if isinstance(action, StatusRequest):
+        case = turn.session.get(Case, action.case_id)
+        if case is None or not owns(turn.session, case=case, contact=turn.contact):
+            turn.answer(replies.no_open_cases(signer=turn.signer))
+            return "status_refused"
+        turn.answer(replies.status_answer(case=case_facts(turn.session, case), signer=turn.signer))
+        return "status"
+    if isinstance(action, SurveyScore):
+        return survey_score(turn, action)
+    if isinstance(action, SurveyReason):
+        return survey_reason(turn, action)
+    if isinstance(action, FollowUpChoice):
+        return follow_up_choice(turn, action)
+    if isinstance(action, FaqFeedback):
+        return faq_feedback(turn, action)
+    if isinstance(action, GroupChoice):
+        return group_choice(turn, action)
+    turn.answer(replies.button_expired(signer=turn.signer))
+    return "postback_unknown"
+
+
+def menu_choice(turn: Turn, item: str) -> str:
+    """A rich-menu / persistent-menu item."""
+    if item == "status":
+        return answer_status(turn, Reading(asks_status=True))
+    if item == "report":
+        turn.answer(replies.report_prompt())
+    elif item == "faq":
+        topics = [(e.title, e.questions[0]) for e in faq_entries(turn.session)[:8]]
+        turn.answer(replies.faq_prompt(topics=topics, signer=turn.signer))
+    elif item == "contact":
+        turn.answer(replies.contact_officer(agency=turn.agency_name, phone=turn.runtime.agency.phone,
+                                            signer=turn.signer))
+    else:
+        return welcome(turn)
+    return f"menu_{item}"
+
+
+def gentle(turn: Turn) -> str:
+    """Nothing to act on (a greeting, an emoji, a sticker): what the chat is for, with the menu."""
+    if turn.contact.channel == Channel.FACEBOOK_COMMENT:
+        return "no_case"
+    day = utcnow().date().isoformat()
+    key = f"prompt:{turn.message.id}" if turn.message.kind == "text" else f"prompt:{turn.contact.id}:{day}"
+    turn.answer(replies.gentle_prompt(agency=turn.agency_name, signer=turn.signer), key=key)
+    return "no_case"
+
+
+def is_case_intent(intent: str | None) -> bool:
+    """True if the classifier's intent opens a case."""
+    return intent in CASE_INTENTS

@@ -1,0 +1,42 @@
+"""The status of the citizen's own cases, by ticket number in any spelling or from the menu; never opens a case, and
+a ticket that is not theirs gets the same words as one that does not exist."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from agency.vocabulary import OPEN_STATUSES, AuditAction
+from bot import replies
+from conversation.follow_up import CAROUSEL_CASES
+from conversation.tickets import Reading
+from conversation.turn import Turn, case_facts, owns
+from storage import audit
+from storage.models import Case
+
+
+def answer_status(turn: Turn, reading: Reading) -> str:
+    """The status of the case the citizen names (theirs only), or of their open cases; never opens a case."""
+    session, contact = turn.session, turn.contact
+    if reading.tickets:
+        for ticket in reading.tickets:
+            case = session.scalars(select(Case).where(Case.ticket == ticket)).first()
+            if case is None or not owns(session, case=case, contact=contact):
+                # The same words for a ticket that does not exist and one that is someone else's: nothing leaks.
+                audit.record(session, actor="citizen", action=AuditAction.STATUS_REFUSED, entity="contact",
+                             entity_id=contact.id, ticket=ticket, known=case is not None)
+                turn.answer(replies.ticket_unknown(ticket=ticket, signer=turn.signer))
+                return "status_unknown"
+        case = session.scalars(select(Case).where(Case.ticket == reading.tickets[0])).one()
+        turn.message.case_id = case.id
+        turn.answer(replies.status_answer(case=case_facts(session, case), signer=turn.signer), case_id=case.id)
+        return "status"
+    cases = list(session.scalars(
+        select(Case).where(Case.contact_id == contact.id, Case.status.in_(OPEN_STATUSES))
+        .order_by(Case.id.desc()).limit(CAROUSEL_CASES)))
+    if not cases:
+        turn.answer(replies.no_open_cases(signer=turn.signer))
+        return "status_none"
+    if len(cases) == 1:
+        turn.answer(replies.status_answer(case=case_facts(session, cases[0]), signer=turn.signer), case_id=cases[0].id)
+        return "status"
+    turn.answer(replies.pick_case(cases=[case_facts(session, c) for c in cases], signer=turn.signer))
+    return "status_pick"
