@@ -34,13 +34,12 @@ from cases.access import sees_personal_data
 from cases.standards import published_standards
 from classifier.privacy import mask_personal_data
 from conversation.models import Survey
+from reports import repeats as repeat_rule
 from reports.models import LINK_KINDS, Improvement
 from reports.shape import TABLE_TITLES
-from storage.models import Case, Contact, Unit, User
+from storage.models import Case, Unit, User
 
 YEARS_COMPARED = 3
-REPEAT_WINDOW = dt.timedelta(days=90)
-REPEAT_RULE = "ผู้ร้องรายเดิม หรือสถานที่และเรื่องเดียวกัน ภายใน 90 วันก่อนหน้า"
 NO_GROUP = "ไม่ระบุ"
 TOPICS_PER_QUARTER = 5
 RESOLVED_STATUSES = ("resolved", "closed")
@@ -154,8 +153,7 @@ def build_report(
     if NO_GROUP in group_counts:
         groups.append({"group": NO_GROUP, "by_year": group_counts[NO_GROUP]})
 
-    rows = _year_rows(session, scoped=scoped, start=year_start - REPEAT_WINDOW, end=year_end)
-    in_year = [r for r in rows if r.created_at >= year_start]
+    in_year = _year_rows(session, scoped=scoped, start=year_start, end=year_end)
     months = defaultdict(lambda: [0] * 12)
     for row in in_year:
         local = row.created_at.astimezone(BANGKOK)
@@ -164,7 +162,9 @@ def build_report(
         channel["by_month"] = months[channel["channel"]]
 
     complaints = [r for r in in_year if r.intent == "complaint"]
-    repeats = _repeats(session, rows=[r for r in rows if r.intent == "complaint"], year_start=year_start)
+    repeats = set(repeat_rule.find_repeats(
+        repeat_rule.load_complaints(session, agency=agency, scoped=scoped, start=year_start, end=year_end),
+        since=year_start))
     handling_units = [{"unit": code, "label": units.get(code, code),
                        **_handling([r for r in complaints if r.unit_code == code], calendar=calendar, repeats=repeats)}
                       for code in units if any(r.unit_code == code for r in complaints)]
@@ -225,7 +225,7 @@ def build_report(
         "units": unit_rows,
         "standards": standards,
         "handling": {"by_unit": handling_units, "by_channel": handling_channels,
-                     "total": _handling(complaints, calendar=calendar, repeats=repeats), "repeat_rule": REPEAT_RULE},
+                     "total": _handling(complaints, calendar=calendar, repeats=repeats), "repeat_rule": repeat_rule.RULE},
         "topics": _topics(in_year, units=units),
         "satisfaction": _satisfaction(session, scoped=scoped, start=year_start, end=year_end, names=names,
                                       groups=agency.citizen_groups),
@@ -263,35 +263,6 @@ def _year_rows(session: Session, *, scoped: Any, start: dt.datetime, end: dt.dat
                           Case.topics)
                    .where(Case.created_at >= start, Case.created_at < end).order_by(Case.created_at, Case.id))
     return [_Row(*row) for row in session.execute(query)]
-
-
-def _repeats(session: Session, *, rows: list[_Row], year_start: dt.datetime) -> set[int]:
-    """Complaints of the year that follow, within 90 days, one by the same citizen or on the same issue and place.
-
-    The same citizen: the same contact, or (off-line) the same phone number.
-    """
-    phones = dict(session.execute(select(Contact.id, Contact.phone)
-                                  .where(Contact.id.in_({r.contact_id for r in rows}), Contact.phone.is_not(None))).tuples().all())
-    last_by_citizen: dict[object, dt.datetime] = {}
-    last_by_place: dict[tuple[str, str], dt.datetime] = {}
-    repeats: set[int] = set()
-    for row in rows:  # oldest first
-        citizen_keys: list[object] = [("contact", row.contact_id)]
-        if phones.get(row.contact_id):
-            citizen_keys.append(("phone", "".join(ch for ch in phones[row.contact_id] if ch.isdigit())))
-        key = issue_key([str(t) for t in row.topics or []])
-        place_key = (key.issue, key.place) if key is not None and key.place else None
-        earlier = [last_by_citizen.get(k) for k in citizen_keys]
-        if place_key:
-            earlier.append(last_by_place.get(place_key))
-        if row.created_at >= year_start and any(e is not None and row.created_at - e <= REPEAT_WINDOW
-                                                for e in earlier):
-            repeats.add(row.id)
-        for k in citizen_keys:
-            last_by_citizen[k] = row.created_at
-        if place_key:
-            last_by_place[place_key] = row.created_at
-    return repeats
 
 
 def _handling(rows: list[_Row], *, calendar: WorkingCalendar, repeats: set[int]) -> dict[str, Any]:

@@ -155,7 +155,7 @@ class Handling(TypedDict):
     by_unit: list[UnitHandlingRow]
     by_channel: list[ChannelHandlingRow]
     total: HandlingFigures  # all complaints of the year (medians and P90 over all of them, not of the rows)
-    repeat_rule: str        # Thai, e.g. "ผู้ร้องรายเดิม หรือสถานที่และเรื่องเดียวกัน ภายใน 90 วัน"
+    repeat_rule: str        # Thai: the rule of reports.repeats (same citizen or place, same problem, while open or soon after)
 
 
 class TopicItem(TypedDict):

@@ -36,7 +36,11 @@ class Spec:
     first_response: dt.datetime | None = None
     resolved: dt.datetime | None = None
     due: dt.datetime | None = None
+    pin: tuple[float, float] | None = None  # a LINE location the citizen sent with the case
+    text: str | None = None                 # the citizen's words, when they matter (else the summary)
 
+
+PIN = (18.9012, 99.0105)  # c11's pin: the lamp post at ซอย 5
 
 CASES = (
     # fiscal year 2567
@@ -73,7 +77,18 @@ CASES = (
          first_response=bkk(2026, 8, 3, 11), resolved=bkk(2026, 8, 3, 11)),
     Spec("c11", bkk(2026, 9, 15, 10), "facebook", "complaint", "public_works", "resolved", "w", None,
          ("ไฟฟ้าส่องสว่างดับ", "ซอย 5"), first_response=bkk(2026, 9, 15, 12), resolved=bkk(2026, 9, 16, 10),
-         due=bkk(2026, 10, 13, 16, 30)),
+         due=bkk(2026, 10, 13, 16, 30), pin=PIN),
+    # planted repeats: another citizen 150 m from c11, same category, 4 days after c11 was resolved (a repeat)
+    Spec("c12", bkk(2026, 9, 20, 10), "line", "complaint", "public_works", "in_progress", "u", "ประชาชนทั่วไป",
+         ("หลอดไฟเสีย",), first_response=bkk(2026, 9, 21, 9), due=bkk(2026, 10, 19, 16, 30),
+         pin=(PIN[0] + 150 / 111_195, PIN[1])),
+    # ... and 400 m away (not a repeat: another place)
+    Spec("c13", bkk(2026, 9, 22, 10), "line", "complaint", "public_works", "new", "t", "ประชาชนทั่วไป",
+         ("ไฟทางดับ",), due=bkk(2026, 10, 21, 16, 30), pin=(PIN[0] - 400 / 111_195, PIN[1])),
+    # a citizen who names the earlier ticket (c5's) as the same problem, 7 weeks after it was resolved
+    Spec("c14", bkk(2026, 6, 15, 10), "phone", "complaint", "revenue", "acknowledged", "s", "ผู้ประกอบการ",
+         ("ใบเสร็จไม่ถูกต้อง",), first_response=bkk(2026, 6, 16, 10), due=bkk(2026, 7, 13, 16, 30),
+         text="ปัญหาเดียวกับเรื่องเลขที่ FS-2569-000010 ยังไม่ได้แก้ไขค่ะ"),
     # 23:59 on 30 Sep in Bangkok: the last minute of 2569
     Spec("c9", bkk(2026, 9, 30, 23, 59), "other", "complaint", "triage", "rejected", "c9",
          "องค์กรชุมชน/ภาคประชาสังคม", first_response=bkk(2026, 10, 2, 10), resolved=bkk(2026, 10, 2, 10),
@@ -119,8 +134,13 @@ def seed(session: Session) -> dict[str, Case]:
         session.add(case)
         session.flush()
         session.add(Message(direction="in", channel=spec.channel, kind="text", contact_id=contact.id, case_id=case.id,
-                            text=case.summary, masked_text="เรื่องของ[ชื่อ] โทร [เบอร์โทร]", sent_at=spec.created,
-                            received_at=spec.created))
+                            text=spec.text or case.summary, masked_text="เรื่องของ[ชื่อ] โทร [เบอร์โทร]",
+                            sent_at=spec.created, received_at=spec.created))
+        if spec.pin:
+            session.add(Message(direction="in", channel=spec.channel, kind="location", contact_id=contact.id,
+                                case_id=case.id, location={"title": "ตำแหน่งที่แจ้ง", "latitude": spec.pin[0],
+                                                           "longitude": spec.pin[1]},
+                                sent_at=spec.created, received_at=spec.created))
         cases[spec.key] = case
     session.add_all(Survey(case_id=cases[key].id, channel=cases[key].channel, asked_at=asked, score=score,
                            reason=reason, answered_at=asked + dt.timedelta(hours=2) if score else None)

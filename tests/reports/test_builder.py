@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from agency.config import load_agency_config
 from agency.settings import DEFAULT_AGENCY_CONFIG
-from agency.thaitime import WorkingCalendar
+from agency.thaitime import BANGKOK, WorkingCalendar, fiscal_year_bounds
 from analytics.trends import canonical_issue
+from reports import repeats
 from reports.builder import (
     ReportYearError,
     build_report,
@@ -19,8 +22,9 @@ from reports.builder import (
 )
 from reports.tables import check_report
 from storage.db import Database
+from storage.models import Case
 from tests.reports.helpers import migrated, user
-from tests.reports.seed import CITIZEN_NAME, CITIZEN_PHONE, bkk, seed
+from tests.reports.seed import CASES, CITIZEN_NAME, CITIZEN_PHONE, PIN, bkk, seed
 
 AGENCY = load_agency_config(DEFAULT_AGENCY_CONFIG)
 NOW = bkk(2026, 11, 20, 10)  # fiscal year 2569 is over; 2570 has begun
@@ -54,58 +58,59 @@ def test_every_table_from_stored_cases(db: Database) -> None:
 
     channels = by(built["channels"], "channel")
     assert {code: row["by_year"] for code, row in channels.items() if any(row["by_year"].values())} == {
-        "line": {"2567": 1, "2568": 1, "2569": 2}, "facebook": {"2567": 0, "2568": 1, "2569": 1},
-        "walk_in": {"2567": 1, "2568": 0, "2569": 1}, "phone": {"2567": 0, "2568": 1, "2569": 1},
+        "line": {"2567": 1, "2568": 1, "2569": 4}, "facebook": {"2567": 0, "2568": 1, "2569": 1},
+        "walk_in": {"2567": 1, "2568": 0, "2569": 1}, "phone": {"2567": 0, "2568": 1, "2569": 2},
         "letter": {"2567": 0, "2568": 0, "2569": 1}, "email": {"2567": 0, "2568": 0, "2569": 1},
         "comment_box": {"2567": 0, "2568": 0, "2569": 1}, "website": {"2567": 0, "2568": 0, "2569": 1},
         "other": {"2567": 0, "2568": 0, "2569": 1},
     }
     assert channels["facebook_comment"]["by_year"] == {"2567": 0, "2568": 0, "2569": 0}  # 1 Oct 00:05 is 2570
     assert channels["walk_in"]["label"] == "มาด้วยตนเอง" and channels["walk_in"]["offline"] is True
-    assert channels["line"]["share_by_year"]["2569"] == pytest.approx(0.2)
-    assert channels["line"]["by_month"] == [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    assert channels["line"]["share_by_year"]["2569"] == pytest.approx(4 / 13)
+    assert channels["line"]["by_month"] == [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]
     assert channels["other"]["by_month"][11] == 1  # 23:59 on 30 Sep is September
 
     assert {row["intent"]: row["by_year"] for row in built["intents"]} == {
-        "complaint": {"2567": 1, "2568": 2, "2569": 7}, "suggestion": {"2567": 0, "2568": 1, "2569": 1},
+        "complaint": {"2567": 1, "2568": 2, "2569": 10}, "suggestion": {"2567": 0, "2568": 1, "2569": 1},
         "question": {"2567": 1, "2568": 0, "2569": 1}, "praise": {"2567": 0, "2568": 0, "2569": 1},
         "other": {"2567": 0, "2568": 0, "2569": 0},
     }
     categories = {row["category"]: row["by_year"] for row in built["categories"] if any(row["by_year"].values())}
     assert categories == {  # the complaints' topics against the agency's keywords; none matched: "other"
-        "street_lights": {"2567": 0, "2568": 0, "2569": 2}, "roads": {"2567": 0, "2568": 0, "2569": 1},
-        "waste": {"2567": 0, "2568": 0, "2569": 2}, "taxes_fees": {"2567": 0, "2568": 0, "2569": 1},
+        "street_lights": {"2567": 0, "2568": 0, "2569": 4}, "roads": {"2567": 0, "2568": 0, "2569": 1},
+        "waste": {"2567": 0, "2568": 0, "2569": 2}, "taxes_fees": {"2567": 0, "2568": 0, "2569": 2},
         "other": {"2567": 1, "2568": 2, "2569": 1},
     }
     assert built["categories"][-1]["label"] == "อื่น ๆ" and by(built["categories"], "category")["waste"]["label"] == \
         "ขยะและความสะอาด"
     assert [(row["group"], row["by_year"]["2569"]) for row in built["groups"]] == [
-        ("ประชาชนทั่วไป", 2), ("ผู้ประกอบการ", 1), ("ผู้สูงอายุ/ผู้พิการ", 2), ("นักเรียน/นักศึกษา", 1),
+        ("ประชาชนทั่วไป", 4), ("ผู้ประกอบการ", 2), ("ผู้สูงอายุ/ผู้พิการ", 2), ("นักเรียน/นักศึกษา", 1),
         ("หน่วยงานภาครัฐ", 1), ("องค์กรชุมชน/ภาคประชาสังคม", 1), ("ไม่ระบุ", 2)]
-    assert by(built["groups"], "group")["ผู้ประกอบการ"]["by_year"] == {"2567": 0, "2568": 1, "2569": 1}
+    assert by(built["groups"], "group")["ผู้ประกอบการ"]["by_year"] == {"2567": 0, "2568": 1, "2569": 2}
 
     units = {row["unit"]: (row["received"], row["resolved"], row["open"], row["overdue"]) for row in built["units"]}
-    assert units == {"public_works": (3, 3, 0, 0), "environment": (2, 1, 1, 1), "revenue": (1, 1, 0, 0),
+    assert units == {"public_works": (5, 3, 2, 0), "environment": (2, 1, 1, 1), "revenue": (2, 1, 1, 1),
                      "general_affairs": (2, 1, 1, 1), "civil_registration": (1, 1, 0, 0), "triage": (1, 0, 0, 0),
                      "disaster": (0, 0, 0, 0), "social_welfare": (0, 0, 0, 0)}
 
     total = built["handling"]["total"]
-    assert (total["received"], total["resolved"], total["within_standard"], total["repeat"]) == (7, 5, 4, 3)
-    assert total["within_standard_share"] == pytest.approx(4 / 7)
-    assert total["response_days_median"] == 0.5 and total["response_days_p90"] == 2.0  # [0, 0, 0, 1, 2, 2]
+    assert (total["received"], total["resolved"], total["within_standard"], total["repeat"]) == (10, 5, 4, 3)
+    assert total["within_standard_share"] == pytest.approx(4 / 10)
+    assert total["response_days_median"] == 1.0 and total["response_days_p90"] == 2.0  # [0, 0, 0, 1, 1, 1, 2, 2]
     assert total["resolution_days_median"] == 2.0 and total["resolution_days_p90"] == pytest.approx(8.2)
     works = by(built["handling"]["by_unit"], "unit")["public_works"]
-    assert (works["received"], works["within_standard"], works["repeat"]) == (3, 2, 2)
+    assert (works["received"], works["within_standard"], works["repeat"]) == (5, 2, 1)
     assert works["resolution_days_median"] == 2.0  # [1, 2, 9]
     phone = by(built["handling"]["by_channel"], "channel")["phone"]
-    assert (phone["label"], phone["received"], phone["repeat"]) == ("โทรศัพท์ / ศูนย์ 1111", 1, 1)
+    assert (phone["label"], phone["received"], phone["repeat"]) == ("โทรศัพท์ / ศูนย์ 1111", 2, 2)
 
     quarters = {q["quarter"]: [(t["topic"], t["count"]) for t in q["topics"]] for q in built["topics"]}
     assert quarters[1] == sorted([(canonical_issue("ไฟฟ้าส่องสว่างดับ"), 1), (canonical_issue("ถนนเป็นหลุม"), 1)],
                                  key=lambda item: item[0])
     assert quarters[2] == [(canonical_issue("ขยะไม่เก็บ"), 2)]
-    assert quarters[3] == [(canonical_issue("ภาษีป้าย"), 1)]
-    assert quarters[4] == [(canonical_issue("ไฟฟ้าส่องสว่างดับ"), 1)]
+    assert quarters[3] == [(canonical_issue("ภาษีป้าย"), 1), (canonical_issue("ใบเสร็จไม่ถูกต้อง"), 1)]
+    lamps = Counter(canonical_issue(t) for t in ("ไฟฟ้าส่องสว่างดับ", "หลอดไฟเสีย", "ไฟทางดับ"))
+    assert dict(quarters[4]) == dict(lamps) and sum(lamps.values()) == 3
     assert by(built["topics"][1]["topics"], "topic")[canonical_issue("ขยะไม่เก็บ")]["unit_label"] == \
         "กองสาธารณสุขและสิ่งแวดล้อม"
 
@@ -139,8 +144,8 @@ def test_officer_sees_only_their_unit(db: Database) -> None:
     assert built["scope"] == "เฉพาะกองช่าง"
     assert [row["unit"] for row in built["units"]] == ["public_works"]
     assert {row["channel"]: row["by_year"]["2569"] for row in built["channels"] if row["by_year"]["2569"]} == \
-        {"line": 2, "facebook": 1}
-    assert built["handling"]["total"]["received"] == 3
+        {"line": 4, "facebook": 1}
+    assert built["handling"]["total"]["received"] == 5
     assert built["improvements"] == []  # the register entry of 2569 is the environment unit's
     assert built["satisfaction"]["overall"]["asked"] == 3
     assert all(row["unit"] in (None, "public_works") for row in built["standards"])
@@ -178,3 +183,31 @@ def test_working_days_and_percentiles() -> None:
     assert calendar.working_days_between(bkk(2025, 12, 4, 10), bkk(2025, 12, 8, 10)) == 1  # 5 Dec (Father's Day) is a holiday
     assert percentile([], 0.9) is None and percentile([3], 0.9) == 3.0
     assert percentile([1, 2, 2, 7, 9], 0.9) == pytest.approx(8.2)
+
+
+def test_repeat_complaints_are_the_same_problem_again(db: Database) -> None:
+    """The planted repeats of the seed, each for its own reason; the same citizen with another matter is not one."""
+    with db.session() as session:
+        tickets = dict(session.execute(select(Case.id, Case.ticket)).tuples().all())
+        cases = {key: tickets[case_id] for key, case_id in _keys(session).items()}
+        start, end = fiscal_year_bounds(2569)
+        complaints = repeats.load_complaints(session, agency=AGENCY, scoped=lambda query: query, start=start, end=end)
+    found = {tickets[later]: tickets[first] for later, first in repeats.find_repeats(complaints, since=start).items()}
+    assert found == {
+        cases["c4"]: cases["c3"],    # the same citizen (the same phone, another channel), the same problem, c3 open
+        cases["c12"]: cases["c11"],  # another citizen 150 m away, the same category, 4 days after c11 was resolved
+        cases["c14"]: cases["c5"],   # the citizen named c5's ticket as the same problem
+    }
+    # not repeats: c2 (x again, a road after a lamp), c13 (a lamp 400 m away), c11 (ซอย 5 a year after c1)
+    assert repeats.distance_metres(PIN, (PIN[0] + 150 / 111_195, PIN[1])) == pytest.approx(150, abs=1)
+    built = report(db, "admin@example.go.th")
+    assert built["handling"]["total"]["repeat"] == 3
+    assert "250 เมตร" in built["handling"]["repeat_rule"] and "ผู้ร้องรายเดิมที่แจ้งปัญหาอื่นไม่นับ" in \
+        built["handling"]["repeat_rule"]
+
+
+def _keys(session) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Seed keys by case id, from the tickets the seed gives in CASES order."""
+    by_ticket = dict(session.execute(select(Case.ticket, Case.id)).tuples().all())
+    return {spec.key: by_ticket[f"FS-{spec.created.astimezone(BANGKOK).year + 543}-{number:06d}"]
+            for number, spec in enumerate(CASES, start=1)}

@@ -37,14 +37,14 @@ def test_report_json_excel_csv_by_role(make_server, backend: str) -> None:  # ty
     get = server.client.get
     admin = get(API, headers=headers["admin"]).json()
     assert admin["fiscal_year"] == 2569 and admin["scope"] == "ทุกหน่วยงาน"
-    assert sum(row["by_year"]["2569"] for row in admin["channels"]) == 10
-    assert admin["handling"]["total"]["received"] == 7
+    assert sum(row["by_year"]["2569"] for row in admin["channels"]) == 13
+    assert (admin["handling"]["total"]["received"], admin["handling"]["total"]["repeat"]) == (10, 3)
 
     works = get(API, headers=headers["works"]).json()
     env = get(API, headers=headers["env"]).json()
     assert (works["scope"], [u["unit"] for u in works["units"]]) == ("เฉพาะกองช่าง", ["public_works"])
     assert [u["unit"] for u in env["units"]] == ["environment"] and env["handling"]["total"]["received"] == 2
-    assert sum(row["by_year"]["2569"] for row in works["channels"]) == 3
+    assert sum(row["by_year"]["2569"] for row in works["channels"]) == 5
     assert get(API + "&unit=environment", headers=headers["works"]).json()["units"] == works["units"]
 
     analyst = get(API, headers=headers["analyst"])
@@ -57,6 +57,10 @@ def test_report_json_excel_csv_by_role(make_server, backend: str) -> None:  # ty
     sheet = workbook[SHEET_NAMES["channels"]]
     walk_in = next(row for row in sheet.iter_rows(values_only=True) if row and row[0] == "มาด้วยตนเอง")
     assert [value for value in walk_in[1:4]] == [1, 0, 1] and all(isinstance(v, int) for v in walk_in[1:4])
+    handling = [row for row in workbook[SHEET_NAMES["handling_by_unit"]].iter_rows(values_only=True) if row]
+    header = next(row for row in handling if "ร้องเรียนซ้ำ" in row)
+    total = next(row for row in handling if row[0] == "รวม")
+    assert (total[header.index("รับเรื่อง")], total[header.index("ร้องเรียนซ้ำ")]) == (10, 3)
 
     archive = zipfile.ZipFile(io.BytesIO(get(API + "&format=csv", headers=headers["analyst"]).content))
     for name in archive.namelist():
@@ -64,7 +68,11 @@ def test_report_json_excel_csv_by_role(make_server, backend: str) -> None:  # ty
         assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads Thai only with the BOM
         assert not any(word in raw.decode("utf-8-sig") for word in PERSONAL)
     channels = list(csv.reader(io.StringIO(archive.read("01_channels.csv").decode("utf-8-sig"))))
-    assert ["โทรศัพท์ / ศูนย์ 1111", "0", "1", "1"] == channels[[r[0] for r in channels].index("โทรศัพท์ / ศูนย์ 1111")][:4]
+    assert ["โทรศัพท์ / ศูนย์ 1111", "0", "1", "2"] == channels[[r[0] for r in channels].index("โทรศัพท์ / ศูนย์ 1111")][:4]
+    handled = list(csv.reader(io.StringIO(get(API + "&format=csv&table=handling_by_unit", headers=headers["analyst"])
+                                          .content.decode("utf-8-sig"))))
+    header = next(row for row in handled if "ร้องเรียนซ้ำ" in row)
+    assert next(row for row in handled if row and row[0] == "รวม")[header.index("ร้องเรียนซ้ำ")] == "3"
     one = get(API + "&format=csv&table=groups", headers=headers["analyst"])
     assert one.status_code == 200 and "ผู้สูงอายุ/ผู้พิการ" in one.content.decode("utf-8-sig")
 
