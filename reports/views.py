@@ -18,9 +18,8 @@ from cases.standards import published_standards
 from runtime import Runtime
 from reports import render_csv, render_csv_zip, render_pdf, render_xlsx, thai
 from reports.builder import ReportYearError, build_report, parse_fiscal_year
+from reports.formats.html import cell_text, table_view
 from reports.formats.pdf import ThaiFontMissing
-from reports.formats.pdf import _cell_text as _cell
-from reports.formats.pdf import _chart, _header_rows, _rows
 from reports.models import LINK_KINDS, Improvement
 from reports.register import FIELDS, RegisterError, may_edit, save_improvement, shown_entry
 from reports.tables import SECTIONS, Column, build_tables, key_figures, report_is_empty
@@ -31,7 +30,7 @@ from web.templating import flash, register_templates, render, templates
 register_templates(Path(__file__).resolve().parent / "templates")
 templates.env.filters.update(
     report_day=thai.thai_date, report_moment=thai.thai_moment, days_text=thai.days_text,
-    report_value=lambda value, kind: _cell(value, Column(header="", kind=kind)),
+    report_value=lambda value, kind: cell_text(value, Column(header="", kind=kind)),
 )
 router = APIRouter(tags=["reports"])
 FORMATS = {
@@ -92,7 +91,7 @@ def pmqa_page(request: Request, runtime: RuntimeDep, user: PageUser, fiscal_year
         return render(request, "pmqa_page.html", user=user, status_code=422, error=str(exc), report=None,
                       years=_year_choices(current), current=current)
     tables = {table.id: table for table in build_tables(report)}
-    sections = [(title, [_table_view(tables[i]) for i in ids if i in tables]) for title, ids in SECTIONS]
+    sections = [(title, [table_view(tables[i]) for i in ids if i in tables]) for title, ids in SECTIONS]
     return render(request, "pmqa_page.html", user=user, report=report, sections=sections, error=None,
                   figures=key_figures(report), empty=report_is_empty(report), years=_year_choices(current),
                   current=current, fiscal_year_text=thai.fiscal_year_text(report["fiscal_year"]),
@@ -197,13 +196,6 @@ def _field_text(value: object) -> str:
 def _forbidden(request: Request, user: User) -> HTMLResponse:
     return render(request, "error.html", user=user, status_code=403,
                   message="ทะเบียนการปรับปรุงบันทึกได้เฉพาะผู้ดูแลระบบและนักวิเคราะห์")
-
-
-def _table_view(table: Any) -> dict[str, Any]:
-    """A report table as the page shows it: the same headings, cells and chart as the PDF."""
-    return {"table": table, "headers": _header_rows(table.columns), "rows": _rows(table), "chart": _chart(table),
-            "total": None if table.total is None or not table.rows else
-            [_cell(value, column) for value, column in zip(table.total, table.columns, strict=True)]}
 
 
 def _year_choices(current: int) -> list[int]:

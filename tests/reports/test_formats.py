@@ -26,6 +26,7 @@ from reports.formats import pdf as pdf_format
 from reports.shape import TABLE_IDS, TABLE_TITLES
 from reports.thai import EMPTY_TEXT
 from tests.reports.sample_report import AGENCY, empty_report, sample_report
+from tests.reports.table_grid import misfit_rows, table_widths
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
 
@@ -242,3 +243,8 @@ def test_a_report_missing_a_part_is_named_in_the_error(render):
     del report["tables"]["topics"]
     with pytest.raises(ReportShapeError, match="tables.topics"):
         render(report)
+
+
+def test_printed_tables_fill_their_headers():
+    html = pdf_format.render_html(sample_report())
+    assert len(table_widths(html)) >= 10 and misfit_rows(html) == []

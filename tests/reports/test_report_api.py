@@ -14,6 +14,8 @@ import pytest
 from reports.formats.xlsx import SHEET_NAMES
 from tests.inbox.test_pages import csrf, sign_in
 from tests.reports.seed import CITIZEN_NAME, CITIZEN_PHONE, seed
+from reports.tables import build_tables
+from tests.reports.table_grid import misfit_rows, table_widths
 from tests.reports.test_formats import _squash
 from tests.support.server import LiveServer
 
@@ -96,6 +98,9 @@ def test_report_page_register_and_standards(make_server, backend: str) -> None: 
     assert page.status_code == 200 and "มาตรฐานการให้บริการ" in page.text
     assert "ตู้รับความคิดเห็น" in page.text and "format=xlsx" in page.text
     assert not any(word in page.text for word in PERSONAL)
+    widths = table_widths(page.text)
+    assert set(widths) >= {table.id for table in build_tables(analyst.get(API).json()) if not table.empty}
+    assert misfit_rows(page.text) == []  # the quarterly issues table: 4 headings over 4 cells, quarters as heading rows
     bad = analyst.get("/reports/pmqa?fiscal_year=2599")
     assert bad.status_code == 422 and "ยังไม่เริ่มต้น" in bad.text
 
