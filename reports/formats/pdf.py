@@ -24,7 +24,7 @@ FONT_CANDIDATES = (
      Path("/usr/share/fonts/truetype/noto/NotoSansThai-Bold.ttf")),
 )
 FONT_FAMILY = "ReportThai"   # the @font-face family of templates/pmqa_report.html and .css
-WIDE_COLUMNS = 10   # tables this wide go on landscape pages
+WIDE_COLUMNS = 16   # tables this wide go on landscape pages (a landscape page of its own leaves pages half empty)
 
 
 class ThaiFontMissing(RuntimeError):
@@ -108,7 +108,7 @@ def _view(report: Mapping[str, Any], tables: list[Table]) -> dict[str, Any]:
                 "records": _records(table) if table.records and not table.empty else None,
                 "compact": len(table.rows) <= 16,
                 "wide": len(table.columns) >= WIDE_COLUMNS and not table.records and not table.empty,
-                "dense": len(table.columns) >= 12,
+                "dense": len(table.columns) >= 10,
             })
         sections.append({"heading": heading, "items": items})
     figures = [(label, cell_text(value, Column(label, kind))) for label, value, kind in key_figures(report)]
