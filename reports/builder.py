@@ -36,10 +36,11 @@ from classifier.privacy import mask_personal_data
 from conversation.models import Survey
 from reports import repeats as repeat_rule
 from reports.models import LINK_KINDS, Improvement
-from reports.shape import TABLE_TITLES
+from reports.shape import TABLE_DEFINITIONS, TABLE_TITLES
 from storage.models import Case, Unit, User
 
 YEARS_COMPARED = 3
+PARTIAL_GRACE = dt.timedelta(days=7)  # a history that starts within a week of 1 October covers the year
 NO_GROUP = "ไม่ระบุ"
 TOPICS_PER_QUARTER = 5
 RESOLVED_STATUSES = ("resolved", "closed")
@@ -193,11 +194,13 @@ def build_report(
                   for s in published_standards(agency) if not unit_scope or s.unit in (None, unit_scope)]
 
     def note(table: str, period: dict[str, str], source: str) -> dict[str, Any]:
-        return {"title": TABLE_TITLES[table], "period": period, "source": source}
+        definition = TABLE_DEFINITIONS[table].format(repeat_rule=repeat_rule.RULE)
+        return {"title": TABLE_TITLES[table], "period": period, "source": source, "definition": definition}
 
     return {
         "fiscal_year": fiscal_year,
         "years": years,
+        "fiscal_years": _fiscal_years(session, years=years, now=now),
         "agency_name": agency.name,
         "scope": scope,
         "generated_at": now.astimezone(BANGKOK).isoformat(timespec="seconds"),
@@ -232,6 +235,27 @@ def build_report(
         "improvements": _improvements(session, year_start=year_start, year_end=year_end, unit_scope=unit_scope,
                                       units=units, personal=personal),
     }
+
+
+def _fiscal_years(session: Session, *, years: list[int], now: dt.datetime) -> list[dict[str, Any]]:
+    """Each compared year's bounds, the first and last day with data in it, and whether the data covers it only in
+    part: the history begins more than PARTIAL_GRACE after the year began, or the year is not over yet."""
+    first_ever = session.scalar(select(func.min(Case.created_at)))
+    shown = []
+    for year in years:
+        start, end = fiscal_year_bounds(year)
+        first, last = session.execute(select(func.min(Case.created_at), func.max(Case.created_at))
+                                      .where(Case.created_at >= start, Case.created_at < end)).one()
+        begins_late = first_ever is not None and _aware(first_ever) > start + PARTIAL_GRACE
+        shown.append({"year": year, "start": _day(start), "end": _last_day(end),
+                      "coverage": {"first": _day(_aware(first)), "last": _day(_aware(last))} if first else None,
+                      "partial": begins_late or now < end})
+    return shown
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """A stored moment as UTC (SQLite gives it back without its zone)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _categories(session: Session, *, scoped: Any, agency: AgencyConfig, years: list[int]) -> list[dict[str, Any]]:

@@ -66,6 +66,29 @@ TABLE_TITLES: dict[str, str] = {
     "improvements": "ทะเบียนการปรับปรุงกระบวนการจากเสียงของประชาชน",
 }
 
+# What each table counts, written once: every format shows it under the table ("นิยาม: …").
+_HANDLING = ("เฉพาะเรื่องร้องเรียนที่รับในปีงบประมาณ ภายในมาตรฐาน = แล้วเสร็จไม่เกินกำหนดตามมาตรฐานที่ใช้กับเรื่องนั้น "
+             "ตอบรับ = วันทำการจากรับเรื่องถึงการตอบกลับครั้งแรกของเจ้าหน้าที่ แล้วเสร็จ = วันทำการจากรับเรื่องถึงดำเนินการแล้วเสร็จ "
+             "ร้องเรียนซ้ำ = {repeat_rule}")
+_SATISFACTION = ("แบบสำรวจที่ส่งถึงผู้ร้องในปีงบประมาณเมื่อดำเนินการแล้วเสร็จ อัตราการตอบ = ผู้ตอบ ÷ แบบสำรวจที่ส่ง "
+                 "ระดับความพึงพอใจคิดเป็นสัดส่วนของผู้ตอบ (มาก = 4–5 คะแนน ปานกลาง = 3 น้อย = 1–2)")
+TABLE_DEFINITIONS: dict[str, str] = {
+    "channels": "เรื่องทุกประเภทที่รับในแต่ละปีงบประมาณ นับหนึ่งครั้งต่อหนึ่งเลขที่เรื่อง ตามช่องทางที่รับและวันที่รับ (เวลาประเทศไทย)",
+    "channels_by_month": "เรื่องทุกประเภทที่รับในปีงบประมาณ ตามเดือนที่รับ (เวลาประเทศไทย) และช่องทางที่รับ",
+    "intents": "เรื่องทุกเรื่องที่รับ ตามประเภทที่ระบบจำแนกหรือที่เจ้าหน้าที่แก้ไขล่าสุด",
+    "categories": "เฉพาะเรื่องร้องเรียน ตามหมวดแรกของหน่วยงานที่คำสำคัญตรงกับข้อความหรือประเด็นของเรื่อง",
+    "groups": "เรื่องทุกเรื่องที่รับ ตามกลุ่มผู้รับบริการที่เจ้าหน้าที่หรือประชาชนระบุ เรื่องที่ไม่ได้ระบุนับเป็น “ไม่ระบุ”",
+    "topics": "ประเด็นที่มีเรื่องมากที่สุด 5 อันดับในแต่ละไตรมาส นับเรื่องทุกประเภทที่ระบบระบุประเด็นได้",
+    "units": "เรื่องที่รับในปีงบประมาณ ตามหน่วยงานที่รับผิดชอบปัจจุบัน แล้วเสร็จ = ดำเนินการแล้วเสร็จหรือปิดเรื่องแล้ว",
+    "satisfaction_by_channel": _SATISFACTION + " จำแนกตามช่องทางที่รับเรื่อง",
+    "satisfaction_by_group": _SATISFACTION + " จำแนกตามกลุ่มผู้รับบริการของเรื่อง",
+    "satisfaction_reasons": "เหตุผลหลักที่ผู้ให้ 1–2 คะแนนเลือก สัดส่วนคิดจากจำนวนผู้ที่ให้เหตุผล",
+    "improvements": "รายการในทะเบียนการปรับปรุงที่เริ่มใช้กระบวนการใหม่ในปีงบประมาณ",
+    "standards": "มาตรฐานระยะเวลาที่หน่วยงานประกาศ ณ วันที่จัดทำรายงาน นับเป็นวันทำการ",
+    "handling_by_unit": _HANDLING,
+    "handling_by_channel": _HANDLING,
+}
+
 
 class Period(TypedDict):
     """Inclusive dates the figures cover, ISO "YYYY-MM-DD"."""
@@ -80,6 +103,22 @@ class TableNote(TypedDict):
     title: str              # Thai title, e.g. TABLE_TITLES["channels"]
     period: Period          # e.g. {"start": "2023-10-01", "end": "2026-09-30"} for a 3-year table
     source: str             # Thai, e.g. "ระบบฟังเสียง: เรื่องที่บันทึกทุกช่องทาง ณ วันที่จัดทำรายงาน"
+    definition: NotRequired[str]  # Thai: what the table counts (TABLE_DEFINITIONS)
+
+
+class Coverage(TypedDict):
+    first: str              # ISO day of the first matter received in the fiscal year
+    last: str               # ISO day of the last one
+
+
+class FiscalYear(TypedDict):
+    """One compared fiscal year: its bounds, the days the data covers, and whether it covers the year only in part."""
+
+    year: int               # B.E.
+    start: str              # ISO first day (1 October)
+    end: str                # ISO last day (30 September)
+    coverage: Coverage | None  # None: nothing received that year
+    partial: bool           # the history begins inside the year (after its first week) or the year is not over
 
 
 class ChannelRow(TypedDict):
@@ -223,6 +262,7 @@ class ImprovementRow(TypedDict):
 class PmqaReport(TypedDict):
     fiscal_year: int        # B.E., e.g. 2569
     years: list[int]        # compared fiscal years, oldest first, ending with fiscal_year: [2567, 2568, 2569]
+    fiscal_years: NotRequired[list[FiscalYear]]  # the same years with their coverage and `partial`
     agency_name: str        # e.g. "เทศบาลตำบลฟังเสียง"
     scope: str              # whose data: "ทุกหน่วยงาน", or "เฉพาะกองช่าง" for an officer's report
     generated_at: str       # ISO moment with offset

@@ -77,8 +77,21 @@ def build_tables(report: Mapping[str, Any]) -> list[Table]:
     for table_id in TABLE_IDS:
         table = builders[table_id](report, table_id)
         if table is not None:
-            tables.append(table)
+            definition = report["tables"].get(table_id, {}).get("definition")
+            tables.append(replace(table, notes=(f"นิยาม: {definition}", *table.notes)) if definition else table)
     return tables
+
+
+def partial_years(report: Mapping[str, Any]) -> dict[str, str]:
+    """Fiscal years the data covers only in part → Thai words saying which days it covers."""
+    marked = {}
+    for year in report.get("fiscal_years", ()):
+        if not year["partial"]:
+            continue
+        coverage = year["coverage"]
+        marked[str(year["year"])] = (f"มีข้อมูล {thai.period_text(coverage['first'], coverage['last'])}"
+                                     if coverage else "ไม่มีข้อมูล")
+    return marked
 
 
 def table_by_id(report: Mapping[str, Any], table_id: str) -> Table:
@@ -101,9 +114,10 @@ def report_is_empty(report: Mapping[str, Any]) -> bool:
 
 def key_figures(report: Mapping[str, Any]) -> list[tuple[str, Value, Kind]]:
     """The few figures an assessor reads first: matters per year, complaints within standard, satisfaction."""
+    partial = partial_years(report)
     figures: list[tuple[str, Value, Kind]] = [
-        (f"เรื่องที่รับทั้งหมด ปีงบประมาณ {year}", sum(_count(row["by_year"], str(year)) for row in report["channels"]),
-         "count")
+        (f"เรื่องที่รับทั้งหมด ปีงบประมาณ {year}" + (f" (บางส่วน: {partial[str(year)]})" if str(year) in partial else ""),
+         sum(_count(row["by_year"], str(year)) for row in report["channels"]), "count")
         for year in report["years"]
     ]
     in_use = [row for row in report["channels"] if _count(row["by_year"], str(report["fiscal_year"]))]
@@ -165,9 +179,11 @@ def _yearly(report: Mapping[str, Any], table_id: str, rows: Sequence[Mapping[str
     """A table of counts per fiscal year with each year's share of that year's total."""
     title, period, source = _note(report, table_id)
     years = [str(year) for year in report["years"]]
+    partial = partial_years(report)
     totals = [sum(_count(row["by_year"], year) for row in rows) for year in years]
     columns = [Column(name_header, "text", 28)]
-    columns += [Column(f"ปีงบประมาณ {year} (เรื่อง)", "count", group="จำนวนเรื่อง ปีงบประมาณ พ.ศ.", short=year)
+    columns += [Column(f"ปีงบประมาณ {year}{'*' if year in partial else ''} (เรื่อง)", "count",
+                       group="จำนวนเรื่อง ปีงบประมาณ พ.ศ.", short=f"{year}{'*' if year in partial else ''}")
                 for year in years]
     columns += [Column(f"สัดส่วน {year}", "share", group="สัดส่วนต่อเรื่องทั้งหมดของปี", short=year) for year in years]
     body: list[list[Value]] = []
@@ -177,15 +193,17 @@ def _yearly(report: Mapping[str, Any], table_id: str, rows: Sequence[Mapping[str
         body.append([row[name_key], *counts, *shares])
     total_row: list[Value] = ["รวม", *totals, *[1.0 if total else None for total in totals]]
     chart = Chart(title=title, series=tuple(range(1, len(years) + 1)))
+    notes = tuple(f"* ปีงบประมาณ {year} มีข้อมูลเพียงบางส่วน ({words}) จึงไม่ใช้เปรียบเทียบเป็นรายปี"
+                  for year, words in partial.items() if year in years)
     return Table(id=table_id, title=title, period=period, source=source, columns=tuple(columns), rows=body,
-                 total=total_row, chart=chart, empty=sum(totals) == 0)
+                 total=total_row, chart=chart, notes=notes, empty=sum(totals) == 0)
 
 
 def _channels(report: Mapping[str, Any], table_id: str) -> Table:
     table = _yearly(report, table_id, report["channels"], name_header="ช่องทาง", name_key="label")
     offline = [row["label"] for row in report["channels"] if row.get("offline")]
     if offline:
-        notes = (f"ช่องทางที่เจ้าหน้าที่บันทึกเรื่องเข้าระบบ: {', '.join(offline)}",)
+        notes = (*table.notes, f"ช่องทางที่เจ้าหน้าที่บันทึกเรื่องเข้าระบบ: {', '.join(offline)}")
         return replace(table, notes=notes)
     return table
 

@@ -43,9 +43,9 @@ class Spec:
 PIN = (18.9012, 99.0105)  # c11's pin: the lamp post at ซอย 5
 
 CASES = (
-    # fiscal year 2567
-    Spec("a1", bkk(2023, 10, 2, 10), "line", "complaint", "public_works", "resolved", "x", "ประชาชนทั่วไป",
-         resolved=bkk(2023, 10, 4, 10)),
+    # fiscal year 2567, the first of the history, covered only from 2 December 2023 (2 ธ.ค. 2566)
+    Spec("a1", bkk(2023, 12, 2, 10), "line", "complaint", "public_works", "resolved", "x", "ประชาชนทั่วไป",
+         resolved=bkk(2023, 12, 5, 10)),
     Spec("a2", bkk(2024, 5, 10, 9), "walk_in", "question", "civil_registration", "closed", "a2",
          "ผู้สูงอายุ/ผู้พิการ", resolved=bkk(2024, 5, 10, 11)),
     # fiscal year 2568

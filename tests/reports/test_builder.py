@@ -20,7 +20,7 @@ from reports.builder import (
     parse_fiscal_year,
     percentile,
 )
-from reports.tables import check_report
+from reports.tables import build_tables, check_report
 from storage.db import Database
 from storage.models import Case
 from tests.reports.helpers import migrated, user
@@ -55,6 +55,21 @@ def test_every_table_from_stored_cases(db: Database) -> None:
     built = report(db, "admin@example.go.th")
     assert built["years"] == [2567, 2568, 2569] and built["scope"] == "ทุกหน่วยงาน"
     assert built["as_of"] == "2026-09-30"
+    assert built["fiscal_years"] == [
+        {"year": 2567, "start": "2023-10-01", "end": "2024-09-30", "coverage": {"first": "2023-12-02",
+                                                                               "last": "2024-05-10"}, "partial": True},
+        {"year": 2568, "start": "2024-10-01", "end": "2025-09-30", "coverage": {"first": "2024-10-01",
+                                                                               "last": "2025-09-30"}, "partial": False},
+        {"year": 2569, "start": "2025-10-01", "end": "2026-09-30", "coverage": {"first": "2025-10-01",
+                                                                               "last": "2026-09-30"}, "partial": False},
+    ]
+    assert "ร้องเรียนซ้ำ = ปัญหาเดิมที่แจ้งซ้ำ" in built["tables"]["handling_by_unit"]["definition"]
+    tables = {table.id: table for table in build_tables(built)}
+    assert all(table.notes[0] == f"นิยาม: {built['tables'][table_id]['definition']}" for table_id, table in tables.items())
+    channels_table = tables["channels"]
+    assert [column.short for column in channels_table.columns[1:4]] == ["2567*", "2568", "2569"]
+    assert "* ปีงบประมาณ 2567 มีข้อมูลเพียงบางส่วน (มีข้อมูล 2 ธ.ค. 2566 – 10 พ.ค. 2567) จึงไม่ใช้เปรียบเทียบเป็นรายปี" in \
+        channels_table.notes
 
     channels = by(built["channels"], "channel")
     assert {code: row["by_year"] for code, row in channels.items() if any(row["by_year"].values())} == {
