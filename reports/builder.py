@@ -31,7 +31,7 @@ from agency.vocabulary import (
 )
 from analytics.trends import issue_key
 from cases.access import sees_personal_data
-from cases.standards import published_standards
+from cases.standards import published_standards, standard_for
 from classifier.privacy import mask_personal_data
 from conversation.models import Survey
 from reports import repeats as repeat_rule
@@ -93,6 +93,8 @@ class _Row:
     resolved_at: dt.datetime | None
     due_at: dt.datetime
     topics: list[Any]
+    priority: str
+    summary: str
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:
@@ -154,7 +156,8 @@ def build_report(
     if NO_GROUP in group_counts:
         groups.append({"group": NO_GROUP, "by_year": group_counts[NO_GROUP]})
 
-    in_year = _year_rows(session, scoped=scoped, start=year_start, end=year_end)
+    all_rows = _year_rows(session, scoped=scoped, start=first_start, end=year_end)
+    in_year = [r for r in all_rows if r.created_at >= year_start]
     months = defaultdict(lambda: [0] * 12)
     for row in in_year:
         local = row.created_at.astimezone(BANGKOK)
@@ -164,15 +167,18 @@ def build_report(
 
     complaints = [r for r in in_year if r.intent == "complaint"]
     repeats = set(repeat_rule.find_repeats(
-        repeat_rule.load_complaints(session, agency=agency, scoped=scoped, start=year_start, end=year_end),
-        since=year_start))
+        repeat_rule.load_complaints(session, agency=agency, scoped=scoped, start=first_start, end=year_end),
+        since=first_start))
+    measure = _Measure(agency=agency, calendar=calendar, repeats=repeats)
     handling_units = [{"unit": code, "label": units.get(code, code),
-                       **_handling([r for r in complaints if r.unit_code == code], calendar=calendar, repeats=repeats)}
+                       **measure.handling([r for r in complaints if r.unit_code == code])}
                       for code in units if any(r.unit_code == code for r in complaints)]
     handling_channels = [{"channel": code, "label": names.get(code, code),
-                          **_handling([r for r in complaints if r.channel == code], calendar=calendar, repeats=repeats)}
+                          **measure.handling([r for r in complaints if r.channel == code])}
                          for code in [*names, *sorted({r.channel for r in complaints} - set(names))]
                          if any(r.channel == code for r in complaints)]
+    handling_categories = _handling_by_category([r for r in all_rows if r.intent == "complaint"], agency=agency,
+                                                measure=measure, years=years)
 
     unit_rows = []
     for code, label in units.items():
@@ -213,13 +219,14 @@ def build_report(
             **({"categories": note("categories", three_years, SOURCE_CATEGORIES)} if categories is not None else {}),
             "topics": note("topics", one_year, SOURCE_TOPICS),
             "units": note("units", one_year, SOURCE_CASES + " สถานะ ณ วันที่จัดทำรายงาน"),
-            "satisfaction_by_channel": note("satisfaction_by_channel", one_year, SOURCE_SURVEY),
-            "satisfaction_by_group": note("satisfaction_by_group", one_year, SOURCE_SURVEY),
+            "satisfaction_by_channel": note("satisfaction_by_channel", three_years, SOURCE_SURVEY),
+            "satisfaction_by_group": note("satisfaction_by_group", three_years, SOURCE_SURVEY),
             "satisfaction_reasons": note("satisfaction_reasons", one_year, SOURCE_SURVEY),
             "improvements": note("improvements", one_year, SOURCE_REGISTER),
             "standards": note("standards", one_year, SOURCE_STANDARDS),
             "handling_by_unit": note("handling_by_unit", one_year, SOURCE_HANDLING),
             "handling_by_channel": note("handling_by_channel", one_year, SOURCE_HANDLING),
+            "handling_by_category": note("handling_by_category", three_years, SOURCE_HANDLING),
         },
         "channels": channels,
         "intents": intents,
@@ -228,9 +235,10 @@ def build_report(
         "units": unit_rows,
         "standards": standards,
         "handling": {"by_unit": handling_units, "by_channel": handling_channels,
-                     "total": _handling(complaints, calendar=calendar, repeats=repeats), "repeat_rule": repeat_rule.RULE},
+                     "by_category": handling_categories,
+                     "total": measure.handling(complaints), "repeat_rule": repeat_rule.RULE},
         "topics": _topics(in_year, units=units),
-        "satisfaction": _satisfaction(session, scoped=scoped, start=year_start, end=year_end, names=names,
+        "satisfaction": _satisfaction(session, scoped=scoped, years=years, names=names,
                                       groups=agency.citizen_groups),
         "improvements": _improvements(session, year_start=year_start, year_end=year_end, unit_scope=unit_scope,
                                       units=units, personal=personal),
@@ -267,10 +275,27 @@ def _categories(session: Session, *, scoped: Any, agency: AgencyConfig, years: l
     query = scoped(select(Case.created_at, Case.summary, Case.topics).where(
         Case.intent == "complaint", Case.created_at >= first_start, Case.created_at < last_end))
     for created_at, summary, topics in session.execute(query):
-        words = " ".join([summary or "", *(str(t) for t in topics or ())])
-        counts[agency.complaint_category(words) or OTHER_CATEGORY][str(fiscal_year_of(created_at))] += 1
+        counts[category_of(agency, summary=summary, topics=topics)][str(fiscal_year_of(created_at))] += 1
     named = [(c.code, c.name) for c in agency.complaint_categories] + [(OTHER_CATEGORY, "อื่น ๆ")]
     return [{"category": code, "label": name, "by_year": dict(counts[code])} for code, name in named]
+
+
+def category_of(agency: AgencyConfig, *, summary: str | None, topics: Sequence[Any] | None) -> str:
+    """The agency's complaint category whose keywords the text or topics contain first, else "other"."""
+    words = " ".join([summary or "", *(str(t) for t in topics or ())])
+    return agency.complaint_category(words) or OTHER_CATEGORY
+
+
+def _handling_by_category(rows: list[_Row], *, agency: AgencyConfig, measure: "_Measure",
+                          years: list[int]) -> list[dict[str, Any]]:
+    """Complaints of each category against the first-answer and final standards, each compared year."""
+    by_key: dict[tuple[str, int], list[_Row]] = defaultdict(list)
+    for row in rows:
+        by_key[(category_of(agency, summary=row.summary, topics=row.topics), fiscal_year_of(row.created_at))].append(row)
+    named = [(c.code, c.name) for c in agency.complaint_categories] + [(OTHER_CATEGORY, "อื่น ๆ")]
+    return [{"category": code, "label": name,
+             "by_year": {str(year): measure.handling(by_key.get((code, year), [])) for year in years}}
+            for code, name in named if any(by_key.get((code, year)) for year in years)]
 
 
 def _with_shares(row: dict[str, Any], counts: dict[str, dict[str, int]], years: list[int]) -> dict[str, Any]:
@@ -284,28 +309,50 @@ def _year_rows(session: Session, *, scoped: Any, start: dt.datetime, end: dt.dat
     """The cases received in [start, end), oldest first, with what the per-case measures need."""
     query = scoped(select(Case.id, Case.ticket, Case.contact_id, Case.channel, Case.intent, Case.unit_code,
                           Case.status, Case.created_at, Case.first_response_at, Case.resolved_at, Case.due_at,
-                          Case.topics)
+                          Case.topics, Case.priority, Case.summary)
                    .where(Case.created_at >= start, Case.created_at < end).order_by(Case.created_at, Case.id))
     return [_Row(*row) for row in session.execute(query)]
 
 
-def _handling(rows: list[_Row], *, calendar: WorkingCalendar, repeats: set[int]) -> dict[str, Any]:
-    """Complaints against the standard: resolved, within the standard, median and P90 in working days, repeats."""
-    resolved = [r for r in rows if r.resolved_at is not None and r.status in RESOLVED_STATUSES]
-    within = sum(r.resolved_at <= r.due_at for r in resolved)  # type: ignore[operator]
-    response = [calendar.working_days_between(r.created_at, r.first_response_at) for r in rows if r.first_response_at]
-    resolution = [calendar.working_days_between(r.created_at, r.resolved_at) for r in resolved]  # type: ignore[arg-type]
-    return {
-        "received": len(rows),
-        "resolved": len(resolved),
-        "within_standard": within,
-        "within_standard_share": within / len(rows) if rows else None,
-        "response_days_median": float(statistics.median(response)) if response else None,
-        "response_days_p90": percentile(response, 0.9),
-        "resolution_days_median": float(statistics.median(resolution)) if resolution else None,
-        "resolution_days_p90": percentile(resolution, 0.9),
-        "repeat": sum(r.id in repeats for r in rows),
-    }
+class _Measure:
+    """Complaints against the standard that applied to each: its first answer (the first stage, e.g. 5 working days)
+    and its final one (resolved by its deadline), times in working days, and repeats."""
+
+    def __init__(self, *, agency: AgencyConfig, calendar: WorkingCalendar, repeats: set[int]) -> None:
+        self.agency, self.calendar, self.repeats = agency, calendar, repeats
+        self._first: dict[tuple[str, str, str], int] = {}
+
+    def first_answer_days(self, row: _Row) -> int:
+        """Working days the published standard gives for the first answer to the citizen."""
+        key = (row.unit_code, row.intent, row.priority)
+        if key not in self._first:
+            standard = standard_for(self.agency, unit=row.unit_code, intent=row.intent, priority=row.priority)
+            self._first[key] = standard.stages[0] if standard.stages else standard.resolve_days
+        return self._first[key]
+
+    def handling(self, rows: list[_Row]) -> dict[str, Any]:
+        """Received, answered first within the first stage, resolved within the standard, median and P90, repeats."""
+        calendar = self.calendar
+        resolved = [r for r in rows if r.resolved_at is not None and r.status in RESOLVED_STATUSES]
+        within = sum(r.resolved_at <= r.due_at for r in resolved)  # type: ignore[operator]
+        answered = [(r, calendar.working_days_between(r.created_at, r.first_response_at))
+                    for r in rows if r.first_response_at]
+        first_within = sum(days <= self.first_answer_days(r) for r, days in answered)
+        response = [days for _, days in answered]
+        resolution = [calendar.working_days_between(r.created_at, r.resolved_at) for r in resolved]  # type: ignore[arg-type]
+        return {
+            "received": len(rows),
+            "resolved": len(resolved),
+            "first_answer_within": first_within,
+            "first_answer_within_share": first_within / len(rows) if rows else None,
+            "within_standard": within,
+            "within_standard_share": within / len(rows) if rows else None,
+            "response_days_median": float(statistics.median(response)) if response else None,
+            "response_days_p90": percentile(response, 0.9),
+            "resolution_days_median": float(statistics.median(resolution)) if resolution else None,
+            "resolution_days_p90": percentile(resolution, 0.9),
+            "repeat": sum(r.id in self.repeats for r in rows),
+        }
 
 
 def _topics(rows: Iterable[_Row], *, units: dict[str, str]) -> list[dict[str, Any]]:
@@ -329,13 +376,18 @@ def _topics(rows: Iterable[_Row], *, units: dict[str, str]) -> list[dict[str, An
     return quarters
 
 
-def _satisfaction(session: Session, *, scoped: Any, start: dt.datetime, end: dt.datetime, names: dict[str, str],
+def _satisfaction(session: Session, *, scoped: Any, years: list[int], names: dict[str, str],
                   groups: Sequence[str]) -> dict[str, Any]:
-    """Surveys asked in the fiscal year: high 4–5, medium 3, low 1–2 as shares of answers, by channel and group."""
-    query = scoped(select(Case.channel, Case.citizen_group, Survey.score, Survey.reason)
+    """Surveys asked in each compared year: the five levels, high 4–5, medium 3, low 1–2 as shares of answers, by
+    channel and group; each row's figures are the report year's, with every year's under `by_year`."""
+    start, _ = fiscal_year_bounds(years[0])
+    _, end = fiscal_year_bounds(years[-1])
+    query = scoped(select(Case.channel, Case.citizen_group, Survey.score, Survey.reason, Survey.asked_at)
                    .join(Case, Case.id == Survey.case_id)
                    .where(Survey.asked_at >= start, Survey.asked_at < end))
-    answers = [tuple(row) for row in session.execute(query)]
+    answers = [(channel, group, score, reason, fiscal_year_of(asked))
+               for channel, group, score, reason, asked in session.execute(query)]
+    current = years[-1]
 
     def figures(rows: list[tuple]) -> dict[str, Any]:
         scores = [row[2] for row in rows if row[2] is not None]
@@ -343,19 +395,24 @@ def _satisfaction(session: Session, *, scoped: Any, start: dt.datetime, end: dt.
         return {"high": share(sum(s >= 4 for s in scores)), "medium": share(sum(s == 3 for s in scores)),
                 "low": share(sum(s <= 2 for s in scores)), "responses": len(scores), "asked": len(rows),
                 "response_rate": len(scores) / len(rows) if rows else None,
-                "mean_score": statistics.fmean(scores) if scores else None}
+                "mean_score": statistics.fmean(scores) if scores else None,
+                "levels": {str(level): sum(s == level for s in scores) for level in (5, 4, 3, 2, 1)}}
 
-    channel_codes = [*names, *sorted({row[0] for row in answers} - set(names))]
-    by_channel = [{"channel": code, "label": names.get(code, code), **figures([r for r in answers if r[0] == code])}
+    def row(rows: list[tuple]) -> dict[str, Any]:
+        return {**figures([r for r in rows if r[4] == current]),
+                "by_year": {str(year): figures([r for r in rows if r[4] == year]) for year in years}}
+
+    channel_codes = [*names, *sorted({r[0] for r in answers} - set(names))]
+    by_channel = [{"channel": code, "label": names.get(code, code), **row([r for r in answers if r[0] == code])}
                   for code in channel_codes if any(r[0] == code for r in answers)]
     group_names = [*groups, *sorted({r[1] for r in answers if r[1] and r[1] not in groups})]
-    by_group = [{"group": name, **figures([r for r in answers if r[1] == name])}
+    by_group = [{"group": name, **row([r for r in answers if r[1] == name])}
                 for name in group_names if any(r[1] == name for r in answers)]
     if any(r[1] is None for r in answers):
-        by_group.append({"group": NO_GROUP, **figures([r for r in answers if r[1] is None])})
-    reasons = Counter(r[3] for r in answers if r[3] and r[2] is not None)
+        by_group.append({"group": NO_GROUP, **row([r for r in answers if r[1] is None])})
+    reasons = Counter(r[3] for r in answers if r[3] and r[2] is not None and r[4] == current)
     given = sum(reasons.values())
-    return {"by_channel": by_channel, "by_group": by_group, "overall": figures(answers),
+    return {"by_channel": by_channel, "by_group": by_group, "overall": row(answers),
             "reasons": [{"reason": SURVEY_REASON_LABELS.get(code, code), "count": count, "share": count / given}
                         for code, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))]}
 

@@ -36,6 +36,7 @@ Table ids, in report order, and where their rows live:
     standards                report["standards"]                        optional: the published service standards
     handling_by_unit         report["handling"]["by_unit"]  (+ "total")
     handling_by_channel      report["handling"]["by_channel"] (+ "total")
+    handling_by_category     report["handling"]["by_category"][i]["by_year"]   (3 fiscal years)
 An optional table is left out when its key is missing (or, for channels_by_month, when no row has `by_month`);
 a required table with no rows is still shown, saying "ไม่มีข้อมูลในปีงบประมาณนี้".
 """
@@ -45,9 +46,9 @@ from typing import NotRequired, TypedDict
 TABLE_IDS: tuple[str, ...] = (
     "channels", "channels_by_month", "intents", "categories", "groups", "topics", "units",
     "satisfaction_by_channel", "satisfaction_by_group", "satisfaction_reasons", "improvements",
-    "standards", "handling_by_unit", "handling_by_channel",
+    "standards", "handling_by_unit", "handling_by_channel", "handling_by_category",
 )
-OPTIONAL_TABLES: frozenset[str] = frozenset({"channels_by_month", "categories", "standards"})
+OPTIONAL_TABLES: frozenset[str] = frozenset({"channels_by_month", "categories", "standards", "handling_by_category"})
 
 TABLE_TITLES: dict[str, str] = {
     "channels": "จำนวนเรื่องจำแนกตามช่องทางการรับฟัง เปรียบเทียบ 3 ปีงบประมาณ",
@@ -59,19 +60,21 @@ TABLE_TITLES: dict[str, str] = {
     "standards": "มาตรฐานระยะเวลาการให้บริการที่ประกาศ",
     "handling_by_unit": "การจัดการข้อร้องเรียนเทียบกับมาตรฐานระยะเวลา จำแนกตามหน่วยงาน",
     "handling_by_channel": "การจัดการข้อร้องเรียนเทียบกับมาตรฐานระยะเวลา จำแนกตามช่องทาง",
+    "handling_by_category": "การตอบครั้งแรกและการแล้วเสร็จเทียบกับมาตรฐาน จำแนกตามหมวดเรื่องร้องเรียน เปรียบเทียบ 3 ปีงบประมาณ",
     "topics": "ประเด็นที่ประชาชนแจ้งมากที่สุดในแต่ละไตรมาส",
-    "satisfaction_by_channel": "ระดับความพึงพอใจจำแนกตามช่องทาง",
-    "satisfaction_by_group": "ระดับความพึงพอใจจำแนกตามกลุ่มผู้รับบริการ",
+    "satisfaction_by_channel": "ระดับความพึงพอใจจำแนกตามช่องทาง เปรียบเทียบ 3 ปีงบประมาณ",
+    "satisfaction_by_group": "ระดับความพึงพอใจจำแนกตามกลุ่มผู้รับบริการ เปรียบเทียบ 3 ปีงบประมาณ",
     "satisfaction_reasons": "เหตุผลของความไม่พึงพอใจ",
     "improvements": "ทะเบียนการปรับปรุงกระบวนการจากเสียงของประชาชน",
 }
 
 # What each table counts, written once: every format shows it under the table ("นิยาม: …").
-_HANDLING = ("เฉพาะเรื่องร้องเรียนที่รับในปีงบประมาณ ภายในมาตรฐาน = แล้วเสร็จไม่เกินกำหนดตามมาตรฐานที่ใช้กับเรื่องนั้น "
+_HANDLING = ("เฉพาะเรื่องร้องเรียนที่รับในปีงบประมาณ ตอบครั้งแรกภายในมาตรฐาน = ตอบผู้ร้องภายในขั้นแรกของมาตรฐาน "
+             "ภายในมาตรฐาน = แล้วเสร็จไม่เกินกำหนดสุดท้ายตามมาตรฐานที่ใช้กับเรื่องนั้น "
              "ตอบรับ = วันทำการจากรับเรื่องถึงการตอบกลับครั้งแรกของเจ้าหน้าที่ แล้วเสร็จ = วันทำการจากรับเรื่องถึงดำเนินการแล้วเสร็จ "
              "ร้องเรียนซ้ำ = {repeat_rule}")
-_SATISFACTION = ("แบบสำรวจที่ส่งถึงผู้ร้องในปีงบประมาณเมื่อดำเนินการแล้วเสร็จ อัตราการตอบ = ผู้ตอบ ÷ แบบสำรวจที่ส่ง "
-                 "ระดับความพึงพอใจคิดเป็นสัดส่วนของผู้ตอบ (มาก = 4–5 คะแนน ปานกลาง = 3 น้อย = 1–2)")
+_SATISFACTION = ("แบบสำรวจที่ส่งถึงผู้ร้องเมื่อดำเนินการแล้วเสร็จ นับตามปีงบประมาณที่ส่ง อัตราการตอบ = ผู้ตอบ ÷ แบบสำรวจที่ส่ง "
+                 "คะแนน 5 ถึง 1 และระดับคิดเป็นสัดส่วนของผู้ตอบ (มาก = 4–5 คะแนน ปานกลาง = 3 น้อย = 1–2)")
 TABLE_DEFINITIONS: dict[str, str] = {
     "channels": "เรื่องทุกประเภทที่รับในแต่ละปีงบประมาณ นับหนึ่งครั้งต่อหนึ่งเลขที่เรื่อง ตามช่องทางที่รับและวันที่รับ (เวลาประเทศไทย)",
     "channels_by_month": "เรื่องทุกประเภทที่รับในปีงบประมาณ ตามเดือนที่รับ (เวลาประเทศไทย) และช่องทางที่รับ",
@@ -87,6 +90,9 @@ TABLE_DEFINITIONS: dict[str, str] = {
     "standards": "มาตรฐานระยะเวลาที่หน่วยงานประกาศ ณ วันที่จัดทำรายงาน นับเป็นวันทำการ",
     "handling_by_unit": _HANDLING,
     "handling_by_channel": _HANDLING,
+    "handling_by_category": ("เฉพาะเรื่องร้องเรียน ตามหมวดของหน่วยงานและปีงบประมาณที่รับ ตอบครั้งแรกภายในมาตรฐาน = "
+                             "เจ้าหน้าที่ตอบผู้ร้องครั้งแรกภายในขั้นแรกของมาตรฐาน (เช่น 5 วันทำการ) แล้วเสร็จภายในมาตรฐาน = "
+                             "แล้วเสร็จไม่เกินกำหนดสุดท้ายของมาตรฐาน (เช่น 20 วันทำการ) ร้อยละคิดจากเรื่องที่รับ"),
 }
 
 
@@ -177,6 +183,8 @@ class HandlingFigures(TypedDict):
     response_days_p90: float | None
     resolution_days_median: float | None  # received → resolved
     resolution_days_p90: float | None
+    first_answer_within: NotRequired[int]               # first officer answer within the standard's first stage
+    first_answer_within_share: NotRequired[float | None]  # first_answer_within / received
     repeat: int             # repeat complaints among `received` (see Handling.repeat_rule)
 
 
@@ -190,9 +198,16 @@ class ChannelHandlingRow(HandlingFigures):
     label: str
 
 
+class CategoryHandlingRow(TypedDict):
+    category: str
+    label: str
+    by_year: dict[str, HandlingFigures]
+
+
 class Handling(TypedDict):
     by_unit: list[UnitHandlingRow]
     by_channel: list[ChannelHandlingRow]
+    by_category: NotRequired[list[CategoryHandlingRow]]
     total: HandlingFigures  # all complaints of the year (medians and P90 over all of them, not of the rows)
     repeat_rule: str        # Thai: the rule of reports.repeats (same citizen or place, same problem, while open or soon after)
 
@@ -218,6 +233,8 @@ class SatisfactionFigures(TypedDict):
     asked: int              # surveys sent
     response_rate: float | None          # responses / asked
     mean_score: NotRequired[float | None]  # 1–5
+    levels: NotRequired[dict[str, int]]    # answers per score "5" … "1"
+    by_year: NotRequired[dict[str, "SatisfactionFigures"]]  # every compared year (the row's own figures: the last)
 
 
 class ChannelSatisfactionRow(SatisfactionFigures):

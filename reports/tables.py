@@ -18,7 +18,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("3.2 ความพึงพอใจ ความไม่พึงพอใจ และการปรับปรุงจากเสียงของผู้รับบริการ",
      ("satisfaction_by_channel", "satisfaction_by_group", "satisfaction_reasons", "improvements")),
     ("3.4 การจัดการข้อร้องเรียนเทียบกับมาตรฐานระยะเวลาที่ประกาศ",
-     ("standards", "handling_by_unit", "handling_by_channel")),
+     ("standards", "handling_by_unit", "handling_by_channel", "handling_by_category")),
 )
 
 
@@ -69,7 +69,8 @@ def build_tables(report: Mapping[str, Any]) -> list[Table]:
     builders: dict[str, Callable[[Mapping[str, Any], str], Table | None]] = {
         "channels": _channels, "channels_by_month": _channels_by_month, "intents": _intents,
         "categories": _categories, "groups": _groups, "units": _units, "standards": _standards,
-        "handling_by_unit": _handling_by_unit, "handling_by_channel": _handling_by_channel, "topics": _topics,
+        "handling_by_unit": _handling_by_unit, "handling_by_channel": _handling_by_channel,
+        "handling_by_category": _handling_by_category, "topics": _topics,
         "satisfaction_by_channel": _satisfaction_by_channel, "satisfaction_by_group": _satisfaction_by_group,
         "satisfaction_reasons": _satisfaction_reasons, "improvements": _improvements,
     }
@@ -193,8 +194,7 @@ def _yearly(report: Mapping[str, Any], table_id: str, rows: Sequence[Mapping[str
         body.append([row[name_key], *counts, *shares])
     total_row: list[Value] = ["รวม", *totals, *[1.0 if total else None for total in totals]]
     chart = Chart(title=title, series=tuple(range(1, len(years) + 1)))
-    notes = tuple(f"* ปีงบประมาณ {year} มีข้อมูลเพียงบางส่วน ({words}) จึงไม่ใช้เปรียบเทียบเป็นรายปี"
-                  for year, words in partial.items() if year in years)
+    notes = _partial_notes({year: words for year, words in partial.items() if year in years})
     return Table(id=table_id, title=title, period=period, source=source, columns=tuple(columns), rows=body,
                  total=total_row, chart=chart, notes=notes, empty=sum(totals) == 0)
 
@@ -263,21 +263,30 @@ def _standards(report: Mapping[str, Any], table_id: str) -> Table | None:
     if "standards" not in report:
         return None
     title, period, source = _note(report, table_id)
-    columns = (Column("หน่วยงาน", "text", 30), Column("เรื่อง", "text", 26),
-               Column("ตอบรับภายใน (วันทำการ)", "count"), Column("แล้วเสร็จภายใน (วันทำการ)", "count"),
-               Column("ขั้นตอน (วันทำการ)", "text", 16))
-    body: list[list[Value]] = [
-        [row["label"], row["matter"], row["acknowledge_days"], row["resolve_days"],
-         " แล้ว ".join(str(days) for days in row.get("stages") or []) or thai.NO_VALUE]
-        for row in report["standards"]
-    ]
+    columns = (Column("หน่วยงาน", "text", 30), Column("เรื่อง", "text", 26), Column("ตอบรับเรื่อง", "text", 16),
+               Column("ตอบผู้ร้องครั้งแรก", "text", 16), Column("แล้วเสร็จ", "text", 16))
+    body: list[list[Value]] = []
+    for row in report["standards"]:
+        stages = list(row.get("stages") or [])
+        body.append([row["label"], row["matter"], standard_days_text(row["acknowledge_days"]),
+                     standard_days_text(stages[0] if stages else row["resolve_days"]),
+                     standard_days_text(row["resolve_days"])])
+    notes = ("เรื่องที่ต้องตรวจสอบเพิ่มเติมตอบผู้ร้องครั้งแรกภายในขั้นแรก และแล้วเสร็จภายในกำหนดสุดท้าย "
+             "เช่น 5 วันทำการ / 20 วันทำการ",)
     return Table(id=table_id, title=title, period=period, source=source, columns=columns, rows=body,
-                 empty=not body)
+                 notes=notes, empty=not body)
+
+
+def standard_days_text(days: int | None) -> str:
+    """A standard's time as people read it: "ภายในวันที่รับเรื่อง" for 0, else "5 วันทำการ"."""
+    if days is None:
+        return thai.NO_VALUE
+    return "ภายในวันที่รับเรื่อง" if days == 0 else f"{days} วันทำการ"
 
 
 HANDLING_COLUMNS = (
     Column("รับเรื่อง", "count"), Column("แล้วเสร็จ", "count"), Column("แล้วเสร็จภายในมาตรฐาน", "count"),
-    Column("ร้อยละภายในมาตรฐาน", "share"),
+    Column("ร้อยละภายในมาตรฐาน", "share"), Column("ร้อยละตอบครั้งแรกภายในมาตรฐาน", "share"),
     Column("ตอบรับ มัธยฐาน (วันทำการ)", "days", group="ตอบรับ (วันทำการ)", short="มัธยฐาน"),
     Column("ตอบรับ P90 (วันทำการ)", "days", group="ตอบรับ (วันทำการ)", short="P90"),
     Column("แล้วเสร็จ มัธยฐาน (วันทำการ)", "days", group="แล้วเสร็จ (วันทำการ)", short="มัธยฐาน"),
@@ -288,7 +297,7 @@ HANDLING_COLUMNS = (
 
 def _handling_values(row: Mapping[str, Any], label: str) -> list[Value]:
     return [label, row["received"], row["resolved"], row["within_standard"], row["within_standard_share"],
-            row["response_days_median"], row["response_days_p90"], row["resolution_days_median"],
+            row.get("first_answer_within_share"), row["response_days_median"], row["response_days_p90"], row["resolution_days_median"],
             row["resolution_days_p90"], row["repeat"]]
 
 
@@ -316,6 +325,37 @@ def _handling_by_channel(report: Mapping[str, Any], table_id: str) -> Table:
     return _handling(report, table_id, "by_channel", "ช่องทาง")
 
 
+def _handling_by_category(report: Mapping[str, Any], table_id: str) -> Table | None:
+    rows = report["handling"].get("by_category")
+    if rows is None:
+        return None
+    title, period, source = _note(report, table_id)
+    partial = partial_years(report)
+    first, final = "ตอบครั้งแรกภายในมาตรฐาน", "แล้วเสร็จภายในมาตรฐาน"
+    columns = (Column("หมวดเรื่องร้องเรียน", "text", 28), Column("ปีงบประมาณ", "text", 12),
+               Column("รับเรื่อง", "count"),
+               Column(f"{first} (เรื่อง)", "count", group=first, short="เรื่อง"),
+               Column(f"{first} (ร้อยละ)", "share", group=first, short="ร้อยละ"),
+               Column(f"{final} (เรื่อง)", "count", group=final, short="เรื่อง"),
+               Column(f"{final} (ร้อยละ)", "share", group=final, short="ร้อยละ"),
+               Column("ตอบครั้งแรก มัธยฐาน (วันทำการ)", "days", group="มัธยฐาน (วันทำการ)", short="ตอบครั้งแรก"),
+               Column("แล้วเสร็จ มัธยฐาน (วันทำการ)", "days", group="มัธยฐาน (วันทำการ)", short="แล้วเสร็จ"))
+    body: list[list[Value]] = []
+    for row in rows:
+        for year, figures in row["by_year"].items():
+            body.append([row["label"], year + ("*" if year in partial else ""), figures["received"],
+                         figures.get("first_answer_within"), figures.get("first_answer_within_share"),
+                         figures["within_standard"], figures["within_standard_share"],
+                         figures["response_days_median"], figures["resolution_days_median"]])
+    return Table(id=table_id, title=title, period=period, source=source, columns=columns, rows=body,
+                 notes=_partial_notes(partial), empty=not body, group_first=True)
+
+
+def _partial_notes(partial: Mapping[str, str]) -> tuple[str, ...]:
+    return tuple(f"* ปีงบประมาณ {year} มีข้อมูลเพียงบางส่วน ({words}) จึงไม่ใช้เปรียบเทียบเป็นรายปี"
+                 for year, words in partial.items())
+
+
 def _topics(report: Mapping[str, Any], table_id: str) -> Table:
     title, period, source = _note(report, table_id)
     columns = (Column("ไตรมาส", "text", 24), Column("ลำดับ", "count"), Column("ประเด็น", "text", 34),
@@ -331,30 +371,43 @@ def _topics(report: Mapping[str, Any], table_id: str) -> Table:
 
 
 SATISFACTION_SCALE = "แบบสำรวจ 5 ระดับ: มาก = 4–5 คะแนน, ปานกลาง = 3 คะแนน, น้อย = 1–2 คะแนน (สัดส่วนของผู้ตอบ)"
+LEVELS = ("5", "4", "3", "2", "1")
 
 
 def _satisfaction(report: Mapping[str, Any], table_id: str, rows_key: str, name_header: str, name_key: str,
                   total_label: str) -> Table:
+    """Each channel or group with a row per compared year: surveys sent and answered, the five scores and the
+    high/medium/low shares of those who answered (a report without `by_year` gives its one year)."""
     title, period, source = _note(report, table_id)
     satisfaction = report["satisfaction"]
-    level = "ระดับความพึงพอใจ (สัดส่วนของผู้ตอบ)"
-    columns = (Column(name_header, "text", 28), Column("พึงพอใจมาก", "share", group=level, short="มาก"),
+    partial = partial_years(report)
+    score = "สัดส่วนผู้ตอบตามคะแนน"
+    level = "ระดับความพึงพอใจ"
+    columns = (Column(name_header, "text", 28), Column("ปีงบประมาณ", "text", 12),
+               Column("ส่งแบบสำรวจ (ครั้ง)", "count"), Column("ผู้ตอบ (คน)", "count"),
+               Column("อัตราการตอบกลับ", "share"),
+               *(Column(f"{level_} คะแนน", "share", group=score, short=level_) for level_ in LEVELS),
+               Column("พึงพอใจมาก", "share", group=level, short="มาก"),
                Column("ปานกลาง", "share", group=level, short="ปานกลาง"),
-               Column("น้อย", "share", group=level, short="น้อย"),
-               Column("ผู้ตอบ (คน)", "count"), Column("ส่งแบบสำรวจ (ครั้ง)", "count"),
-               Column("อัตราการตอบกลับ", "share"), Column("คะแนนเฉลี่ย (เต็ม 5)", "score"))
+               Column("น้อย", "share", group=level, short="น้อย"), Column("คะแนนเฉลี่ย (เต็ม 5)", "score"))
 
-    def values(row: Mapping[str, Any], label: str) -> list[Value]:
-        return [label, row["high"], row["medium"], row["low"], row["responses"], row["asked"],
-                row["response_rate"], row.get("mean_score")]
+    def values(row: Mapping[str, Any], label: str, year: str) -> list[Value]:
+        levels = row.get("levels") or {}
+        answered = row["responses"]
+        return [label, year + ("*" if year in partial else ""), row["asked"], answered, row["response_rate"],
+                *(_share(int(levels[level_]), answered) if level_ in levels else None for level_ in LEVELS),
+                row["high"], row["medium"], row["low"], row.get("mean_score")]
 
-    body = [values(row, row[name_key]) for row in satisfaction[rows_key]]
+    def year_rows(row: Mapping[str, Any], label: str) -> list[list[Value]]:
+        by_year = row.get("by_year") or {str(report["fiscal_year"]): row}
+        return [values(figures, label, year) for year, figures in by_year.items()]
+
+    body = [cells for row in satisfaction[rows_key] for cells in year_rows(row, row[name_key])]
     overall = satisfaction["overall"]
-    chart = Chart(title=f"สัดส่วนระดับความพึงพอใจ จำแนกตาม{name_header}", series=(1, 2, 3), stacked=True,
-                  axis="share")
+    body += year_rows(overall, total_label)
     return Table(id=table_id, title=title, period=period, source=source, columns=columns, rows=body,
-                 total=values(overall, total_label), chart=chart, notes=(SATISFACTION_SCALE,),
-                 empty=overall["asked"] == 0 and overall["responses"] == 0)
+                 notes=(SATISFACTION_SCALE, *_partial_notes(partial)), group_first=True,
+                 empty=overall["asked"] == 0 and overall["responses"] == 0 and not satisfaction[rows_key])
 
 
 def _satisfaction_by_channel(report: Mapping[str, Any], table_id: str) -> Table:

@@ -111,6 +111,16 @@ def test_every_table_from_stored_cases(db: Database) -> None:
     total = built["handling"]["total"]
     assert (total["received"], total["resolved"], total["within_standard"], total["repeat"]) == (10, 5, 4, 3)
     assert total["within_standard_share"] == pytest.approx(4 / 10)
+    # the first answer against the standard's first stage (5 working days for กองช่าง): all but c3 and c13
+    assert (total["first_answer_within"], total["first_answer_within_share"]) == (8, 0.8)
+    by_category = {row["category"]: {year: (f["received"], f["first_answer_within"], f["within_standard"],
+                                            f["response_days_median"], f["resolution_days_median"], f["repeat"])
+                                     for year, f in row["by_year"].items()}
+                   for row in built["handling"]["by_category"]}
+    assert by_category["street_lights"]["2569"] == (4, 3, 2, 0.0, 1.5, 1)  # c1, c11, c12 (repeat), c13 unanswered
+    assert by_category["roads"]["2569"] == (1, 1, 0, 1.0, 9.0, 0)  # c2: answered next day, resolved 9 days later
+    assert by_category["other"] == {"2567": (1, 0, 1, None, 1.0, 0), "2568": (2, 0, 2, None, 2.0, 0),
+                                    "2569": (1, 1, 0, 2.0, None, 0)}
     assert total["response_days_median"] == 1.0 and total["response_days_p90"] == 2.0  # [0, 0, 0, 1, 1, 1, 2, 2]
     assert total["resolution_days_median"] == 2.0 and total["resolution_days_p90"] == pytest.approx(8.2)
     works = by(built["handling"]["by_unit"], "unit")["public_works"]
@@ -135,6 +145,10 @@ def test_every_table_from_stored_cases(db: Database) -> None:
     assert entry["linked_to"].startswith("เรื่องร้องเรียนเลขที่: FS-2569-")
     satisfaction = built["satisfaction"]
     overall = satisfaction["overall"]  # scores 5, 2, 3, 4, 1 and one survey unanswered
+    assert overall["levels"] == {"5": 1, "4": 1, "3": 1, "2": 1, "1": 1}
+    assert [(year, f["asked"], f["responses"], f["low"]) for year, f in overall["by_year"].items()] == [
+        ("2567", 0, 0, None), ("2568", 1, 1, 1.0), ("2569", 6, 5, 0.4)]  # b3's survey of August 2025 is 2568
+    assert by(satisfaction["by_channel"], "channel")["line"]["by_year"]["2568"]["levels"]["1"] == 1
     assert (overall["asked"], overall["responses"], overall["mean_score"]) == (6, 5, 3.0)
     assert (overall["high"], overall["medium"], overall["low"]) == (0.4, 0.2, 0.4)
     assert overall["response_rate"] == pytest.approx(5 / 6)

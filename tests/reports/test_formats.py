@@ -100,11 +100,11 @@ def test_handling_satisfaction_and_register_sheets_keep_numbers_and_dates(workbo
     works = next(row for row in handling.iter_rows(min_row=6) if row[0].value == "กองช่าง")
     assert [cell.value for cell in works[1:4]] == [712, 648, 571]
     assert works[4].value == pytest.approx(571 / 712) and works[4].number_format == "0.0%"
-    assert works[7].value == 6.0 and works[8].value == 17.5 and works[9].value == 41
+    assert works[8].value == 6.0 and works[9].value == 17.5 and works[10].value == 41
     satisfaction = workbook["พึงพอใจ-กลุ่ม"]
     elderly = next(row for row in satisfaction.iter_rows(min_row=6) if row[0].value == "ผู้สูงอายุ/ผู้พิการ")
-    assert elderly[1].value == pytest.approx(180 / 227)
-    assert elderly[6].value == pytest.approx(227 / 392)
+    assert (elderly[1].value, elderly[2].value, elderly[3].value) == ("2569", 392, 227)  # year, sent, answered
+    assert elderly[4].value == pytest.approx(227 / 392) and elderly[10].value == pytest.approx(180 / 227)
     register = workbook["ทะเบียนการปรับปรุง"]
     first = [cell for cell in register[6]]
     assert first[0].value == dt.datetime(2026, 1, 12)
