@@ -35,6 +35,7 @@ from cases.standards import published_standards, standard_for
 from classifier.privacy import mask_personal_data
 from conversation.models import Survey
 from reports import repeats as repeat_rule
+from reports.flow import complaint_flow
 from reports.models import LINK_KINDS, Improvement
 from reports.shape import TABLE_DEFINITIONS, TABLE_TITLES
 from storage.models import Case, Unit, User
@@ -54,6 +55,8 @@ SOURCE_TOPICS = "ระบบฟังเสียง: ประเด็นท�
 SOURCE_SURVEY = ("ระบบฟังเสียง: แบบสำรวจความพึงพอใจ 5 ระดับที่ส่งถึงผู้ร้องเมื่อดำเนินการแล้วเสร็จ (LINE/Messenger) "
                  "นับตามวันที่ส่งแบบสำรวจในปีงบประมาณ")
 SOURCE_REGISTER = "ระบบฟังเสียง: ทะเบียนการปรับปรุงกระบวนการที่ผู้ดูแลระบบและนักวิเคราะห์บันทึก"
+SOURCE_FLOW = ("ระบบฟังเสียง: ประวัติการดำเนินการของเรื่องร้องเรียน (บันทึกทุกการเปลี่ยนแปลง ผู้ดำเนินการ และเวลา) "
+               "และทะเบียนการปรับปรุงกระบวนการ")
 SOURCE_STANDARDS = "ไฟล์ตั้งค่าของหน่วยงาน: มาตรฐานระยะเวลาการให้บริการที่ประกาศ (หน้า /standards)"
 
 
@@ -199,6 +202,9 @@ def build_report(
                   **({"stages": list(s.stages)} if s.stages else {})}
                   for s in published_standards(agency) if not unit_scope or s.unit in (None, unit_scope)]
 
+    improvements = _improvements(session, year_start=year_start, year_end=year_end, unit_scope=unit_scope,
+                                 units=units, personal=personal)
+
     def note(table: str, period: dict[str, str], source: str) -> dict[str, Any]:
         definition = TABLE_DEFINITIONS[table].format(repeat_rule=repeat_rule.RULE)
         return {"title": TABLE_TITLES[table], "period": period, "source": source, "definition": definition}
@@ -227,6 +233,7 @@ def build_report(
             "handling_by_unit": note("handling_by_unit", one_year, SOURCE_HANDLING),
             "handling_by_channel": note("handling_by_channel", one_year, SOURCE_HANDLING),
             "handling_by_category": note("handling_by_category", three_years, SOURCE_HANDLING),
+            "complaint_flow": note("complaint_flow", one_year, SOURCE_FLOW),
         },
         "channels": channels,
         "intents": intents,
@@ -240,8 +247,13 @@ def build_report(
         "topics": _topics(in_year, units=units),
         "satisfaction": _satisfaction(session, scoped=scoped, years=years, names=names,
                                       groups=agency.citizen_groups),
-        "improvements": _improvements(session, year_start=year_start, year_end=year_end, unit_scope=unit_scope,
-                                      units=units, personal=personal),
+        "improvements": improvements,
+        "complaint_flow": {
+            "steps": complaint_flow(session, scoped=scoped, start=year_start, end=year_end, calendar=calendar,
+                                    triage_unit=agency.triage_unit),
+            "improvements": [{"issue": e["issue"], "unit_label": e["unit_label"], "old_steps": e["old_steps"],
+                              "old_days": e["old_days"], "new_steps": e["new_steps"], "new_days": e["new_days"]}
+                             for e in improvements]},
     }
 
 

@@ -37,6 +37,7 @@ Table ids, in report order, and where their rows live:
     handling_by_unit         report["handling"]["by_unit"]  (+ "total")
     handling_by_channel      report["handling"]["by_channel"] (+ "total")
     handling_by_category     report["handling"]["by_category"][i]["by_year"]   (3 fiscal years)
+    complaint_flow           report["complaint_flow"]["steps"] (+ the register's old and new processes)
 An optional table is left out when its key is missing (or, for channels_by_month, when no row has `by_month`);
 a required table with no rows is still shown, saying "ไม่มีข้อมูลในปีงบประมาณนี้".
 """
@@ -46,9 +47,10 @@ from typing import NotRequired, TypedDict
 TABLE_IDS: tuple[str, ...] = (
     "channels", "channels_by_month", "intents", "categories", "groups", "topics", "units",
     "satisfaction_by_channel", "satisfaction_by_group", "satisfaction_reasons", "improvements",
-    "standards", "handling_by_unit", "handling_by_channel", "handling_by_category",
+    "standards", "handling_by_unit", "handling_by_channel", "handling_by_category", "complaint_flow",
 )
-OPTIONAL_TABLES: frozenset[str] = frozenset({"channels_by_month", "categories", "standards", "handling_by_category"})
+OPTIONAL_TABLES: frozenset[str] = frozenset({"channels_by_month", "categories", "standards", "handling_by_category",
+                                               "complaint_flow"})
 
 TABLE_TITLES: dict[str, str] = {
     "channels": "จำนวนเรื่องจำแนกตามช่องทางการรับฟัง เปรียบเทียบ 3 ปีงบประมาณ",
@@ -60,6 +62,7 @@ TABLE_TITLES: dict[str, str] = {
     "standards": "มาตรฐานระยะเวลาการให้บริการที่ประกาศ",
     "handling_by_unit": "การจัดการข้อร้องเรียนเทียบกับมาตรฐานระยะเวลา จำแนกตามหน่วยงาน",
     "handling_by_channel": "การจัดการข้อร้องเรียนเทียบกับมาตรฐานระยะเวลา จำแนกตามช่องทาง",
+    "complaint_flow": "กระบวนการจัดการข้อร้องเรียน 7 ขั้นตอน: จำนวนเรื่องและระยะเวลาระหว่างขั้นตอน",
     "handling_by_category": "การตอบครั้งแรกและการแล้วเสร็จเทียบกับมาตรฐาน จำแนกตามหมวดเรื่องร้องเรียน เปรียบเทียบ 3 ปีงบประมาณ",
     "topics": "ประเด็นที่ประชาชนแจ้งมากที่สุดในแต่ละไตรมาส",
     "satisfaction_by_channel": "ระดับความพึงพอใจจำแนกตามช่องทาง เปรียบเทียบ 3 ปีงบประมาณ",
@@ -90,6 +93,9 @@ TABLE_DEFINITIONS: dict[str, str] = {
     "standards": "มาตรฐานระยะเวลาที่หน่วยงานประกาศ ณ วันที่จัดทำรายงาน นับเป็นวันทำการ",
     "handling_by_unit": _HANDLING,
     "handling_by_channel": _HANDLING,
+    "complaint_flow": ("เรื่องร้องเรียนที่รับในปีงบประมาณ ขั้นตอนอ่านจากประวัติการดำเนินการของแต่ละเรื่อง "
+                       "(เรื่องที่ถึงขั้นตอนหลังนับว่าผ่านขั้นตอนก่อนหน้าแล้ว) ระยะเวลา = มัธยฐานวันทำการจากขั้นตอนก่อนหน้า "
+                       "เฉพาะเรื่องที่มีเวลาของทั้งสองขั้นตอน"),
     "handling_by_category": ("เฉพาะเรื่องร้องเรียน ตามหมวดของหน่วยงานและปีงบประมาณที่รับ ตอบครั้งแรกภายในมาตรฐาน = "
                              "เจ้าหน้าที่ตอบผู้ร้องครั้งแรกภายในขั้นแรกของมาตรฐาน (เช่น 5 วันทำการ) แล้วเสร็จภายในมาตรฐาน = "
                              "แล้วเสร็จไม่เกินกำหนดสุดท้ายของมาตรฐาน (เช่น 20 วันทำการ) ร้อยละคิดจากเรื่องที่รับ"),
@@ -276,6 +282,31 @@ class ImprovementRow(TypedDict):
     evidence: str           # Thai: order, notice, photo, link...
 
 
+class FlowStep(TypedDict):
+    """One of the 7 steps of the complaint flow, for the complaints received in `fiscal_year`."""
+
+    step: str               # receive, register, route, acknowledge, act, answer, close
+    label: str              # Thai, numbered: "4. แจ้งรับเรื่องและตอบผู้ร้องครั้งแรก"
+    reached: int            # complaints that reached this step (or a later one)
+    reached_share: float | None
+    days_from_previous_median: float | None  # working days from the step before, where both are known
+    measured: int           # complaints with both moments
+
+
+class FlowImprovement(TypedDict):
+    issue: str
+    unit_label: str
+    old_steps: int | None
+    old_days: float | None
+    new_steps: int | None
+    new_days: float | None
+
+
+class ComplaintFlow(TypedDict):
+    steps: list[FlowStep]
+    improvements: list[FlowImprovement]  # the register's old and new processes of the year, beside the flow
+
+
 class PmqaReport(TypedDict):
     fiscal_year: int        # B.E., e.g. 2569
     years: list[int]        # compared fiscal years, oldest first, ending with fiscal_year: [2567, 2568, 2569]
@@ -295,3 +326,4 @@ class PmqaReport(TypedDict):
     topics: list[QuarterTopics]
     satisfaction: Satisfaction
     improvements: list[ImprovementRow]
+    complaint_flow: NotRequired[ComplaintFlow]

@@ -18,7 +18,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("3.2 ความพึงพอใจ ความไม่พึงพอใจ และการปรับปรุงจากเสียงของผู้รับบริการ",
      ("satisfaction_by_channel", "satisfaction_by_group", "satisfaction_reasons", "improvements")),
     ("3.4 การจัดการข้อร้องเรียนเทียบกับมาตรฐานระยะเวลาที่ประกาศ",
-     ("standards", "handling_by_unit", "handling_by_channel", "handling_by_category")),
+     ("standards", "handling_by_unit", "handling_by_channel", "handling_by_category", "complaint_flow")),
 )
 
 
@@ -70,7 +70,7 @@ def build_tables(report: Mapping[str, Any]) -> list[Table]:
         "channels": _channels, "channels_by_month": _channels_by_month, "intents": _intents,
         "categories": _categories, "groups": _groups, "units": _units, "standards": _standards,
         "handling_by_unit": _handling_by_unit, "handling_by_channel": _handling_by_channel,
-        "handling_by_category": _handling_by_category, "topics": _topics,
+        "handling_by_category": _handling_by_category, "complaint_flow": _complaint_flow, "topics": _topics,
         "satisfaction_by_channel": _satisfaction_by_channel, "satisfaction_by_group": _satisfaction_by_group,
         "satisfaction_reasons": _satisfaction_reasons, "improvements": _improvements,
     }
@@ -349,6 +349,30 @@ def _handling_by_category(report: Mapping[str, Any], table_id: str) -> Table | N
                          figures["response_days_median"], figures["resolution_days_median"]])
     return Table(id=table_id, title=title, period=period, source=source, columns=columns, rows=body,
                  notes=_partial_notes(partial), empty=not body, group_first=True)
+
+
+def _complaint_flow(report: Mapping[str, Any], table_id: str) -> Table | None:
+    flow = report.get("complaint_flow")
+    if flow is None:
+        return None
+    title, period, source = _note(report, table_id)
+    columns = (Column("ขั้นตอน", "text", 36), Column("เรื่องที่ถึงขั้นตอนนี้", "count"),
+               Column("ร้อยละของเรื่องร้องเรียน", "share"),
+               Column("ระยะเวลาจากขั้นตอนก่อนหน้า มัธยฐาน (วันทำการ)", "days"),
+               Column("เรื่องที่วัดระยะเวลาได้", "count"))
+    body: list[list[Value]] = [[step["label"], step["reached"], step["reached_share"],
+                                step["days_from_previous_median"], step["measured"] if step["step"] != "receive" else None]
+                               for step in flow["steps"]]
+    notes = tuple(f"การปรับปรุงกระบวนการ ({entry['unit_label']}): {entry['issue']} — เดิม {_steps_days(entry, 'old')} "
+                  f"ปรับปรุงเป็น {_steps_days(entry, 'new')}" for entry in flow.get("improvements", ()))
+    return Table(id=table_id, title=title, period=period, source=source, columns=columns, rows=body, notes=notes,
+                 empty=not body or body[0][1] == 0)
+
+
+def _steps_days(entry: Mapping[str, Any], when: str) -> str:
+    steps, days = entry[f"{when}_steps"], entry[f"{when}_days"]
+    parts = [f"{steps} ขั้นตอน" if steps is not None else "", f"{days:g} วัน" if days is not None else ""]
+    return " ".join(part for part in parts if part) or thai.NO_VALUE
 
 
 def _partial_notes(partial: Mapping[str, str]) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from reports.flow import STEPS
 from reports.shape import TABLE_IDS, TABLE_TITLES
 
 FISCAL_YEAR = 2569
@@ -268,6 +269,14 @@ def _build() -> dict[str, Any]:
                             for code, label, counts in CATEGORIES],
             "repeat_rule": "ผู้ร้องรายเดิม หรือสถานที่และเรื่องเดียวกัน ภายใน 90 วัน",
         },
+        "complaint_flow": {"steps": [
+            {"step": step, "label": label, "reached": reached, "reached_share": reached / 1786,
+             "days_from_previous_median": days, "measured": measured}
+            for (step, label), (reached, days, measured) in zip(STEPS, (
+                (1786, None, 0), (1786, 0.0, 1786), (1786, 0.0, 1702), (1779, 0.5, 1779), (1702, 1.0, 1288),
+                (1683, 6.0, 1683), (1540, 2.0, 1540)), strict=True)],
+            "improvements": [{"issue": "ไฟถนนดับซ้ำซาก ซอยสุขใจ", "unit_label": "กองช่าง", "old_steps": 6,
+                              "old_days": 12.0, "new_steps": 3, "new_days": 4.0}]},
         "topics": [{"quarter": quarter, "topics": [{"topic": topic, "count": count, "unit_label": unit}
                                                    for topic, count, unit in items]}
                    for quarter, items in TOPICS],

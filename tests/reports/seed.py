@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from agency.thaitime import BANGKOK
 from conversation.models import Survey
 from reports.models import Improvement
-from storage.models import Case, Contact, Message, User
+from storage.models import AuditEvent, Case, Contact, Message, User
 
 CITIZEN_NAME = "นางสมศรี ใจงาม"
 CITIZEN_PHONE = "081-234-5678"
@@ -58,7 +58,8 @@ CASES = (
     Spec("c1", bkk(2025, 10, 1, 0, 10), "line", "complaint", "public_works", "resolved", "x", "ประชาชนทั่วไป",
          ("ไฟฟ้าส่องสว่างดับ", "ซอย 5"), first_response=bkk(2025, 10, 1, 14), resolved=bkk(2025, 10, 3, 10),
          due=bkk(2025, 10, 29, 16, 30)),
-    Spec("c2", bkk(2025, 11, 3, 9), "line", "complaint", "public_works", "resolved", "x", "ประชาชนทั่วไป",
+    # c2 walks all 7 steps of the complaint flow (its audit trail below), closed after the citizen was answered
+    Spec("c2", bkk(2025, 11, 3, 9), "line", "complaint", "public_works", "closed", "x", "ประชาชนทั่วไป",
          ("ถนนเป็นหลุม",), first_response=bkk(2025, 11, 4, 9), resolved=bkk(2025, 11, 14, 15),
          due=bkk(2025, 11, 7, 16, 30)),
     Spec("c3", bkk(2026, 1, 15, 10), "walk_in", "complaint", "environment", "in_progress", "y",
@@ -95,6 +96,16 @@ CASES = (
          due=bkk(2026, 10, 21, 16, 30)),
     # fiscal year 2570: 00:05 on 1 Oct in Bangkok
     Spec("d1", bkk(2026, 10, 1, 0, 5), "facebook_comment", "complaint", "public_works", "new", "d1"),
+)
+# c2's audit trail as the case service writes it: (Bangkok moment, actor, action, details)
+C2_TRAIL = (
+    (bkk(2025, 11, 3, 9), "system", "case_opened", {"ticket": "", "intent": "complaint", "unit": "public_works"}),
+    (bkk(2025, 11, 4, 9), "works@example.go.th", "replied", {"changes": {"status": ["new", "acknowledged"]}}),
+    (bkk(2025, 11, 5, 10), "works@example.go.th", "status_changed",
+     {"changes": {"status": ["acknowledged", "in_progress"]}}),
+    (bkk(2025, 11, 14, 15), "works@example.go.th", "status_changed",
+     {"changes": {"status": ["in_progress", "resolved"]}}),
+    (bkk(2025, 11, 17, 10), "works@example.go.th", "status_changed", {"changes": {"status": ["resolved", "closed"]}}),
 )
 # Surveys sent on resolution: case key, asked (Bangkok), score (None: not answered), reason code.
 SURVEYS = (
@@ -142,6 +153,11 @@ def seed(session: Session) -> dict[str, Case]:
                                                            "longitude": spec.pin[1]},
                                 sent_at=spec.created, received_at=spec.created))
         cases[spec.key] = case
+    c2 = cases["c2"]
+    c2.closed_at = C2_TRAIL[-1][0]
+    session.add_all(AuditEvent(at=at, actor=actor, action=action, entity="case", entity_id=str(c2.id), case_id=c2.id,
+                               details={**details, **({"ticket": c2.ticket} if "ticket" in details else {})})
+                    for at, actor, action, details in C2_TRAIL)
     session.add_all(Survey(case_id=cases[key].id, channel=cases[key].channel, asked_at=asked, score=score,
                            reason=reason, answered_at=asked + dt.timedelta(hours=2) if score else None)
                     for key, asked, score, reason in SURVEYS)

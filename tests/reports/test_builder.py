@@ -143,6 +143,19 @@ def test_every_table_from_stored_cases(db: Database) -> None:
     entry = built["improvements"][0]
     assert (entry["old_steps"], entry["new_days"], entry["unit_label"]) == (4, 2.0, "กองสาธารณสุขและสิ่งแวดล้อม")
     assert entry["linked_to"].startswith("เรื่องร้องเรียนเลขที่: FS-2569-")
+    flow = [(step["step"], step["reached"], step["days_from_previous_median"], step["measured"])
+            for step in built["complaint_flow"]["steps"]]
+    assert flow == [  # 10 complaints of 2569; c2 walks every step in its audit trail, the others by their timestamps
+        ("receive", 10, None, 0), ("register", 10, 0.0, 10),
+        ("route", 10, 0.0, 9),         # c9 stayed with the triage unit (and was answered: it went through routing)
+        ("acknowledge", 8, 1.0, 7),    # c3 and c13 never answered; [0, 1, 0, 2, 0, 1, 1] working days
+        ("act", 6, 1.0, 1),            # c2: acknowledged 4 Nov, in progress 5 Nov
+        ("answer", 6, 7.0, 1),         # c2: resolved 14 Nov, 7 working days later
+        ("close", 2, 0.5, 2),          # c2 closed Monday 17 Nov (1), c4 closed as it was resolved (0)
+    ]
+    assert built["complaint_flow"]["improvements"] == [{"issue": "ขยะตกค้างหมู่ 3 ร้องเรียนซ้ำ",
+                                                        "unit_label": "กองสาธารณสุขและสิ่งแวดล้อม", "old_steps": 4,
+                                                        "old_days": 7.0, "new_steps": 2, "new_days": 2.0}]
     satisfaction = built["satisfaction"]
     overall = satisfaction["overall"]  # scores 5, 2, 3, 4, 1 and one survey unanswered
     assert overall["levels"] == {"5": 1, "4": 1, "3": 1, "2": 1, "1": 1}
