@@ -229,6 +229,7 @@ def build_report(
             "satisfaction_by_group": note("satisfaction_by_group", three_years, SOURCE_SURVEY),
             "satisfaction_reasons": note("satisfaction_reasons", one_year, SOURCE_SURVEY),
             "improvements": note("improvements", one_year, SOURCE_REGISTER),
+            "group_services": note("group_services", one_year, SOURCE_REGISTER),
             "standards": note("standards", one_year, SOURCE_STANDARDS),
             "handling_by_unit": note("handling_by_unit", one_year, SOURCE_HANDLING),
             "handling_by_channel": note("handling_by_channel", one_year, SOURCE_HANDLING),
@@ -443,7 +444,7 @@ def _improvements(session: Session, *, year_start: dt.datetime, year_end: dt.dat
              "linked_to": f"{LINK_KINDS.get(entry.link_kind, entry.link_kind)}: {shown(entry.link_ref)}",
              "link_kind": entry.link_kind, "old_process": shown(entry.old_process), "old_steps": entry.old_steps,
              "old_days": entry.old_days, "new_process": shown(entry.new_process), "new_steps": entry.new_steps,
-             "new_days": entry.new_days, "evidence": shown(entry.evidence)}
+             "new_days": entry.new_days, "evidence": shown(entry.evidence), "citizen_group": entry.citizen_group}
             for entry in session.scalars(query.order_by(Improvement.day, Improvement.id))]
 
 

@@ -32,6 +32,8 @@ Table ids, in report order, and where their rows live:
     satisfaction_by_group    report["satisfaction"]["by_group"] (+ "overall")
     satisfaction_reasons     report["satisfaction"]["reasons"]
     improvements             report["improvements"]
+    PMQA 3.3 services adapted per citizen group
+    group_services           report["improvements"] with a `citizen_group`
     PMQA 3.4 complaints against the standard
     standards                report["standards"]                        optional: the published service standards
     handling_by_unit         report["handling"]["by_unit"]  (+ "total")
@@ -46,7 +48,7 @@ from typing import NotRequired, TypedDict
 
 TABLE_IDS: tuple[str, ...] = (
     "channels", "channels_by_month", "intents", "categories", "groups", "topics", "units",
-    "satisfaction_by_channel", "satisfaction_by_group", "satisfaction_reasons", "improvements",
+    "satisfaction_by_channel", "satisfaction_by_group", "satisfaction_reasons", "improvements", "group_services",
     "standards", "handling_by_unit", "handling_by_channel", "handling_by_category", "complaint_flow",
 )
 OPTIONAL_TABLES: frozenset[str] = frozenset({"channels_by_month", "categories", "standards", "handling_by_category",
@@ -69,6 +71,7 @@ TABLE_TITLES: dict[str, str] = {
     "satisfaction_by_group": "ระดับความพึงพอใจจำแนกตามกลุ่มผู้รับบริการ เปรียบเทียบ 3 ปีงบประมาณ",
     "satisfaction_reasons": "เหตุผลของความไม่พึงพอใจ",
     "improvements": "ทะเบียนการปรับปรุงกระบวนการจากเสียงของประชาชน",
+    "group_services": "บริการที่ปรับให้เหมาะกับกลุ่มผู้รับบริการ",
 }
 
 # What each table counts, written once: every format shows it under the table ("นิยาม: …").
@@ -90,6 +93,8 @@ TABLE_DEFINITIONS: dict[str, str] = {
     "satisfaction_by_group": _SATISFACTION + " จำแนกตามกลุ่มผู้รับบริการของเรื่อง",
     "satisfaction_reasons": "เหตุผลหลักที่ผู้ให้ 1–2 คะแนนเลือก สัดส่วนคิดจากจำนวนผู้ที่ให้เหตุผล",
     "improvements": "รายการในทะเบียนการปรับปรุงที่เริ่มใช้กระบวนการใหม่ในปีงบประมาณ",
+    "group_services": ("รายการในทะเบียนการปรับปรุงของปีงบประมาณที่ระบุกลุ่มผู้รับบริการที่ได้รับการปรับบริการ "
+                       "จัดตามกลุ่ม (รายการที่ใช้กับทุกกลุ่มไม่นับในตารางนี้)"),
     "standards": "มาตรฐานระยะเวลาที่หน่วยงานประกาศ ณ วันที่จัดทำรายงาน นับเป็นวันทำการ",
     "handling_by_unit": _HANDLING,
     "handling_by_channel": _HANDLING,
@@ -280,6 +285,7 @@ class ImprovementRow(TypedDict):
     new_steps: int | None
     new_days: float | None
     evidence: str           # Thai: order, notice, photo, link...
+    citizen_group: NotRequired[str | None]  # the citizen group the service was adapted for (PMQA 3.3)
 
 
 class FlowStep(TypedDict):

@@ -17,6 +17,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
      ("channels", "channels_by_month", "intents", "categories", "groups", "topics", "units")),
     ("3.2 ความพึงพอใจ ความไม่พึงพอใจ และการปรับปรุงจากเสียงของผู้รับบริการ",
      ("satisfaction_by_channel", "satisfaction_by_group", "satisfaction_reasons", "improvements")),
+    ("3.3 การปรับบริการให้เหมาะกับกลุ่มผู้รับบริการ", ("group_services",)),
     ("3.4 การจัดการข้อร้องเรียนเทียบกับมาตรฐานระยะเวลาที่ประกาศ",
      ("standards", "handling_by_unit", "handling_by_channel", "handling_by_category", "complaint_flow")),
 )
@@ -73,6 +74,7 @@ def build_tables(report: Mapping[str, Any]) -> list[Table]:
         "handling_by_category": _handling_by_category, "complaint_flow": _complaint_flow, "topics": _topics,
         "satisfaction_by_channel": _satisfaction_by_channel, "satisfaction_by_group": _satisfaction_by_group,
         "satisfaction_reasons": _satisfaction_reasons, "improvements": _improvements,
+        "group_services": _group_services,
     }
     tables = []
     for table_id in TABLE_IDS:
@@ -469,3 +471,19 @@ def _improvements(report: Mapping[str, Any], table_id: str) -> Table:
     chart = Chart(title="ระยะเวลาก่อนและหลังปรับปรุง (วัน)", series=(6, 9), axis="days", category=2)
     return Table(id=table_id, title=title, period=period, source=source, columns=columns, rows=body,
                  chart=chart, empty=not body, records=True)
+
+
+def _group_services(report: Mapping[str, Any], table_id: str) -> Table:
+    """Register entries that adapted a service for one citizen group, grouped by the group (PMQA 3.3)."""
+    title, period, source = _note(report, table_id)
+    columns = (Column("กลุ่มผู้รับบริการ", "text", 24), Column("วันที่เริ่มใช้", "date", 14),
+               Column("หน่วยงาน", "text", 24), Column("ประเด็นที่รับฟัง", "text", 34),
+               Column("บริการที่ปรับ", "text", 36), Column("เดิม", "text", 16), Column("ปรับปรุงแล้ว", "text", 16))
+    entries = [row for row in report["improvements"] if row.get("citizen_group")]
+    order = {name: index for index, name in enumerate(row["group"] for row in report["groups"])}
+    entries.sort(key=lambda row: (order.get(row["citizen_group"], len(order)), row["citizen_group"], row["date"]))
+    body: list[list[Value]] = [[row["citizen_group"], row["date"], row["unit_label"], row["issue"],
+                                row["new_process"], _steps_days(row, "old"), _steps_days(row, "new")]
+                               for row in entries]
+    return Table(id=table_id, title=title, period=period, source=source, columns=columns, rows=body,
+                 empty=not body, group_first=True)

@@ -142,7 +142,8 @@ def _save(request: Request, runtime: Runtime, *, user: User, entry_id: int | Non
             entry = session.get(Improvement, entry_id) if entry_id is not None else None
             if entry_id is not None and entry is None:
                 return render(request, "error.html", user=user, status_code=404, message="ไม่พบรายการนี้ในทะเบียน")
-            saved = save_improvement(session, form=form, user=user, now=utcnow(), entry=entry)
+            saved = save_improvement(session, form=form, user=user, now=utcnow(), entry=entry,
+                                     groups=runtime.agency.citizen_groups)
             day = saved.day
     except RegisterError as exc:
         return _register_page(request, runtime, user=user, entry_id=entry_id, form=form, error=str(exc),
@@ -171,6 +172,7 @@ def _register_page(request: Request, runtime: Runtime, *, user: User, entry_id: 
         return render(request, "improvements.html", user=user, status_code=status_code, entries=entries,
                       unit_names=dict(units), units=units, entry=entry, form=form or {}, error=error,
                       editable=may_edit(user), LINK_KINDS=LINK_KINDS, trends=trends,
+                      groups=runtime.agency.citizen_groups,
                       today=dt.datetime.now(BANGKOK).date().isoformat())
 
 

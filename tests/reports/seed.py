@@ -167,7 +167,7 @@ def seed(session: Session) -> dict[str, Case]:
                     link_kind="cases", link_ref=f"{cases['c3'].ticket}, {cases['c4'].ticket}",
                     old_process="รอรถเก็บขยะตามรอบสัปดาห์ละครั้ง", old_steps=4, old_days=7.0,
                     new_process="เพิ่มรอบเก็บขยะหมู่ 3 และรับแจ้งทาง LINE", new_steps=2, new_days=2.0,
-                    evidence=f"คำสั่งเทศบาลที่ 12/2569 ติดต่อ {CITIZEN_PHONE}",
+                    evidence=f"คำสั่งเทศบาลที่ 12/2569 ติดต่อ {CITIZEN_PHONE}", citizen_group="ผู้สูงอายุ/ผู้พิการ",
                     created_by=admin.id if admin else None),
         Improvement(day=dt.date(2025, 9, 15), unit_code="public_works", issue="ไฟทางดับซอย 5",
                     link_kind="trend", link_ref="ไฟฟ้าส่องสว่างดับ", old_process="รอรวบรวมซ่อมเดือนละครั้ง",

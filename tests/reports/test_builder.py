@@ -143,6 +143,10 @@ def test_every_table_from_stored_cases(db: Database) -> None:
     entry = built["improvements"][0]
     assert (entry["old_steps"], entry["new_days"], entry["unit_label"]) == (4, 2.0, "กองสาธารณสุขและสิ่งแวดล้อม")
     assert entry["linked_to"].startswith("เรื่องร้องเรียนเลขที่: FS-2569-")
+    assert entry["citizen_group"] == "ผู้สูงอายุ/ผู้พิการ"
+    services = tables["group_services"]
+    assert [row[:3] for row in services.rows] == [["ผู้สูงอายุ/ผู้พิการ", "2026-03-01", "กองสาธารณสุขและสิ่งแวดล้อม"]]
+    assert services.rows[0][5:] == ["4 ขั้นตอน 7 วัน", "2 ขั้นตอน 2 วัน"] and services.group_first
     flow = [(step["step"], step["reached"], step["days_from_previous_median"], step["measured"])
             for step in built["complaint_flow"]["steps"]]
     assert flow == [  # 10 complaints of 2569; c2 walks every step in its audit trail, the others by their timestamps

@@ -14,7 +14,7 @@ import pytest
 from reports.formats.xlsx import SHEET_NAMES
 from tests.inbox.test_pages import csrf, sign_in
 from tests.reports.seed import CITIZEN_NAME, CITIZEN_PHONE, seed
-from reports.tables import build_tables
+from reports.tables import build_tables, table_by_id
 from tests.reports.table_grid import misfit_rows, table_widths
 from tests.reports.test_formats import _squash
 from tests.support.server import LiveServer
@@ -111,12 +111,16 @@ def test_report_page_register_and_standards(make_server, backend: str) -> None: 
              "new_process": "ยื่นทาง LINE", "new_steps": "2", "new_days": "3", "evidence": "ประกาศเทศบาล"}
     missing = analyst.post("/reports/improvements", data={**entry, "link_ref": "FS-2569-999999"})
     assert missing.status_code == 422 and "ไม่พบเรื่องเลขที่ FS-2569-999999" in missing.text
+    stranger = analyst.post("/reports/improvements", data={**entry, "citizen_group": "มนุษย์ต่างดาว"})
+    assert stranger.status_code == 422 and "กรุณาเลือกกลุ่มผู้รับบริการจากรายการ" in stranger.text
     future = analyst.post("/reports/improvements", data={**entry, "day": "2099-01-01"})
     assert future.status_code == 422 and "อนาคต" in future.text
-    saved = analyst.post("/reports/improvements", data=entry)
+    saved = analyst.post("/reports/improvements", data={**entry, "citizen_group": "ผู้สูงอายุ/ผู้พิการ"})
     assert saved.status_code == 303
     report = analyst.get("/api/reports/pmqa?fiscal_year=2569").json()
     added = [e for e in report["improvements"] if e["unit"] == "social_welfare"]
+    assert added[0]["citizen_group"] == "ผู้สูงอายุ/ผู้พิการ"
+    assert [row[0] for row in table_by_id(report, "group_services").rows] == ["ผู้สูงอายุ/ผู้พิการ"] * 2
     assert added and added[0]["linked_to"] == "เรื่องร้องเรียนเลขที่: FS-2569-000008, FS-2569-000009"
     assert (added[0]["old_days"], added[0]["new_steps"]) == (15.0, 2)
 
