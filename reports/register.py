@@ -14,6 +14,7 @@ from classifier.privacy import mask_personal_data
 from reports.models import LINK_KINDS, Improvement
 from storage import audit
 from storage.models import Case, Unit, User
+from web.thaidate import TypedDateError, parse_typed_day
 
 EDITOR_ROLES = ("admin", "analyst")
 MAX_TEXT = 4000
@@ -74,9 +75,9 @@ def _validated(session: Session, *, form: Mapping[str, str], now: dt.datetime,
                groups: Sequence[str]) -> dict[str, object]:
     text = {name: str(form.get(name) or "").strip() for name in FIELDS}
     try:
-        day = dt.date.fromisoformat(text["day"])
-    except ValueError as exc:
-        raise RegisterError("กรุณาระบุวันที่เริ่มใช้กระบวนการใหม่ให้ถูกต้อง") from exc
+        day = parse_typed_day(text["day"], label="วันที่เริ่มใช้กระบวนการใหม่")
+    except TypedDateError as exc:
+        raise RegisterError(str(exc)) from exc
     if day > now.astimezone(BANGKOK).date():
         raise RegisterError("วันที่เริ่มใช้กระบวนการใหม่ต้องไม่เป็นวันในอนาคต")
     unit = session.get(Unit, text["unit_code"]) if text["unit_code"] else None

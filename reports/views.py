@@ -26,6 +26,7 @@ from reports.tables import SECTIONS, Column, build_tables, key_figures, report_i
 from storage.models import Unit, User, utcnow
 from web.deps import CurrentUser, PageUser, RuntimeDep, load_user
 from web.templating import flash, register_templates, render, templates
+from web.thaidate import be_day_text
 
 register_templates(Path(__file__).resolve().parent / "templates")
 templates.env.filters.update(
@@ -173,7 +174,7 @@ def _register_page(request: Request, runtime: Runtime, *, user: User, entry_id: 
                       unit_names=dict(units), units=units, entry=entry, form=form or {}, error=error,
                       editable=may_edit(user), LINK_KINDS=LINK_KINDS, trends=trends,
                       groups=runtime.agency.citizen_groups,
-                      today=dt.datetime.now(BANGKOK).date().isoformat())
+                      today=be_day_text(dt.datetime.now(BANGKOK).date()))
 
 
 def _recent_issues(runtime: Runtime, *, user: User) -> list[str]:
@@ -192,7 +193,7 @@ def _field_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
+    return be_day_text(value) if isinstance(value, dt.date) else str(value)
 
 
 def _forbidden(request: Request, user: User) -> HTMLResponse:

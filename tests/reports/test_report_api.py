@@ -106,14 +106,19 @@ def test_report_page_register_and_standards(make_server, backend: str) -> None: 
 
     form = analyst.get("/reports/improvements")
     entry = {"csrf_token": csrf(form), "issue": "ผู้สูงอายุรอรับเบี้ยยังชีพนาน", "link_kind": "cases",
-             "link_ref": "fs-2569-000008 และ FS-2569-000009", "unit_code": "social_welfare", "day": "2026-05-01",
+             "link_ref": "fs-2569-000008 และ FS-2569-000009", "unit_code": "social_welfare", "day": "1/5/2569",
              "old_process": "ยื่นเอกสารที่สำนักงาน", "old_steps": "5", "old_days": "15",
              "new_process": "ยื่นทาง LINE", "new_steps": "2", "new_days": "3", "evidence": "ประกาศเทศบาล"}
     missing = analyst.post("/reports/improvements", data={**entry, "link_ref": "FS-2569-999999"})
     assert missing.status_code == 422 and "ไม่พบเรื่องเลขที่ FS-2569-999999" in missing.text
     stranger = analyst.post("/reports/improvements", data={**entry, "citizen_group": "มนุษย์ต่างดาว"})
     assert stranger.status_code == 422 and "กรุณาเลือกกลุ่มผู้รับบริการจากรายการ" in stranger.text
-    future = analyst.post("/reports/improvements", data={**entry, "day": "2099-01-01"})
+    western = analyst.post("/reports/improvements", data={**entry, "day": "1/5/2026"})
+    assert western.status_code == 422 and "กรุณาระบุปีเป็น พ.ศ. เช่น 1/5/2569" in western.text
+    assert 'value="1/5/2026"' in western.text  # the form comes back as typed
+    no_such = analyst.post("/reports/improvements", data={**entry, "day": "31/2/2569"})
+    assert no_such.status_code == 422 and "ไม่มีวันที่ “31/2/2569” ในปฏิทิน" in no_such.text
+    future = analyst.post("/reports/improvements", data={**entry, "day": "1/1/2642"})
     assert future.status_code == 422 and "อนาคต" in future.text
     saved = analyst.post("/reports/improvements", data={**entry, "citizen_group": "ผู้สูงอายุ/ผู้พิการ"})
     assert saved.status_code == 303
