@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
 from reports import thai
 from reports.formats.html import cell_text, keep_whole, table_view
 from reports.formats.pdf_unicode import fix_thai_text_map
