@@ -130,6 +130,8 @@ def key_figures(report: Mapping[str, Any]) -> list[tuple[str, Value, Kind]]:
         ("ช่องทางที่มีเรื่องเข้ามา (ช่องทาง)", len(in_use), "count"),
         ("เรื่องร้องเรียนที่รับ", handling["received"], "count"),
         ("ร้อยละของเรื่องร้องเรียนที่แล้วเสร็จภายในมาตรฐาน", handling["within_standard_share"], "share"),
+        *([("ร้อยละของเรื่องร้องเรียนที่ตอบครั้งแรกภายในมาตรฐาน", handling["first_answer_within_share"], "share")]
+          if "first_answer_within_share" in handling else []),
         ("ร้องเรียนซ้ำ (เรื่อง)", handling["repeat"], "count"),
         ("ผู้ตอบแบบสำรวจที่พึงพอใจมาก (4–5 คะแนน)", overall["high"], "share"),
         ("อัตราการตอบแบบสำรวจ", overall["response_rate"], "share"),

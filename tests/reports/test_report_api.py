@@ -155,6 +155,6 @@ def test_report_pdf_reads_as_thai(make_server, backend: str, tmp_path) -> None: 
     text = _squash(subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
                                   check=True).stdout)  # Thai as typed, lines joined
     for words in ("เทศบาลตำบลฟังเสียง", "ปีงบประมาณ", "มาด้วยตนเอง", "ตู้รับความคิดเห็น", "รอบเก็บขยะ",
-                  "ดำเนินการล่าช้า"):
+                  "ดำเนินการล่าช้า", "จำนวน", "ผู้รับบริการ", "ร้องเรียนซ้ำ", "ติดตามผลและปิดเรื่อง", "20วันทำการ"):
         assert words in text, words
     assert not any(word.replace(" ", "") in text for word in PERSONAL)
