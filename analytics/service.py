@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy import case as when
@@ -211,9 +211,12 @@ def alerts(session: Session, *, scope: Scope | None = None, unit: str | None = N
         unit = unit or scope.unit
     if unit:
         query = query.where(SpikeAlert.unit_code == unit)
+    found = list(session.scalars(query))
+    tickets = _tickets(session, found)
     return [{"label": a.label, "unit": a.unit_code, "started_at": a.started_at.isoformat(), "count": a.count,
              "expected": round(a.expected, 2), "score": round(a.score, 3), "case_ids": list(a.case_ids or []),
-             "last_day": a.last_day.isoformat(), "series": a.series_key} for a in session.scalars(query)]
+             "examples": _examples(a, tickets), "last_day": a.last_day.isoformat(), "series": a.series_key}
+            for a in found]
 
 
 def recent_alerts(session: Session, *, unit: str | None, days: int = 7) -> list[dict]:
@@ -222,8 +225,21 @@ def recent_alerts(session: Session, *, unit: str | None, days: int = 7) -> list[
     query = select(SpikeAlert).where(SpikeAlert.last_day >= since).order_by(SpikeAlert.score.desc()).limit(5)
     if unit:
         query = query.where(SpikeAlert.unit_code == unit)
-    return [{"label": a.label, "count": a.count, "expected": a.expected, "case_ids": list(a.case_ids or [])}
-            for a in session.scalars(query)]
+    found = list(session.scalars(query))
+    tickets = _tickets(session, found)
+    return [{"label": a.label, "count": a.count, "expected": a.expected, "case_ids": list(a.case_ids or []),
+             "examples": _examples(a, tickets)} for a in found]
+
+
+def _tickets(session: Session, found: list[SpikeAlert]) -> dict[int, str]:
+    """The ticket of every example case of these alerts."""
+    ids = {int(i) for a in found for i in a.case_ids or []}
+    return dict(session.execute(select(Case.id, Case.ticket).where(Case.id.in_(ids))).tuples().all()) if ids else {}
+
+
+def _examples(alert: SpikeAlert, tickets: dict[int, str]) -> list[dict[str, Any]]:
+    """An alert's example cases as people name them: their tickets (a case since erased is left out)."""
+    return [{"id": int(i), "ticket": tickets[int(i)]} for i in alert.case_ids or [] if int(i) in tickets]
 
 
 __all__ = ["AnalyticsError", "Scope", "ThaiDateError", "alerts", "by_dimension", "example_cases", "overdue_cases",

@@ -31,6 +31,7 @@ from storage.models import Unit, User, utcnow
 from web import charts
 from web.deps import CurrentUser, PageUser, ReadSessionDep, RuntimeDep
 from web.templating import register_templates, render, templates
+from web.thaidate import TypedDateError, parse_typed_day
 
 register_templates(Path(__file__).resolve().parent / "templates")
 templates.env.filters["dash_day"] = lambda value: day_label(dt.date.fromisoformat(str(value)), style="long")
@@ -200,13 +201,13 @@ def dashboard(request: Request, runtime: RuntimeDep, session: ReadSessionDep, us
     error = None
     try:
         if period == "custom":
-            first = parse_day_param(date_from, name="ตั้งแต่วันที่")
-            last = parse_day_param(date_to, name="ถึงวันที่")
+            first = parse_typed_day(date_from, label="ตั้งแต่วันที่")
+            last = parse_typed_day(date_to, label="ถึงวันที่")
         else:
             first, last = named_period(period, today=today)
         scope = scope_for(user, date_from=first, date_to=last, channel=channel, unit=unit, intent=intent,
                           sentiment=sentiment, group=group)
-    except (ThaiDateError, AnalyticsError) as exc:
+    except (ThaiDateError, TypedDateError, AnalyticsError) as exc:
         error, period = str(exc), "last30"
         scope = scope_for(user, date_from=today - dt.timedelta(days=29), date_to=today)
     data = dashboard_data(session, agency=runtime.agency, scope=scope)

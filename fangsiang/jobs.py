@@ -16,6 +16,7 @@ def worker_jobs() -> list[PeriodicJob]:
         PeriodicJob(name="media", every_seconds=1.0, run=fetch_pending),  # citizens' photos, fetched and retried
         PeriodicJob(name="surveys", every_seconds=2.0, run=ask_surveys),  # satisfaction survey on resolution
         PeriodicJob(name="analytics-rollups", every_seconds=45.0, run=rollup_job),  # days touched since the watermark
-        PeriodicJob(name="analytics-spikes", every_seconds=3600.0, run=spike_job),  # daily counts: hourly is plenty
+        # daily counts: hourly is plenty, and once at start so alerts never wait an hour after a restart
+        PeriodicJob(name="analytics-spikes", every_seconds=3600.0, run=spike_job, at_start=True),
         PeriodicJob(name="retention", every_seconds=3600.0, run=retention_job),  # PDPA: closed cases' raw texts
     ]

@@ -31,16 +31,17 @@ from agency.vocabulary import (
 )
 from analytics.trends import issue_key
 from cases.access import sees_personal_data
-from cases.standards import published_standards
+from cases.standards import published_standards, standard_for
 from classifier.privacy import mask_personal_data
 from conversation.models import Survey
+from reports import repeats as repeat_rule
+from reports.flow import complaint_flow
 from reports.models import LINK_KINDS, Improvement
-from reports.shape import TABLE_TITLES
-from storage.models import Case, Contact, Unit, User
+from reports.shape import TABLE_DEFINITIONS, TABLE_TITLES
+from storage.models import Case, Unit, User
 
 YEARS_COMPARED = 3
-REPEAT_WINDOW = dt.timedelta(days=90)
-REPEAT_RULE = "ผู้ร้องรายเดิม หรือสถานที่และเรื่องเดียวกัน ภายใน 90 วันก่อนหน้า"
+PARTIAL_GRACE = dt.timedelta(days=7)  # a history that starts within a week of 1 October covers the year
 NO_GROUP = "ไม่ระบุ"
 TOPICS_PER_QUARTER = 5
 RESOLVED_STATUSES = ("resolved", "closed")
@@ -54,6 +55,8 @@ SOURCE_TOPICS = "ระบบฟังเสียง: ประเด็นท�
 SOURCE_SURVEY = ("ระบบฟังเสียง: แบบสำรวจความพึงพอใจ 5 ระดับที่ส่งถึงผู้ร้องเมื่อดำเนินการแล้วเสร็จ (LINE/Messenger) "
                  "นับตามวันที่ส่งแบบสำรวจในปีงบประมาณ")
 SOURCE_REGISTER = "ระบบฟังเสียง: ทะเบียนการปรับปรุงกระบวนการที่ผู้ดูแลระบบและนักวิเคราะห์บันทึก"
+SOURCE_FLOW = ("ระบบฟังเสียง: ประวัติการดำเนินการของเรื่องร้องเรียน (บันทึกทุกการเปลี่ยนแปลง ผู้ดำเนินการ และเวลา) "
+               "และทะเบียนการปรับปรุงกระบวนการ")
 SOURCE_STANDARDS = "ไฟล์ตั้งค่าของหน่วยงาน: มาตรฐานระยะเวลาการให้บริการที่ประกาศ (หน้า /standards)"
 
 
@@ -93,6 +96,8 @@ class _Row:
     resolved_at: dt.datetime | None
     due_at: dt.datetime
     topics: list[Any]
+    priority: str
+    summary: str
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:
@@ -154,8 +159,8 @@ def build_report(
     if NO_GROUP in group_counts:
         groups.append({"group": NO_GROUP, "by_year": group_counts[NO_GROUP]})
 
-    rows = _year_rows(session, scoped=scoped, start=year_start - REPEAT_WINDOW, end=year_end)
-    in_year = [r for r in rows if r.created_at >= year_start]
+    all_rows = _year_rows(session, scoped=scoped, start=first_start, end=year_end)
+    in_year = [r for r in all_rows if r.created_at >= year_start]
     months = defaultdict(lambda: [0] * 12)
     for row in in_year:
         local = row.created_at.astimezone(BANGKOK)
@@ -164,14 +169,19 @@ def build_report(
         channel["by_month"] = months[channel["channel"]]
 
     complaints = [r for r in in_year if r.intent == "complaint"]
-    repeats = _repeats(session, rows=[r for r in rows if r.intent == "complaint"], year_start=year_start)
+    repeats = set(repeat_rule.find_repeats(
+        repeat_rule.load_complaints(session, agency=agency, scoped=scoped, start=first_start, end=year_end),
+        since=first_start))
+    measure = _Measure(agency=agency, calendar=calendar, repeats=repeats)
     handling_units = [{"unit": code, "label": units.get(code, code),
-                       **_handling([r for r in complaints if r.unit_code == code], calendar=calendar, repeats=repeats)}
+                       **measure.handling([r for r in complaints if r.unit_code == code])}
                       for code in units if any(r.unit_code == code for r in complaints)]
     handling_channels = [{"channel": code, "label": names.get(code, code),
-                          **_handling([r for r in complaints if r.channel == code], calendar=calendar, repeats=repeats)}
+                          **measure.handling([r for r in complaints if r.channel == code])}
                          for code in [*names, *sorted({r.channel for r in complaints} - set(names))]
                          if any(r.channel == code for r in complaints)]
+    handling_categories = _handling_by_category([r for r in all_rows if r.intent == "complaint"], agency=agency,
+                                                measure=measure, years=years)
 
     unit_rows = []
     for code, label in units.items():
@@ -192,12 +202,17 @@ def build_report(
                   **({"stages": list(s.stages)} if s.stages else {})}
                   for s in published_standards(agency) if not unit_scope or s.unit in (None, unit_scope)]
 
+    improvements = _improvements(session, year_start=year_start, year_end=year_end, unit_scope=unit_scope,
+                                 units=units, personal=personal)
+
     def note(table: str, period: dict[str, str], source: str) -> dict[str, Any]:
-        return {"title": TABLE_TITLES[table], "period": period, "source": source}
+        definition = TABLE_DEFINITIONS[table].format(repeat_rule=repeat_rule.RULE)
+        return {"title": TABLE_TITLES[table], "period": period, "source": source, "definition": definition}
 
     return {
         "fiscal_year": fiscal_year,
         "years": years,
+        "fiscal_years": _fiscal_years(session, years=years, now=now),
         "agency_name": agency.name,
         "scope": scope,
         "generated_at": now.astimezone(BANGKOK).isoformat(timespec="seconds"),
@@ -210,13 +225,16 @@ def build_report(
             **({"categories": note("categories", three_years, SOURCE_CATEGORIES)} if categories is not None else {}),
             "topics": note("topics", one_year, SOURCE_TOPICS),
             "units": note("units", one_year, SOURCE_CASES + " สถานะ ณ วันที่จัดทำรายงาน"),
-            "satisfaction_by_channel": note("satisfaction_by_channel", one_year, SOURCE_SURVEY),
-            "satisfaction_by_group": note("satisfaction_by_group", one_year, SOURCE_SURVEY),
+            "satisfaction_by_channel": note("satisfaction_by_channel", three_years, SOURCE_SURVEY),
+            "satisfaction_by_group": note("satisfaction_by_group", three_years, SOURCE_SURVEY),
             "satisfaction_reasons": note("satisfaction_reasons", one_year, SOURCE_SURVEY),
             "improvements": note("improvements", one_year, SOURCE_REGISTER),
+            "group_services": note("group_services", one_year, SOURCE_REGISTER),
             "standards": note("standards", one_year, SOURCE_STANDARDS),
             "handling_by_unit": note("handling_by_unit", one_year, SOURCE_HANDLING),
             "handling_by_channel": note("handling_by_channel", one_year, SOURCE_HANDLING),
+            "handling_by_category": note("handling_by_category", three_years, SOURCE_HANDLING),
+            "complaint_flow": note("complaint_flow", one_year, SOURCE_FLOW),
         },
         "channels": channels,
         "intents": intents,
@@ -225,13 +243,40 @@ def build_report(
         "units": unit_rows,
         "standards": standards,
         "handling": {"by_unit": handling_units, "by_channel": handling_channels,
-                     "total": _handling(complaints, calendar=calendar, repeats=repeats), "repeat_rule": REPEAT_RULE},
+                     "by_category": handling_categories,
+                     "total": measure.handling(complaints), "repeat_rule": repeat_rule.RULE},
         "topics": _topics(in_year, units=units),
-        "satisfaction": _satisfaction(session, scoped=scoped, start=year_start, end=year_end, names=names,
+        "satisfaction": _satisfaction(session, scoped=scoped, years=years, names=names,
                                       groups=agency.citizen_groups),
-        "improvements": _improvements(session, year_start=year_start, year_end=year_end, unit_scope=unit_scope,
-                                      units=units, personal=personal),
+        "improvements": improvements,
+        "complaint_flow": {
+            "steps": complaint_flow(session, scoped=scoped, start=year_start, end=year_end, calendar=calendar,
+                                    triage_unit=agency.triage_unit),
+            "improvements": [{"issue": e["issue"], "unit_label": e["unit_label"], "old_steps": e["old_steps"],
+                              "old_days": e["old_days"], "new_steps": e["new_steps"], "new_days": e["new_days"]}
+                             for e in improvements]},
     }
+
+
+def _fiscal_years(session: Session, *, years: list[int], now: dt.datetime) -> list[dict[str, Any]]:
+    """Each compared year's bounds, the first and last day with data in it, and whether the data covers it only in
+    part: the history begins more than PARTIAL_GRACE after the year began, or the year is not over yet."""
+    first_ever = session.scalar(select(func.min(Case.created_at)))
+    shown = []
+    for year in years:
+        start, end = fiscal_year_bounds(year)
+        first, last = session.execute(select(func.min(Case.created_at), func.max(Case.created_at))
+                                      .where(Case.created_at >= start, Case.created_at < end)).one()
+        begins_late = first_ever is not None and _aware(first_ever) > start + PARTIAL_GRACE
+        shown.append({"year": year, "start": _day(start), "end": _last_day(end),
+                      "coverage": {"first": _day(_aware(first)), "last": _day(_aware(last))} if first else None,
+                      "partial": begins_late or now < end})
+    return shown
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """A stored moment as UTC (SQLite gives it back without its zone)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _categories(session: Session, *, scoped: Any, agency: AgencyConfig, years: list[int]) -> list[dict[str, Any]]:
@@ -243,10 +288,27 @@ def _categories(session: Session, *, scoped: Any, agency: AgencyConfig, years: l
     query = scoped(select(Case.created_at, Case.summary, Case.topics).where(
         Case.intent == "complaint", Case.created_at >= first_start, Case.created_at < last_end))
     for created_at, summary, topics in session.execute(query):
-        words = " ".join([summary or "", *(str(t) for t in topics or ())])
-        counts[agency.complaint_category(words) or OTHER_CATEGORY][str(fiscal_year_of(created_at))] += 1
+        counts[category_of(agency, summary=summary, topics=topics)][str(fiscal_year_of(created_at))] += 1
     named = [(c.code, c.name) for c in agency.complaint_categories] + [(OTHER_CATEGORY, "อื่น ๆ")]
     return [{"category": code, "label": name, "by_year": dict(counts[code])} for code, name in named]
+
+
+def category_of(agency: AgencyConfig, *, summary: str | None, topics: Sequence[Any] | None) -> str:
+    """The agency's complaint category whose keywords the text or topics contain first, else "other"."""
+    words = " ".join([summary or "", *(str(t) for t in topics or ())])
+    return agency.complaint_category(words) or OTHER_CATEGORY
+
+
+def _handling_by_category(rows: list[_Row], *, agency: AgencyConfig, measure: "_Measure",
+                          years: list[int]) -> list[dict[str, Any]]:
+    """Complaints of each category against the first-answer and final standards, each compared year."""
+    by_key: dict[tuple[str, int], list[_Row]] = defaultdict(list)
+    for row in rows:
+        by_key[(category_of(agency, summary=row.summary, topics=row.topics), fiscal_year_of(row.created_at))].append(row)
+    named = [(c.code, c.name) for c in agency.complaint_categories] + [(OTHER_CATEGORY, "อื่น ๆ")]
+    return [{"category": code, "label": name,
+             "by_year": {str(year): measure.handling(by_key.get((code, year), [])) for year in years}}
+            for code, name in named if any(by_key.get((code, year)) for year in years)]
 
 
 def _with_shares(row: dict[str, Any], counts: dict[str, dict[str, int]], years: list[int]) -> dict[str, Any]:
@@ -260,57 +322,50 @@ def _year_rows(session: Session, *, scoped: Any, start: dt.datetime, end: dt.dat
     """The cases received in [start, end), oldest first, with what the per-case measures need."""
     query = scoped(select(Case.id, Case.ticket, Case.contact_id, Case.channel, Case.intent, Case.unit_code,
                           Case.status, Case.created_at, Case.first_response_at, Case.resolved_at, Case.due_at,
-                          Case.topics)
+                          Case.topics, Case.priority, Case.summary)
                    .where(Case.created_at >= start, Case.created_at < end).order_by(Case.created_at, Case.id))
     return [_Row(*row) for row in session.execute(query)]
 
 
-def _repeats(session: Session, *, rows: list[_Row], year_start: dt.datetime) -> set[int]:
-    """Complaints of the year that follow, within 90 days, one by the same citizen or on the same issue and place.
+class _Measure:
+    """Complaints against the standard that applied to each: its first answer (the first stage, e.g. 5 working days)
+    and its final one (resolved by its deadline), times in working days, and repeats."""
 
-    The same citizen: the same contact, or (off-line) the same phone number.
-    """
-    phones = dict(session.execute(select(Contact.id, Contact.phone)
-                                  .where(Contact.id.in_({r.contact_id for r in rows}), Contact.phone.is_not(None))).tuples().all())
-    last_by_citizen: dict[object, dt.datetime] = {}
-    last_by_place: dict[tuple[str, str], dt.datetime] = {}
-    repeats: set[int] = set()
-    for row in rows:  # oldest first
-        citizen_keys: list[object] = [("contact", row.contact_id)]
-        if phones.get(row.contact_id):
-            citizen_keys.append(("phone", "".join(ch for ch in phones[row.contact_id] if ch.isdigit())))
-        key = issue_key([str(t) for t in row.topics or []])
-        place_key = (key.issue, key.place) if key is not None and key.place else None
-        earlier = [last_by_citizen.get(k) for k in citizen_keys]
-        if place_key:
-            earlier.append(last_by_place.get(place_key))
-        if row.created_at >= year_start and any(e is not None and row.created_at - e <= REPEAT_WINDOW
-                                                for e in earlier):
-            repeats.add(row.id)
-        for k in citizen_keys:
-            last_by_citizen[k] = row.created_at
-        if place_key:
-            last_by_place[place_key] = row.created_at
-    return repeats
+    def __init__(self, *, agency: AgencyConfig, calendar: WorkingCalendar, repeats: set[int]) -> None:
+        self.agency, self.calendar, self.repeats = agency, calendar, repeats
+        self._first: dict[tuple[str, str, str], int] = {}
 
+    def first_answer_days(self, row: _Row) -> int:
+        """Working days the published standard gives for the first answer to the citizen."""
+        key = (row.unit_code, row.intent, row.priority)
+        if key not in self._first:
+            standard = standard_for(self.agency, unit=row.unit_code, intent=row.intent, priority=row.priority)
+            self._first[key] = standard.stages[0] if standard.stages else standard.resolve_days
+        return self._first[key]
 
-def _handling(rows: list[_Row], *, calendar: WorkingCalendar, repeats: set[int]) -> dict[str, Any]:
-    """Complaints against the standard: resolved, within the standard, median and P90 in working days, repeats."""
-    resolved = [r for r in rows if r.resolved_at is not None and r.status in RESOLVED_STATUSES]
-    within = sum(r.resolved_at <= r.due_at for r in resolved)  # type: ignore[operator]
-    response = [calendar.working_days_between(r.created_at, r.first_response_at) for r in rows if r.first_response_at]
-    resolution = [calendar.working_days_between(r.created_at, r.resolved_at) for r in resolved]  # type: ignore[arg-type]
-    return {
-        "received": len(rows),
-        "resolved": len(resolved),
-        "within_standard": within,
-        "within_standard_share": within / len(rows) if rows else None,
-        "response_days_median": float(statistics.median(response)) if response else None,
-        "response_days_p90": percentile(response, 0.9),
-        "resolution_days_median": float(statistics.median(resolution)) if resolution else None,
-        "resolution_days_p90": percentile(resolution, 0.9),
-        "repeat": sum(r.id in repeats for r in rows),
-    }
+    def handling(self, rows: list[_Row]) -> dict[str, Any]:
+        """Received, answered first within the first stage, resolved within the standard, median and P90, repeats."""
+        calendar = self.calendar
+        resolved = [r for r in rows if r.resolved_at is not None and r.status in RESOLVED_STATUSES]
+        within = sum(r.resolved_at <= r.due_at for r in resolved)  # type: ignore[operator]
+        answered = [(r, calendar.working_days_between(r.created_at, r.first_response_at))
+                    for r in rows if r.first_response_at]
+        first_within = sum(days <= self.first_answer_days(r) for r, days in answered)
+        response = [days for _, days in answered]
+        resolution = [calendar.working_days_between(r.created_at, r.resolved_at) for r in resolved]  # type: ignore[arg-type]
+        return {
+            "received": len(rows),
+            "resolved": len(resolved),
+            "first_answer_within": first_within,
+            "first_answer_within_share": first_within / len(rows) if rows else None,
+            "within_standard": within,
+            "within_standard_share": within / len(rows) if rows else None,
+            "response_days_median": float(statistics.median(response)) if response else None,
+            "response_days_p90": percentile(response, 0.9),
+            "resolution_days_median": float(statistics.median(resolution)) if resolution else None,
+            "resolution_days_p90": percentile(resolution, 0.9),
+            "repeat": sum(r.id in self.repeats for r in rows),
+        }
 
 
 def _topics(rows: Iterable[_Row], *, units: dict[str, str]) -> list[dict[str, Any]]:
@@ -334,13 +389,18 @@ def _topics(rows: Iterable[_Row], *, units: dict[str, str]) -> list[dict[str, An
     return quarters
 
 
-def _satisfaction(session: Session, *, scoped: Any, start: dt.datetime, end: dt.datetime, names: dict[str, str],
+def _satisfaction(session: Session, *, scoped: Any, years: list[int], names: dict[str, str],
                   groups: Sequence[str]) -> dict[str, Any]:
-    """Surveys asked in the fiscal year: high 4–5, medium 3, low 1–2 as shares of answers, by channel and group."""
-    query = scoped(select(Case.channel, Case.citizen_group, Survey.score, Survey.reason)
+    """Surveys asked in each compared year: the five levels, high 4–5, medium 3, low 1–2 as shares of answers, by
+    channel and group; each row's figures are the report year's, with every year's under `by_year`."""
+    start, _ = fiscal_year_bounds(years[0])
+    _, end = fiscal_year_bounds(years[-1])
+    query = scoped(select(Case.channel, Case.citizen_group, Survey.score, Survey.reason, Survey.asked_at)
                    .join(Case, Case.id == Survey.case_id)
                    .where(Survey.asked_at >= start, Survey.asked_at < end))
-    answers = [tuple(row) for row in session.execute(query)]
+    answers = [(channel, group, score, reason, fiscal_year_of(asked))
+               for channel, group, score, reason, asked in session.execute(query)]
+    current = years[-1]
 
     def figures(rows: list[tuple]) -> dict[str, Any]:
         scores = [row[2] for row in rows if row[2] is not None]
@@ -348,19 +408,24 @@ def _satisfaction(session: Session, *, scoped: Any, start: dt.datetime, end: dt.
         return {"high": share(sum(s >= 4 for s in scores)), "medium": share(sum(s == 3 for s in scores)),
                 "low": share(sum(s <= 2 for s in scores)), "responses": len(scores), "asked": len(rows),
                 "response_rate": len(scores) / len(rows) if rows else None,
-                "mean_score": statistics.fmean(scores) if scores else None}
+                "mean_score": statistics.fmean(scores) if scores else None,
+                "levels": {str(level): sum(s == level for s in scores) for level in (5, 4, 3, 2, 1)}}
 
-    channel_codes = [*names, *sorted({row[0] for row in answers} - set(names))]
-    by_channel = [{"channel": code, "label": names.get(code, code), **figures([r for r in answers if r[0] == code])}
+    def row(rows: list[tuple]) -> dict[str, Any]:
+        return {**figures([r for r in rows if r[4] == current]),
+                "by_year": {str(year): figures([r for r in rows if r[4] == year]) for year in years}}
+
+    channel_codes = [*names, *sorted({r[0] for r in answers} - set(names))]
+    by_channel = [{"channel": code, "label": names.get(code, code), **row([r for r in answers if r[0] == code])}
                   for code in channel_codes if any(r[0] == code for r in answers)]
     group_names = [*groups, *sorted({r[1] for r in answers if r[1] and r[1] not in groups})]
-    by_group = [{"group": name, **figures([r for r in answers if r[1] == name])}
+    by_group = [{"group": name, **row([r for r in answers if r[1] == name])}
                 for name in group_names if any(r[1] == name for r in answers)]
     if any(r[1] is None for r in answers):
-        by_group.append({"group": NO_GROUP, **figures([r for r in answers if r[1] is None])})
-    reasons = Counter(r[3] for r in answers if r[3] and r[2] is not None)
+        by_group.append({"group": NO_GROUP, **row([r for r in answers if r[1] is None])})
+    reasons = Counter(r[3] for r in answers if r[3] and r[2] is not None and r[4] == current)
     given = sum(reasons.values())
-    return {"by_channel": by_channel, "by_group": by_group, "overall": figures(answers),
+    return {"by_channel": by_channel, "by_group": by_group, "overall": row(answers),
             "reasons": [{"reason": SURVEY_REASON_LABELS.get(code, code), "count": count, "share": count / given}
                         for code, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))]}
 
@@ -379,7 +444,7 @@ def _improvements(session: Session, *, year_start: dt.datetime, year_end: dt.dat
              "linked_to": f"{LINK_KINDS.get(entry.link_kind, entry.link_kind)}: {shown(entry.link_ref)}",
              "link_kind": entry.link_kind, "old_process": shown(entry.old_process), "old_steps": entry.old_steps,
              "old_days": entry.old_days, "new_process": shown(entry.new_process), "new_steps": entry.new_steps,
-             "new_days": entry.new_days, "evidence": shown(entry.evidence)}
+             "new_days": entry.new_days, "evidence": shown(entry.evidence), "citizen_group": entry.citizen_group}
             for entry in session.scalars(query.order_by(Improvement.day, Improvement.id))]
 
 

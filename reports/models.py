@@ -29,6 +29,7 @@ class Improvement(Base):
     new_steps: Mapped[int | None] = mapped_column(Integer)
     new_days: Mapped[float | None] = mapped_column(Float)
     evidence: Mapped[str] = mapped_column(Text, default="")
+    citizen_group: Mapped[str | None] = mapped_column(String(100))  # the group the service was adapted for (3.3)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

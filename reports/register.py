@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -14,11 +14,12 @@ from classifier.privacy import mask_personal_data
 from reports.models import LINK_KINDS, Improvement
 from storage import audit
 from storage.models import Case, Unit, User
+from web.thaidate import TypedDateError, parse_typed_day
 
 EDITOR_ROLES = ("admin", "analyst")
 MAX_TEXT = 4000
 FIELDS = ("day", "unit_code", "issue", "link_kind", "link_ref", "old_process", "old_steps", "old_days",
-          "new_process", "new_steps", "new_days", "evidence")
+          "new_process", "new_steps", "new_days", "evidence", "citizen_group")
 TICKET = re.compile(r"[A-Za-z]{1,8}-\d{4}-\d{1,9}")
 
 
@@ -43,12 +44,13 @@ def may_edit(user: User) -> bool:
 
 
 def save_improvement(
-    session: Session, *, form: Mapping[str, str], user: User, now: dt.datetime, entry: Improvement | None = None
+    session: Session, *, form: Mapping[str, str], user: User, now: dt.datetime, entry: Improvement | None = None,
+    groups: Sequence[str] = (),
 ) -> Improvement:
     """Create (or change) an entry from the form's text fields; RegisterError (Thai) and nothing stored on bad input."""
     if not may_edit(user):
         raise PermissionError("only admins and analysts keep the improvement register")
-    values = _validated(session, form=form, now=now)
+    values = _validated(session, form=form, now=now, groups=groups)
     if entry is None:
         entry = Improvement(created_by=user.id, created_at=now, updated_at=now, **values)
         session.add(entry)
@@ -64,12 +66,13 @@ def save_improvement(
     return entry
 
 
-def _validated(session: Session, *, form: Mapping[str, str], now: dt.datetime) -> dict[str, object]:
+def _validated(session: Session, *, form: Mapping[str, str], now: dt.datetime,
+               groups: Sequence[str]) -> dict[str, object]:
     text = {name: str(form.get(name) or "").strip() for name in FIELDS}
     try:
-        day = dt.date.fromisoformat(text["day"])
-    except ValueError as exc:
-        raise RegisterError("กรุณาระบุวันที่เริ่มใช้กระบวนการใหม่ให้ถูกต้อง") from exc
+        day = parse_typed_day(text["day"], label="วันที่เริ่มใช้กระบวนการใหม่")
+    except TypedDateError as exc:
+        raise RegisterError(str(exc)) from exc
     if day > now.astimezone(BANGKOK).date():
         raise RegisterError("วันที่เริ่มใช้กระบวนการใหม่ต้องไม่เป็นวันในอนาคต")
     unit = session.get(Unit, text["unit_code"]) if text["unit_code"] else None
@@ -94,6 +97,8 @@ def _validated(session: Session, *, form: Mapping[str, str], now: dt.datetime) -
         if missing:
             raise RegisterError(f"ไม่พบเรื่องเลขที่ {', '.join(missing)} ในระบบ")
         link_ref = ", ".join(tickets)
+    if text["citizen_group"] and text["citizen_group"] not in groups:
+        raise RegisterError("กรุณาเลือกกลุ่มผู้รับบริการจากรายการ หรือเว้นว่างไว้เมื่อการปรับปรุงใช้กับทุกกลุ่ม")
     return {
         "day": day, "unit_code": unit.code, "issue": text["issue"], "link_kind": text["link_kind"],
         "link_ref": link_ref, "old_process": text["old_process"], "new_process": text["new_process"],
@@ -101,7 +106,7 @@ def _validated(session: Session, *, form: Mapping[str, str], now: dt.datetime) -
         "old_days": _number(text["old_days"], "ระยะเวลาเดิม (วัน)"),
         "new_steps": _number(text["new_steps"], "จำนวนขั้นตอนใหม่", whole=True),
         "new_days": _number(text["new_days"], "ระยะเวลาใหม่ (วัน)"),
-        "evidence": text["evidence"],
+        "evidence": text["evidence"], "citizen_group": text["citizen_group"] or None,
     }
 
 

@@ -19,20 +19,20 @@ from cases.standards import published_standards
 from runtime import Runtime
 from reports import render_csv, render_csv_zip, render_pdf, render_xlsx, thai
 from reports.builder import ReportYearError, build_report, parse_fiscal_year
+from reports.formats.html import cell_text, table_view
 from reports.formats.pdf import ThaiFontMissing
-from reports.formats.pdf import _cell_text as _cell
-from reports.formats.pdf import _chart, _header_rows, _rows
 from reports.models import LINK_KINDS, Improvement
 from reports.register import FIELDS, RegisterError, may_edit, save_improvement, shown_entry
 from reports.tables import SECTIONS, Column, build_tables, key_figures, report_is_empty
 from storage.models import Unit, User, utcnow
 from web.deps import CurrentUser, MaybeUser, PageUser, ReadSessionDep, RowId, RuntimeDep, SessionDep
 from web.templating import flash, register_templates, render, templates
+from web.thaidate import be_day_text
 
 register_templates(Path(__file__).resolve().parent / "templates")
 templates.env.filters.update(
     report_day=thai.thai_date, report_moment=thai.thai_moment, days_text=thai.days_text,
-    report_value=lambda value, kind: _cell(value, Column(header="", kind=kind)),
+    report_value=lambda value, kind: cell_text(value, Column(header="", kind=kind)),
 )
 router = APIRouter(tags=["reports"])
 FORMATS = {
@@ -93,7 +93,7 @@ def pmqa_page(request: Request, runtime: RuntimeDep, session: ReadSessionDep, us
         return render(request, "pmqa_page.html", user=user, status_code=422, error=str(exc), report=None,
                       years=_year_choices(current), current=current)
     tables = {table.id: table for table in build_tables(report)}
-    sections = [(title, [_table_view(tables[i]) for i in ids if i in tables]) for title, ids in SECTIONS]
+    sections = [(title, [table_view(tables[i]) for i in ids if i in tables]) for title, ids in SECTIONS]
     return render(request, "pmqa_page.html", user=user, report=report, sections=sections, error=None,
                   figures=key_figures(report), empty=report_is_empty(report), years=_year_choices(current),
                   current=current, fiscal_year_text=thai.fiscal_year_text(report["fiscal_year"]),
@@ -148,7 +148,8 @@ def _save(request: Request, session: Session, reading: Session, runtime: Runtime
     if entry_id is not None and entry is None:
         return render(request, "error.html", user=user, status_code=404, message="ไม่พบรายการนี้ในทะเบียน")
     try:
-        saved = save_improvement(session, form=form, user=user, now=utcnow(), entry=entry)
+        saved = save_improvement(session, form=form, user=user, now=utcnow(), entry=entry,
+                                 groups=runtime.agency.citizen_groups)
     except RegisterError as exc:
         session.rollback()
         return _register_page(request, reading, runtime, user=user, entry_id=entry_id, form=form, error=str(exc),
@@ -175,7 +176,7 @@ def _register_page(request: Request, session: Session, runtime: Runtime, *, user
     return render(request, "improvements.html", user=user, status_code=status_code, entries=entries,
                   unit_names=dict(units), units=units, entry=entry, form=form or {}, error=error,
                   editable=may_edit(user), LINK_KINDS=LINK_KINDS, trends=trends,
-                  today=dt.datetime.now(BANGKOK).date().isoformat())
+                  groups=runtime.agency.citizen_groups, today=be_day_text(dt.datetime.now(BANGKOK).date()))
 
 
 def _recent_issues(session: Session, runtime: Runtime, *, user: User) -> list[str]:
@@ -194,19 +195,12 @@ def _field_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
+    return be_day_text(value) if isinstance(value, dt.date) else str(value)
 
 
 def _forbidden(request: Request, user: User) -> HTMLResponse:
     return render(request, "error.html", user=user, status_code=403,
                   message="ทะเบียนการปรับปรุงบันทึกได้เฉพาะผู้ดูแลระบบและนักวิเคราะห์")
-
-
-def _table_view(table: Any) -> dict[str, Any]:
-    """A report table as the page shows it: the same headings, cells and chart as the PDF."""
-    return {"table": table, "headers": _header_rows(table.columns), "rows": _rows(table), "chart": _chart(table),
-            "total": None if table.total is None or not table.rows else
-            [_cell(value, column) for value, column in zip(table.total, table.columns, strict=True)]}
 
 
 def _year_choices(current: int) -> list[int]:

@@ -13,6 +13,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from agency import vocabulary
 from agency.thaitime import thai_date
 from storage.models import AuditEvent, User, utcnow
+from web.thaidate import PLACEHOLDER, be_day_text
 
 SHELL_TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -73,11 +74,12 @@ def flash(request: Request, text: str, *, kind: str = "success") -> None:
     request.session["flash"] = {"kind": kind, "text": text}
 
 
-templates.env.filters.update(thai_datetime=thai_datetime, thai_day=thai_day)
+templates.env.filters.update(thai_datetime=thai_datetime, thai_day=thai_day, be_day=be_day_text,
+                             number=lambda value: f"{int(value or 0):,}")
 templates.env.globals.update(
     STATUS_NAMES=vocabulary.STATUS_NAMES, INTENT_NAMES=vocabulary.INTENT_NAMES, CHANNEL_NAMES=vocabulary.CHANNEL_NAMES,
     ROLE_NAMES=vocabulary.ROLE_NAMES, SENTIMENT_NAMES=vocabulary.SENTIMENT_NAMES,
-    DELIVERY_NAMES=vocabulary.DELIVERY_NAMES,
+    DELIVERY_NAMES=vocabulary.DELIVERY_NAMES, DATE_PLACEHOLDER=PLACEHOLDER,
 )
 
 

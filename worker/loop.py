@@ -40,6 +40,7 @@ class PeriodicJob:
     name: str
     every_seconds: float
     run: Callable[["Runtime"], object]
+    at_start: bool = False  # also run once as soon as the worker is ready (not only after the first interval)
 
 
 class Worker:
@@ -157,6 +158,10 @@ class Worker:
     def _job_loop(self, job: PeriodicJob) -> Callable[[], None]:
         """A loop running one room's periodic job once the worker is ready."""
         def loop() -> None:
+            while job.at_start and not self._stop.is_set():
+                if self.ready.wait(min(1.0, job.every_seconds)):
+                    job.run(self.runtime)
+                    break
             while not self._stop.wait(job.every_seconds):
                 if self.ready.is_set():
                     job.run(self.runtime)

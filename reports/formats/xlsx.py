@@ -29,6 +29,8 @@ SHEET_NAMES = {
     "handling_by_channel": "ร้องเรียน-ช่องทาง", "topics": "ประเด็นรายไตรมาส",
     "satisfaction_by_channel": "พึงพอใจ-ช่องทาง", "satisfaction_by_group": "พึงพอใจ-กลุ่ม",
     "satisfaction_reasons": "เหตุผลไม่พึงพอใจ", "improvements": "ทะเบียนการปรับปรุง",
+    "handling_by_category": "ร้องเรียน-หมวด", "complaint_flow": "ขั้นตอนร้องเรียน",
+    "group_services": "บริการตามกลุ่ม",
 }
 NUMBER_FORMATS = {"count": "#,##0", "share": "0.0%", "days": "0.0", "score": "0.00",
                   # Thai Buddhist calendar (07), Thai locale (041E): 12 ม.ค. 2569

@@ -78,4 +78,8 @@ def test_analytics_api_scope_masking_and_errors(seeded) -> None:  # type: ignore
         assert not any(item in listed.text for item in PERSONAL), link
     assert not any(item in page.text for item in PERSONAL)
     bad = client.get("/dashboard", params={"period": "custom", "date_from": "xx", "date_to": ""})
-    assert bad.status_code == 422 and "alert error" in bad.text
+    assert bad.status_code == 422 and "alert error" in bad.text and "4/11/2569" in bad.text
+    typed = client.get("/dashboard", params={"period": "custom", "date_from": "๑/๑๐/๒๕๖๘", "date_to": "31/10/2568"})
+    assert typed.status_code == 200 and 'value="1/10/2568"' in typed.text and 'value="31/10/2568"' in typed.text
+    western = client.get("/dashboard", params={"period": "custom", "date_from": "1/10/2025", "date_to": "31/10/2568"})
+    assert western.status_code == 422 and "กรุณาระบุปีเป็น พ.ศ. เช่น 1/10/2568" in western.text

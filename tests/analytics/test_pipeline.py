@@ -15,7 +15,7 @@ from analytics.alerts import raise_alerts
 from history.loading import HistoryRow, Loader
 from analytics.models import SpikeAlert
 from analytics.rollups import rebuild_rollups, update_rollups
-from analytics.service import scope_for, topics, totals
+from analytics.service import alerts, recent_alerts, scope_for, topics, totals, volumes
 from storage.db import Database
 from storage.models import AuditEvent, Case
 from tests.reports.helpers import migrated, user
@@ -65,6 +65,11 @@ def test_planted_spike_is_the_top_rising_issue_and_one_alert(db: Database) -> No
         assert found[0]["count"] == 30 and len(found[0]["case_ids"]) == 5
         added = raise_alerts(session, calendar=CALENDAR, today=end)
         assert [a.label for a in added] == ["ไฟถนนดับ ซอยสุขใจ"]
+        [shown] = alerts(session)  # examples named by their tickets, as officers say them on the phone
+        tickets = dict(session.execute(select(Case.id, Case.ticket)).tuples().all())
+        assert shown["examples"] == [{"id": i, "ticket": tickets[i]} for i in added[0].case_ids] and \
+            all(e["ticket"].startswith("FS-2569-") for e in shown["examples"]) and len(shown["examples"]) == 5
+        assert recent_alerts(session, unit=None, days=100_000)[0]["examples"] == shown["examples"]
         assert raise_alerts(session, calendar=CALENDAR, today=end) == []  # raised once
         assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "spike_alert")) == 1
         # an officer of another unit sees none of it

@@ -14,6 +14,8 @@ import pytest
 from reports.formats.xlsx import SHEET_NAMES
 from tests.inbox.test_pages import csrf, sign_in
 from tests.reports.seed import CITIZEN_NAME, CITIZEN_PHONE, seed
+from reports.tables import build_tables, table_by_id
+from tests.reports.table_grid import misfit_rows, table_widths
 from tests.reports.test_formats import _squash
 from tests.support.server import LiveServer
 
@@ -37,14 +39,14 @@ def test_report_json_excel_csv_by_role(make_server, backend: str) -> None:  # ty
     get = server.client.get
     admin = get(API, headers=headers["admin"]).json()
     assert admin["fiscal_year"] == 2569 and admin["scope"] == "ทุกหน่วยงาน"
-    assert sum(row["by_year"]["2569"] for row in admin["channels"]) == 10
-    assert admin["handling"]["total"]["received"] == 7
+    assert sum(row["by_year"]["2569"] for row in admin["channels"]) == 13
+    assert (admin["handling"]["total"]["received"], admin["handling"]["total"]["repeat"]) == (10, 3)
 
     works = get(API, headers=headers["works"]).json()
     env = get(API, headers=headers["env"]).json()
     assert (works["scope"], [u["unit"] for u in works["units"]]) == ("เฉพาะกองช่าง", ["public_works"])
     assert [u["unit"] for u in env["units"]] == ["environment"] and env["handling"]["total"]["received"] == 2
-    assert sum(row["by_year"]["2569"] for row in works["channels"]) == 3
+    assert sum(row["by_year"]["2569"] for row in works["channels"]) == 5
     assert get(API + "&unit=environment", headers=headers["works"]).json()["units"] == works["units"]
 
     analyst = get(API, headers=headers["analyst"])
@@ -57,6 +59,10 @@ def test_report_json_excel_csv_by_role(make_server, backend: str) -> None:  # ty
     sheet = workbook[SHEET_NAMES["channels"]]
     walk_in = next(row for row in sheet.iter_rows(values_only=True) if row and row[0] == "มาด้วยตนเอง")
     assert [value for value in walk_in[1:4]] == [1, 0, 1] and all(isinstance(v, int) for v in walk_in[1:4])
+    handling = [row for row in workbook[SHEET_NAMES["handling_by_unit"]].iter_rows(values_only=True) if row]
+    header = next(row for row in handling if "ร้องเรียนซ้ำ" in row)
+    total = next(row for row in handling if row[0] == "รวม")
+    assert (total[header.index("รับเรื่อง")], total[header.index("ร้องเรียนซ้ำ")]) == (10, 3)
 
     archive = zipfile.ZipFile(io.BytesIO(get(API + "&format=csv", headers=headers["analyst"]).content))
     for name in archive.namelist():
@@ -64,7 +70,11 @@ def test_report_json_excel_csv_by_role(make_server, backend: str) -> None:  # ty
         assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads Thai only with the BOM
         assert not any(word in raw.decode("utf-8-sig") for word in PERSONAL)
     channels = list(csv.reader(io.StringIO(archive.read("01_channels.csv").decode("utf-8-sig"))))
-    assert ["โทรศัพท์ / ศูนย์ 1111", "0", "1", "1"] == channels[[r[0] for r in channels].index("โทรศัพท์ / ศูนย์ 1111")][:4]
+    assert ["โทรศัพท์ / ศูนย์ 1111", "0", "1", "2"] == channels[[r[0] for r in channels].index("โทรศัพท์ / ศูนย์ 1111")][:4]
+    handled = list(csv.reader(io.StringIO(get(API + "&format=csv&table=handling_by_unit", headers=headers["analyst"])
+                                          .content.decode("utf-8-sig"))))
+    header = next(row for row in handled if "ร้องเรียนซ้ำ" in row)
+    assert next(row for row in handled if row and row[0] == "รวม")[header.index("ร้องเรียนซ้ำ")] == "3"
     one = get(API + "&format=csv&table=groups", headers=headers["analyst"])
     assert one.status_code == 200 and "ผู้สูงอายุ/ผู้พิการ" in one.content.decode("utf-8-sig")
 
@@ -88,22 +98,34 @@ def test_report_page_register_and_standards(make_server, backend: str) -> None: 
     assert page.status_code == 200 and "มาตรฐานการให้บริการ" in page.text
     assert "ตู้รับความคิดเห็น" in page.text and "format=xlsx" in page.text
     assert not any(word in page.text for word in PERSONAL)
+    widths = table_widths(page.text)
+    assert set(widths) >= {table.id for table in build_tables(analyst.get(API).json()) if not table.empty}
+    assert misfit_rows(page.text) == []  # the quarterly issues table: 4 headings over 4 cells, quarters as heading rows
     bad = analyst.get("/reports/pmqa?fiscal_year=2599")
     assert bad.status_code == 422 and "ยังไม่เริ่มต้น" in bad.text
 
     form = analyst.get("/reports/improvements")
     entry = {"csrf_token": csrf(form), "issue": "ผู้สูงอายุรอรับเบี้ยยังชีพนาน", "link_kind": "cases",
-             "link_ref": "fs-2569-000008 และ FS-2569-000009", "unit_code": "social_welfare", "day": "2026-05-01",
+             "link_ref": "fs-2569-000008 และ FS-2569-000009", "unit_code": "social_welfare", "day": "1/5/2569",
              "old_process": "ยื่นเอกสารที่สำนักงาน", "old_steps": "5", "old_days": "15",
              "new_process": "ยื่นทาง LINE", "new_steps": "2", "new_days": "3", "evidence": "ประกาศเทศบาล"}
     missing = analyst.post("/reports/improvements", data={**entry, "link_ref": "FS-2569-999999"})
     assert missing.status_code == 422 and "ไม่พบเรื่องเลขที่ FS-2569-999999" in missing.text
-    future = analyst.post("/reports/improvements", data={**entry, "day": "2099-01-01"})
+    stranger = analyst.post("/reports/improvements", data={**entry, "citizen_group": "มนุษย์ต่างดาว"})
+    assert stranger.status_code == 422 and "กรุณาเลือกกลุ่มผู้รับบริการจากรายการ" in stranger.text
+    western = analyst.post("/reports/improvements", data={**entry, "day": "1/5/2026"})
+    assert western.status_code == 422 and "กรุณาระบุปีเป็น พ.ศ. เช่น 1/5/2569" in western.text
+    assert 'value="1/5/2026"' in western.text  # the form comes back as typed
+    no_such = analyst.post("/reports/improvements", data={**entry, "day": "31/2/2569"})
+    assert no_such.status_code == 422 and "ไม่มีวันที่ “31/2/2569” ในปฏิทิน" in no_such.text
+    future = analyst.post("/reports/improvements", data={**entry, "day": "1/1/2642"})
     assert future.status_code == 422 and "อนาคต" in future.text
-    saved = analyst.post("/reports/improvements", data=entry)
+    saved = analyst.post("/reports/improvements", data={**entry, "citizen_group": "ผู้สูงอายุ/ผู้พิการ"})
     assert saved.status_code == 303
     report = analyst.get("/api/reports/pmqa?fiscal_year=2569").json()
     added = [e for e in report["improvements"] if e["unit"] == "social_welfare"]
+    assert added[0]["citizen_group"] == "ผู้สูงอายุ/ผู้พิการ"
+    assert [row[0] for row in table_by_id(report, "group_services").rows] == ["ผู้สูงอายุ/ผู้พิการ"] * 2
     assert added and added[0]["linked_to"] == "เรื่องร้องเรียนเลขที่: FS-2569-000008, FS-2569-000009"
     assert (added[0]["old_days"], added[0]["new_steps"]) == (15.0, 2)
 
@@ -133,6 +155,6 @@ def test_report_pdf_reads_as_thai(make_server, backend: str, tmp_path) -> None: 
     text = _squash(subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
                                   check=True).stdout)  # Thai as typed, lines joined
     for words in ("เทศบาลตำบลฟังเสียง", "ปีงบประมาณ", "มาด้วยตนเอง", "ตู้รับความคิดเห็น", "รอบเก็บขยะ",
-                  "ดำเนินการล่าช้า"):
+                  "ดำเนินการล่าช้า", "จำนวน", "ผู้รับบริการ", "ร้องเรียนซ้ำ", "ติดตามผลและปิดเรื่อง", "20วันทำการ"):
         assert words in text, words
     assert not any(word.replace(" ", "") in text for word in PERSONAL)

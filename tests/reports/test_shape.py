@@ -30,6 +30,10 @@ def test_sample_report_has_the_defined_shape():
         for key, typed in rows.items():
             for row in report.get(key, []):
                 _check(row, typed, key)
+        if "complaint_flow" in report:
+            _check(report["complaint_flow"], shape.ComplaintFlow, "complaint_flow")
+            for step in report["complaint_flow"]["steps"]:
+                _check(step, shape.FlowStep, "complaint_flow.steps")
         handling, satisfaction = report["handling"], report["satisfaction"]
         _check(handling, shape.Handling, "handling")
         _check(handling["total"], shape.HandlingFigures, "handling.total")
