@@ -1,17 +1,19 @@
 """Database engine, sessions and migrations."""
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATION_LOCK_KEY = 0x46616E67  # "Fang": the advisory lock every process takes around `upgrade`
 
 
 class Database:
@@ -37,8 +39,38 @@ class Database:
             yield session
 
     def upgrade(self) -> None:
-        """Apply all Alembic migrations (every room's branch: "heads")."""
-        command.upgrade(alembic_config(self.url), "heads")
+        """Apply all Alembic migrations (every room's branch: "heads"), one process at a time.
+
+        Several workers starting together on one database would each create the same tables; on PostgreSQL an
+        advisory lock (held on its own connection) makes the others wait and then find nothing left to do, on
+        SQLite a lock file beside the database does the same.
+        """
+        with self._migration_lock():
+            command.upgrade(alembic_config(self.url), "heads")
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        """Held while migrating: PostgreSQL's advisory lock, or a lock file beside a SQLite database file."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                connection.commit()
+                try:
+                    yield
+                finally:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                    connection.commit()
+            return
+        path = self.engine.url.database if self.is_sqlite else None
+        if not path or path == ":memory:":
+            yield
+            return
+        with open(f"{path}.migrate.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def dispose(self) -> None:
         """Close all pooled connections."""
