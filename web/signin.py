@@ -11,7 +11,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from starlette.concurrency import run_in_threadpool
 
 from accounts.service import authenticate, issue_token
-from accounts.sessions import end_session, start_session
+from accounts.sessions import sign_out, start_session
 from accounts.throttle import SignInThrottle
 from storage import audit
 from storage.models import utcnow
@@ -33,7 +33,7 @@ TOO_MANY_FAILURES = "เข้าสู่ระบบด้วยบัญช�
 async def token(request: Request, runtime: RuntimeDep,
                 form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, str]:
     """OAuth2 password flow: form fields username (the email) and password."""
-    wait = await run_in_threadpool(_retry_after, runtime, form.username)
+    wait = await run_in_threadpool(_reserve, runtime, form.username)
     if wait > 0:
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_FAILURES,
                             headers={"Retry-After": str(math.ceil(wait))})
@@ -49,7 +49,8 @@ async def token(request: Request, runtime: RuntimeDep,
             return issue_token(user, secret=runtime.settings.secret_key, minutes=minutes, session_key=key)
 
     access_token = await run_in_threadpool(check)
-    await run_in_threadpool(_count, runtime, form.username, succeeded=access_token is not None)
+    if access_token is not None:
+        await run_in_threadpool(_succeeded, runtime, form.username)
     if access_token is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "อีเมลหรือรหัสผ่านไม่ถูกต้อง",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -71,7 +72,7 @@ async def login(
     password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = HOME,
 ) -> Response:
     """Check the password; on success start a fresh session (HttpOnly, SameSite cookie)."""
-    wait = await run_in_threadpool(_retry_after, runtime, username) if username else 0.0
+    wait = await run_in_threadpool(_reserve, runtime, username) if username and password else 0.0
     if wait > 0:
         response = render(request, "login.html", user=None, next=safe_next(next), username=username,
                           error=TOO_MANY_FAILURES, status_code=429)
@@ -87,8 +88,8 @@ async def login(
             return start_session(session, user=user, kind="browser", lifetime=SESSION_LIFETIME)
 
     session_key = await run_in_threadpool(check) if username and password else None
-    if username and password:
-        await run_in_threadpool(_count, runtime, username, succeeded=session_key is not None)
+    if session_key is not None:
+        await run_in_threadpool(_succeeded, runtime, username)
     if session_key is None:
         return render(request, "login.html", user=None, next=safe_next(next), username=username,
                       error="อีเมลหรือรหัสผ่านไม่ถูกต้อง กรุณาลองใหม่อีกครั้ง", status_code=401)
@@ -98,12 +99,13 @@ async def login(
 
 
 @router.post("/logout", include_in_schema=False)
-def logout(request: Request, runtime: RuntimeDep) -> RedirectResponse:
-    """End the session on the server (a copy of the old cookie no longer signs anyone in) and forget the cookie."""
+def logout(request: Request, runtime: RuntimeDep, everywhere: Annotated[str, Form()] = "") -> RedirectResponse:
+    """End the session on the server (a copy of the old cookie no longer signs anyone in) and forget the cookie;
+    "sign out everywhere" (everywhere=1) also ends the user's other browsers and every API token they were issued."""
     key = request.session.get(SESSION_KEY)
     if isinstance(key, str) and key:
         with runtime.db.session() as session:
-            end_session(session, key=key)
+            sign_out(session, key=key, everywhere=bool(everywhere))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -111,19 +113,16 @@ def logout(request: Request, runtime: RuntimeDep) -> RedirectResponse:
 THROTTLE = SignInThrottle()  # the policy; the counts are in the database, shared by every web process
 
 
-def _retry_after(runtime: "Runtime", email: str) -> float:
-    """Seconds this account must still wait before another attempt."""
+def _reserve(runtime: "Runtime", email: str) -> float:
+    """Take an attempt for this account before checking its password (0), or the seconds it must still wait."""
     with runtime.db.session() as session:
-        return THROTTLE.retry_after(session, email, now=utcnow())
+        return THROTTLE.reserve(session, email, now=utcnow())
 
 
-def _count(runtime: "Runtime", email: str, *, succeeded: bool) -> None:
-    """Record a sign-in attempt's outcome for its account."""
+def _succeeded(runtime: "Runtime", email: str) -> None:
+    """A right password: the account's counted attempts are cleared."""
     with runtime.db.session() as session:
-        if succeeded:
-            THROTTLE.succeeded(session, email)
-        else:
-            THROTTLE.failed(session, email, now=utcnow())
+        THROTTLE.succeeded(session, email)
 
 
 def safe_next(target: str | None) -> str:
