@@ -72,6 +72,18 @@ class Database:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    def scrub(self) -> None:
+        """After erasing personal data: on SQLite, copy every page back from the WAL and truncate it, then VACUUM
+        (with secure_delete on, freed space was zeroed already; VACUUM also rewrites what updates left behind), so
+        neither the .db nor the -wal file holds the old words. PostgreSQL never shows dead rows to anyone."""
+        if not self.is_sqlite:
+            return
+        with self.engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            raw.execute("VACUUM")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def dispose(self) -> None:
         """Close all pooled connections."""
         self.engine.dispose()
@@ -92,13 +104,15 @@ def alembic_config(url: str) -> Config:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    """WAL so readers never block the writer; foreign keys on; wait for locks instead of failing."""
+    """WAL so readers never block the writer; foreign keys on; wait for locks instead of failing; erased data
+    zeroed on disk."""
     dbapi_connection.isolation_level = None  # let the "begin" listener issue BEGIN itself
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted and overwritten rows are zeroed in the file (PDPA erasure)
     cursor.close()
 
 
