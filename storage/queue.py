@@ -42,6 +42,9 @@ class WorkQueue(Protocol):
     def ack(self, deliveries: Sequence[Delivery]) -> None:
         """Mark deliveries done so no other worker gets them again."""
 
+    def release(self, deliveries: Sequence[Delivery]) -> None:
+        """Give back deliveries taken but not processed (the worker is stopping): another worker gets them now."""
+
     def queued_ids(self) -> set[int]:
         """The message ids waiting in the queue or handed out and not yet acknowledged (the sweep skips them)."""
 
@@ -84,6 +87,9 @@ class InProcessQueue:
 
     def ack(self, deliveries: Sequence[Delivery]) -> None:
         return None  # nothing to acknowledge: an in-memory item is gone once taken
+
+    def release(self, deliveries: Sequence[Delivery]) -> None:
+        self.publish([d.message_id for d in deliveries])  # lost with the process anyway: the sweep finds them
 
     def queued_ids(self) -> set[int]:
         with self._lock:
@@ -152,6 +158,19 @@ class RedisStreamQueue:
             pipe.xack(self.stream, self.group, *ids)
             pipe.xdel(self.stream, *ids)
             pipe.execute()
+
+    def release(self, deliveries: Sequence[Delivery]) -> None:
+        # A new entry for each (readable by any worker at once) and the taken one acknowledged and deleted, in one
+        # MULTI: a pending entry would otherwise wait claim_idle_ms for another worker to claim it.
+        ids = [d.receipt for d in deliveries if d.receipt]
+        if not ids:
+            return
+        pipe = self._redis.pipeline(transaction=True)
+        for delivery in deliveries:
+            pipe.xadd(self.stream, {"message_id": str(delivery.message_id)})
+        pipe.xack(self.stream, self.group, *ids)
+        pipe.xdel(self.stream, *ids)
+        pipe.execute()
 
     def queued_ids(self) -> set[int]:
         # Acknowledged entries are deleted (ack), so the stream holds exactly what is waiting or in a worker's hands

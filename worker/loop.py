@@ -125,7 +125,11 @@ class Worker:
         while not self._stop.is_set():
             deliveries = queue.receive(max_items=self.batch, block_seconds=self.poll_seconds)
             done = []
-            for delivery in deliveries:
+            for index, delivery in enumerate(deliveries):
+                if self._stop.is_set():  # stopping: finish the one in hand, give the rest back at once
+                    queue.ack(done)
+                    queue.release(deliveries[index:])
+                    return
                 started = time.perf_counter()
                 try:
                     outcome = process_message(self.runtime, message_id=delivery.message_id)
