@@ -57,3 +57,18 @@ def test_in_process_sweep_does_not_queue_a_backlog_twice(database: Database, lim
     assert queue.backlog() == BACKLOG
     taken = queue.receive(max_items=BACKLOG, block_seconds=1)
     assert sorted(d.message_id for d in taken) == ids
+
+
+def test_a_stopping_worker_gives_back_what_it_took(database: Database, redis_url: str) -> None:
+    queue = RedisStreamQueue(redis_url, consumer="stopping-worker")
+    ids = _store_backlog(database, 20)
+    queue.publish(ids)
+    taken = queue.receive(max_items=10, block_seconds=1)
+    queue.ack(taken[:1])  # the one in hand, finished
+    queue.release(taken[1:])  # the rest of the batch, given back
+    assert queue.pending_count() == 0
+    assert queue.stream_length() == 19 and queue.queued_ids() == set(ids[1:])
+    other = RedisStreamQueue(redis_url, consumer="other-worker")
+    assert sorted(d.message_id for d in other.receive(max_items=50, block_seconds=1)) == ids[1:]
+    other.close()
+    queue.close()
