@@ -9,6 +9,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from accounts.models import UserSession
+from agency.vocabulary import AuditAction
+from storage import audit
 from storage.models import User, utcnow
 
 
@@ -43,6 +45,21 @@ def end_session(session: Session, *, key: str, reason: str = "signed_out") -> bo
         return False
     row.ended_at, row.ended_reason = utcnow(), reason
     return True
+
+
+def sign_out(session: Session, *, key: str, everywhere: bool) -> int:
+    """Sign-out of a browser: this session ends; with `everywhere` every session and API token of its user too,
+    audited; how many ended."""
+    row = session.get(UserSession, _session_id(key))
+    if row is None:
+        return 0
+    if not everywhere:
+        return int(end_session(session, key=key))
+    ended = end_user_sessions(session, user_id=row.user_id, reason="signed_out_everywhere")
+    user = session.get(User, row.user_id)
+    audit.record(session, actor=user.email if user else "unknown", action=AuditAction.SIGNED_OUT_EVERYWHERE, entity="user",
+                 entity_id=row.user_id, sessions_ended=ended)
+    return ended
 
 
 def end_user_sessions(session: Session, *, user_id: int, reason: str) -> int:

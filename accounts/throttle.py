@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from accounts.models import SignInFailure
-from storage.db import upsert_insert
+from storage.db import Database, upsert_insert
 
 FREE_FAILURES = 5  # mistakes anyone makes before any wait
 BASE_SECONDS = 2.0  # the first wait; doubles with every further failure
@@ -43,6 +43,34 @@ class SignInThrottle:
         if row is None:
             return 0.0
         return max(0.0, (row.last_failed_at - now).total_seconds() + self.wait_after(row.failures))
+
+    def reserve(self, session: Session, email: str, *, now: dt.datetime) -> float:
+        """Take one attempt for this email before its password is checked: 0 when taken (counted as a failure until
+        `succeeded` clears it), else the seconds to wait (nothing counted).
+
+        The account's row is locked while deciding (SELECT … FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE
+        serialises writers), so forty simultaneous attempts cannot all read "no failures yet": at most the free
+        failures are checked, the rest wait.
+        """
+        key = self._key(email)
+        session.execute(upsert_insert(session, SignInFailure).values(email_key=key, failures=0, last_failed_at=now)
+                        .on_conflict_do_nothing(index_elements=["email_key"]))
+        row = session.get(SignInFailure, key, with_for_update=True, populate_existing=True)
+        assert row is not None
+        wait = max(0.0, (row.last_failed_at - now).total_seconds() + self.wait_after(row.failures)) \
+            if row.failures else 0.0
+        if wait > 0:
+            return wait
+        row.failures += 1
+        row.last_failed_at = now
+        session.execute(delete(SignInFailure).where(SignInFailure.last_failed_at < now - FORGET_AFTER))
+        return 0.0
+
+    def take_attempt(self, db: Database, email: str, *, now: dt.datetime) -> float:
+        """`reserve` in a transaction of its own, committed before the password is checked (so concurrent attempts
+        see it): 0 when the attempt is taken, else the seconds to wait."""
+        with db.session() as session:
+            return self.reserve(session, email, now=now)
 
     def failed(self, session: Session, email: str, *, now: dt.datetime) -> None:
         """Count a wrong password (or unknown account) for this email (one atomic upsert, safe across processes)."""

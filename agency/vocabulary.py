@@ -104,6 +104,7 @@ class AuditAction(Term):
     TEXTS_MASKED_FOR_RETENTION = "texts_masked_for_retention", "ปกปิดข้อความเมื่อครบระยะเวลาเก็บรักษา"
     SPIKE_ALERT = "spike_alert", "แจ้งเตือนเรื่องที่เพิ่มขึ้นผิดปกติ"
     SIGNED_IN = "signed_in", "เข้าสู่ระบบ"
+    SIGNED_OUT_EVERYWHERE = "signed_out_everywhere", "ออกจากระบบทุกเครื่องและยกเลิกโทเคน API"
     PASSWORD_CHANGED = "password_changed", "เปลี่ยนรหัสผ่าน"
     USER_CREATED = "user_created", "เพิ่มบัญชีผู้ใช้"
     USER_UPDATED = "user_updated", "แก้ไขบัญชีผู้ใช้"

@@ -19,6 +19,7 @@ from agency.vocabulary import OPEN_STATUSES
 from analytics.models import NONE, DailyIssue, DailyVolume, Watermark
 from analytics.trends import issue_key
 from conversation.models import Survey
+from storage.db import upsert_insert
 from storage.models import Case, Message, utcnow
 
 log = logging.getLogger(__name__)
@@ -143,11 +144,13 @@ def refresh_days(session: Session, *, calendar: WorkingCalendar, days: Collectio
 
 
 def _watermark(session: Session) -> Watermark:
-    mark = session.get(Watermark, WATERMARK, with_for_update=True)
-    if mark is None:
-        mark = Watermark(name=WATERMARK, message_id=0, case_updated_at=None, updated_at=utcnow())
-        session.add(mark)
-        session.flush()
+    """The rollups' watermark, locked for this transaction; created at zero by whichever worker comes first
+    (ON CONFLICT DO NOTHING: two workers starting together never race on the key)."""
+    session.execute(upsert_insert(session, Watermark).values(name=WATERMARK, message_id=0, case_updated_at=None,
+                                                              updated_at=utcnow())
+                    .on_conflict_do_nothing(index_elements=["name"]))
+    mark = session.get(Watermark, WATERMARK, with_for_update=True, populate_existing=True)
+    assert mark is not None
     return mark
 
 

@@ -1,6 +1,9 @@
 """Citizens' PDPA rights and the retention period: personal data replaced by its masked form, counts kept, audited.
 
-`erase_citizen` answers a citizen's request to erase (texts masked, names, ids, photos and locations dropped);
+`erase_citizen` answers a citizen's request to erase: every word the citizen wrote or was written (their messages,
+the officers' replies and notes on their cases, corrections, the outbox, raw events, history notes, survey comments)
+is replaced by ERASED_TEXT, and ids, names, phone, places and photos are dropped; `erase_and_scrub` also refreshes the
+analytics rows of those days and, on SQLite, leaves no copy in the database file or its WAL;
 `apply_retention` masks the raw texts of cases closed longer ago than FANGSIANG_RETENTION_DAYS (a worker job). Every
 case, message and survey row stays, so the reports' counts do not change. The composition root holds this because it
 touches every room's tables (messages, cases, notes, audit, the conversation's photos and surveys).
@@ -25,6 +28,7 @@ from storage.models import (
     Case,
     CaseNote,
     Contact,
+    Correction,
     InboundEvent,
     Message,
     OutboxMessage,
@@ -39,6 +43,8 @@ log = logging.getLogger(__name__)
 RETENTION_ACTION = "texts_masked_for_retention"
 RETENTION_BATCH = 200  # cases per run: a long backlog is worked off hour by hour
 PERSONAL_DETAILS = ("note", "reason")  # officers' free text in a case's history
+ERASED_TEXT = "[ลบข้อมูลตามคำขอของเจ้าของข้อมูล]"
+ERASED_DETAILS = ("note", "reason", "text", "comment", "title", "name", "phone", "address")  # history free text
 
 
 class CitizenNotFound(LookupError):
@@ -50,8 +56,8 @@ def _channels(channel: str) -> tuple[str, ...]:
     return ("facebook", "facebook_comment") if channel == "facebook" else (channel,)
 
 
-def _mask_messages(session: Session, messages: Iterable[Message], *, drop_identity: bool) -> int:
-    """Texts replaced by their masked form; with drop_identity also ids, names, places, photos and raw events."""
+def _mask_messages(session: Session, messages: Iterable[Message]) -> int:
+    """Texts replaced by their masked form, the raw events and text vectors dropped (the retention period)."""
     count = 0
     event_ids: list[int] = []
     for message in messages:
@@ -62,11 +68,6 @@ def _mask_messages(session: Session, messages: Iterable[Message], *, drop_identi
         message.embedding = None  # a vector of the raw words
         if message.inbound_event_id is not None:
             event_ids.append(message.inbound_event_id)
-        if drop_identity:
-            message.sender_id = message.sender_name = message.reply_token = message.external_id = None
-            message.location = None
-            message.attachments = [{"type": a.get("type", "file"), "erased": True}
-                                   for a in message.attachments or () if isinstance(a, dict)]
         count += 1
     for event in session.scalars(select(InboundEvent).where(InboundEvent.id.in_(event_ids))) if event_ids else ():
         event.payload = {"masked": True, "type": (event.payload or {}).get("type")}  # the raw event held the words
@@ -95,9 +96,59 @@ def _mask_case_records(session: Session, *, case_ids: list[int]) -> dict[str, in
     return counts
 
 
+def _erase_messages(session: Session, messages: Iterable[Message]) -> int:
+    """The citizen's messages and the replies to them: words, ids, names, places and photos gone; counts kept."""
+    count = 0
+    event_ids: list[int] = []
+    for message in messages:
+        message.text = ERASED_TEXT
+        message.masked_text = ERASED_TEXT if message.direction == "in" else None
+        message.embedding = None
+        message.sender_id = message.sender_name = message.reply_token = message.external_id = None
+        message.thread_ref = message.location = None
+        message.topics = []  # phrases of the citizen's own words (places, house numbers)
+        message.attachments = [{"type": a.get("type", "file"), "erased": True}
+                               for a in message.attachments or () if isinstance(a, dict)]
+        if message.inbound_event_id is not None:
+            event_ids.append(message.inbound_event_id)
+        count += 1
+    for event in session.scalars(select(InboundEvent).where(InboundEvent.id.in_(event_ids))) if event_ids else ():
+        event.payload = {"erased": True, "type": (event.payload or {}).get("type")}
+    return count
+
+
+def _erase_case_records(session: Session, *, case_ids: list[int], message_ids: list[int],
+                        now: dt.datetime) -> dict[str, int]:
+    """Everything written about these cases: summaries, notes, corrections, history free text, survey comments."""
+    counts = {"cases": 0, "notes": 0, "corrections": 0, "history": 0, "surveys": 0}
+    for case in session.scalars(select(Case).where(Case.id.in_(case_ids))) if case_ids else ():
+        case.summary, case.topics, case.updated_at = ERASED_TEXT, [], now  # updated: the rollups redo its days
+        counts["cases"] += 1
+    for note in session.scalars(select(CaseNote).where(CaseNote.case_id.in_(case_ids))) if case_ids else ():
+        note.text = ERASED_TEXT
+        counts["notes"] += 1
+    about = [Correction.case_id.in_(case_ids)] if case_ids else []
+    if message_ids:
+        about.append(Correction.message_id.in_(message_ids))
+    for correction in session.scalars(select(Correction).where(or_(*about))) if about else ():
+        correction.text = ERASED_TEXT
+        counts["corrections"] += 1
+    for event in session.scalars(select(AuditEvent).where(AuditEvent.case_id.in_(case_ids))) if case_ids else ():
+        if any(event.details.get(key) for key in ERASED_DETAILS):
+            event.details = {**event.details, **{key: ERASED_TEXT for key in ERASED_DETAILS if event.details.get(key)}}
+            counts["history"] += 1
+    for survey in session.scalars(select(Survey).where(Survey.case_id.in_(case_ids),
+                                                       Survey.free_text.is_not(None))) if case_ids else ():
+        survey.free_text = ERASED_TEXT
+        counts["surveys"] += 1
+    return counts
+
+
 def erase_citizen(session: Session, *, channel: str, user_id: str, actor: str, data_dir: Path) -> dict[str, Any]:
-    """A citizen's erasure request: their texts masked, names, ids, places and photos dropped, counts kept, audited."""
+    """A citizen's erasure request: every text of theirs and about them replaced, ids, names, places and photos
+    dropped, nothing more sent to them; cases, messages and surveys stay as rows, so the counts do not change."""
     channels = _channels(channel)
+    now = utcnow()
     contacts = session.scalars(select(Contact).where(Contact.channel.in_(channels),
                                                      Contact.external_id == user_id)).all()
     contact_ids = [c.id for c in contacts]
@@ -116,20 +167,47 @@ def erase_citizen(session: Session, *, channel: str, user_id: str, actor: str, d
         if media.path:
             (data_dir / media.path).unlink(missing_ok=True)
             photos += 1
-        media.path, media.source, media.status = None, "erased", "erased"
-    for outgoing in session.scalars(select(OutboxMessage).where(
-            OutboxMessage.channel.in_(channels), OutboxMessage.recipient == user_id,
-            OutboxMessage.status.in_(("pending", "sending")))):
-        outgoing.status = "dead"  # nothing more is sent to an id the citizen asked us to forget
-    counts: dict[str, Any] = {"messages": _mask_messages(session, messages, drop_identity=True),
-                              **_mask_case_records(session, case_ids=case_ids), "photos_deleted": photos}
+        media.path, media.source, media.status, media.last_error = None, "erased", "erased", None
+    sent_to = [(OutboxMessage.channel.in_(channels)) & (OutboxMessage.recipient == user_id)]
+    if case_ids:
+        sent_to.append(OutboxMessage.case_id.in_(case_ids))
+    if message_ids:
+        sent_to.append(OutboxMessage.message_id.in_(message_ids))
+    outgoing_count = 0
+    for outgoing in session.scalars(select(OutboxMessage).where(or_(*sent_to))):
+        if outgoing.status in ("pending", "sending"):
+            outgoing.status = "dead"  # nothing more is sent to an id the citizen asked us to forget
+        outgoing.recipient, outgoing.payload = f"erased-{outgoing.id}", {"text": ERASED_TEXT}
+        outgoing.reply_token = outgoing.thread_ref = outgoing.last_error = None
+        outgoing_count += 1
+    counts: dict[str, Any] = {"messages": _erase_messages(session, messages),
+                              **_erase_case_records(session, case_ids=case_ids, message_ids=message_ids, now=now),
+                              "outbox": outgoing_count, "photos_deleted": photos}
     for contact in contacts:
         contact.external_id = f"erased-{contact.id}"
         contact.display_name = contact.phone = None
         audit.record(session, actor=actor, action="citizen_erased", entity="contact", entity_id=contact.id,
                      **counts)
+    for event in session.scalars(select(AuditEvent).where(AuditEvent.entity == "contact",
+                                                          AuditEvent.entity_id.in_([str(i) for i in contact_ids]),
+                                                          AuditEvent.action != "citizen_erased")) if contact_ids else ():
+        event.details = {key: value for key, value in event.details.items() if not isinstance(value, str)}
     if not contacts:
         audit.record(session, actor=actor, action="citizen_erased", entity="messages", entity_id=channel, **counts)
+    return counts
+
+
+def erase_and_scrub(runtime: "Runtime", *, channel: str, user_id: str, actor: str) -> dict[str, Any]:
+    """`erase_citizen` in one transaction, the dashboard's rows of those days recomputed, then no copy left in the
+    database files (SQLite: secure_delete zeroes freed space; the WAL is checkpointed and truncated)."""
+    from analytics.rollups import update_rollups
+
+    with runtime.db.session() as session:
+        counts = erase_citizen(session, channel=channel, user_id=user_id, actor=actor,
+                               data_dir=runtime.settings.data_dir)
+    with runtime.db.session() as session:
+        update_rollups(session, calendar=runtime.calendar)
+    runtime.db.scrub()
     return counts
 
 
@@ -144,7 +222,7 @@ def apply_retention(session: Session, *, days: int, now: dt.datetime | None = No
     if not case_ids:
         return 0
     messages = session.scalars(select(Message).where(Message.case_id.in_(case_ids))).all()
-    _mask_messages(session, messages, drop_identity=False)
+    _mask_messages(session, messages)
     _mask_case_records(session, case_ids=case_ids)
     for case_id in case_ids:
         audit.record(session, actor="system", action=RETENTION_ACTION, entity="case", entity_id=case_id,

@@ -261,14 +261,19 @@ def _users_password(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _citizens_erase(args: argparse.Namespace, settings: Settings) -> int:
-    from fangsiang.citizen_rights import CitizenNotFound, erase_citizen
+    from fangsiang.citizen_rights import CitizenNotFound, erase_and_scrub
+    from fangsiang.runtime import build_runtime
 
-    def erase(session: "Session") -> str:
-        counts = erase_citizen(session, channel=args.channel, user_id=args.user, actor="cli",
-                               data_dir=settings.data_dir)
-        return json.dumps({"erased": True, **counts}, ensure_ascii=False)
-
-    return _in_session(settings, erase, refused=(CitizenNotFound,))
+    runtime = build_runtime(settings)
+    try:
+        counts = erase_and_scrub(runtime, channel=args.channel, user_id=args.user, actor="cli")
+    except CitizenNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        runtime.close()
+    print(json.dumps({"erased": True, **counts}, ensure_ascii=False))
+    return 0
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

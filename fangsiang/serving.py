@@ -3,6 +3,7 @@ one line printed when the service is ready."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -12,6 +13,8 @@ from fastapi import FastAPI
 from agency.settings import Settings
 
 log = logging.getLogger("fangsiang.serve")
+GRACEFUL_SECONDS = 10  # requests in flight get this long to finish after SIGTERM
+EXIT_GUARD_SECONDS = 30  # after SIGTERM the process ends within this, whatever is still running
 
 
 def trusted_proxies(settings: Settings) -> list[str]:
@@ -27,7 +30,8 @@ def uvicorn_config(app: FastAPI, *, settings: Settings, host: str, port: int) ->
     """
     proxies = trusted_proxies(settings)
     return uvicorn.Config(app, host=host, port=port, log_level=settings.fangsiang_log_level.lower(),
-                          proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
+                          proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
+                          timeout_graceful_shutdown=GRACEFUL_SECONDS)
 
 
 def serve(app: FastAPI, *, settings: Settings, host: str, port: int) -> None:
@@ -36,6 +40,7 @@ def serve(app: FastAPI, *, settings: Settings, host: str, port: int) -> None:
     watcher = threading.Thread(target=_announce_when_ready, args=(app, server, host, port), daemon=True,
                                name="fangsiang-ready-line")
     watcher.start()
+    threading.Thread(target=_exit_guard, args=(server,), daemon=True, name="fangsiang-exit-guard").start()
     try:
         server.run()
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down cleanly: nothing left to report
@@ -56,3 +61,15 @@ def _announce_when_ready(app: FastAPI, server: uvicorn.Server, host: str, port: 
             log.info("%s", line)
             return
         time.sleep(0.2)
+
+
+def _exit_guard(server: uvicorn.Server) -> None:
+    """Once SIGTERM/SIGINT asked the server to stop, end the process after EXIT_GUARD_SECONDS even if something
+    still runs (the worker stops between messages, and the database is the source of truth: a message not processed
+    yet is swept again on the next start)."""
+    while not server.should_exit:
+        time.sleep(0.2)
+    time.sleep(EXIT_GUARD_SECONDS)
+    log.error("still running %d s after the stop signal; exiting now", EXIT_GUARD_SECONDS)
+    logging.shutdown()
+    os._exit(1)

@@ -1,13 +1,14 @@
 """Database engine, sessions and migrations."""
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,6 +18,8 @@ READ_ONLY = "fangsiang_read_only"
 
 class ReadOnlySessionError(RuntimeError):
     """Something tried to write through a read session (a programming error: the handler needs a write session)."""
+
+MIGRATION_LOCK_KEY = 0x46616E67  # "Fang": the advisory lock every process takes around `upgrade`
 
 
 class Database:
@@ -51,8 +54,50 @@ class Database:
             yield session
 
     def upgrade(self) -> None:
-        """Apply all Alembic migrations (every room's branch: "heads")."""
-        command.upgrade(alembic_config(self.url), "heads")
+        """Apply all Alembic migrations (every room's branch: "heads"), one process at a time.
+
+        Several workers starting together on one database would each create the same tables; on PostgreSQL an
+        advisory lock (held on its own connection) makes the others wait and then find nothing left to do, on
+        SQLite a lock file beside the database does the same.
+        """
+        with self._migration_lock():
+            command.upgrade(alembic_config(self.url), "heads")
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        """Held while migrating: PostgreSQL's advisory lock, or a lock file beside a SQLite database file."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                connection.commit()
+                try:
+                    yield
+                finally:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                    connection.commit()
+            return
+        path = self.engine.url.database if self.is_sqlite else None
+        if not path or path == ":memory:":
+            yield
+            return
+        with open(f"{path}.migrate.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def scrub(self) -> None:
+        """After erasing personal data: on SQLite, copy every page back from the WAL and truncate it, then VACUUM
+        (with secure_delete on, freed space was zeroed already; VACUUM also rewrites what updates left behind), so
+        neither the .db nor the -wal file holds the old words. PostgreSQL never shows dead rows to anyone."""
+        if not self.is_sqlite:
+            return
+        with self.engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            raw.execute("VACUUM")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def dispose(self) -> None:
         """Close all pooled connections."""
@@ -74,13 +119,15 @@ def alembic_config(url: str) -> Config:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    """WAL so readers never block the writer; foreign keys on; wait for locks instead of failing."""
+    """WAL so readers never block the writer; foreign keys on; wait for locks instead of failing; erased data
+    zeroed on disk."""
     dbapi_connection.isolation_level = None  # let the "begin" listener issue BEGIN itself
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted and overwritten rows are zeroed in the file (PDPA erasure)
     cursor.close()
 
 

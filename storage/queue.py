@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import queue
-import socket
 import os
+import socket
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -17,6 +18,7 @@ from typing import Protocol
 log = logging.getLogger(__name__)
 
 STREAM = "fangsiang:messages"
+SCAN_PAGE = 10_000  # stream entries read per XRANGE call when the sweep asks what is queued
 GROUP = "workers"
 
 
@@ -40,6 +42,12 @@ class WorkQueue(Protocol):
     def ack(self, deliveries: Sequence[Delivery]) -> None:
         """Mark deliveries done so no other worker gets them again."""
 
+    def release(self, deliveries: Sequence[Delivery]) -> None:
+        """Give back deliveries taken but not processed (the worker is stopping): another worker gets them now."""
+
+    def queued_ids(self) -> set[int]:
+        """The message ids waiting in the queue or handed out and not yet acknowledged (the sweep skips them)."""
+
     def close(self) -> None:
         """Release connections."""
 
@@ -49,8 +57,13 @@ class InProcessQueue:
 
     def __init__(self) -> None:
         self._queue: queue.Queue[int] = queue.Queue()
+        self._waiting: dict[int, int] = {}  # message id -> copies in the queue
+        self._lock = threading.Lock()
 
     def publish(self, message_ids: Sequence[int]) -> None:
+        with self._lock:
+            for message_id in message_ids:
+                self._waiting[message_id] = self._waiting.get(message_id, 0) + 1
         for message_id in message_ids:
             self._queue.put(message_id)
 
@@ -59,16 +72,32 @@ class InProcessQueue:
             first = self._queue.get(timeout=block_seconds)
         except queue.Empty:
             return []
-        items = [Delivery(first)]
-        while len(items) < max_items:
+        taken = [first]
+        while len(taken) < max_items:
             try:
-                items.append(Delivery(self._queue.get_nowait()))
+                taken.append(self._queue.get_nowait())
             except queue.Empty:
                 break
-        return items
+        with self._lock:
+            for message_id in taken:
+                left = self._waiting.pop(message_id, 1) - 1
+                if left > 0:
+                    self._waiting[message_id] = left
+        return [Delivery(message_id) for message_id in taken]
 
     def ack(self, deliveries: Sequence[Delivery]) -> None:
         return None  # nothing to acknowledge: an in-memory item is gone once taken
+
+    def release(self, deliveries: Sequence[Delivery]) -> None:
+        self.publish([d.message_id for d in deliveries])  # lost with the process anyway: the sweep finds them
+
+    def queued_ids(self) -> set[int]:
+        with self._lock:
+            return set(self._waiting)
+
+    def backlog(self) -> int:
+        """Message ids waiting in the queue."""
+        return self._queue.qsize()
 
     def close(self) -> None:
         return None
@@ -129,6 +158,36 @@ class RedisStreamQueue:
             pipe.xack(self.stream, self.group, *ids)
             pipe.xdel(self.stream, *ids)
             pipe.execute()
+
+    def release(self, deliveries: Sequence[Delivery]) -> None:
+        # A new entry for each (readable by any worker at once) and the taken one acknowledged and deleted, in one
+        # MULTI: a pending entry would otherwise wait claim_idle_ms for another worker to claim it.
+        ids = [d.receipt for d in deliveries if d.receipt]
+        if not ids:
+            return
+        pipe = self._redis.pipeline(transaction=True)
+        for delivery in deliveries:
+            pipe.xadd(self.stream, {"message_id": str(delivery.message_id)})
+        pipe.xack(self.stream, self.group, *ids)
+        pipe.xdel(self.stream, *ids)
+        pipe.execute()
+
+    def queued_ids(self) -> set[int]:
+        # Acknowledged entries are deleted (ack), so the stream holds exactly what is waiting or in a worker's hands
+        # (a dead worker's entries stay pending until another claims them): all of it is still coming.
+        self._ensure_group()
+        found: set[int] = set()
+        start = "-"
+        while True:
+            entries = self._redis.xrange(self.stream, min=start, max="+", count=SCAN_PAGE)
+            found.update(int(fields["message_id"]) for _, fields in entries if fields.get("message_id"))
+            if len(entries) < SCAN_PAGE:
+                return found
+            start = "(" + entries[-1][0]
+
+    def stream_length(self) -> int:
+        """Entries in the stream (waiting or pending)."""
+        return int(self._redis.xlen(self.stream))
 
     def pending_count(self) -> int:
         """Entries delivered to some worker but not yet acknowledged."""

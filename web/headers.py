@@ -1,4 +1,6 @@
-"""Security headers on every response: no framing, no MIME sniffing, a content security policy for the pages."""
+"""Security headers on every response: no framing, no MIME sniffing, a content security policy for the pages, and
+`Cache-Control: no-store` on everything but static assets (case pages, API case responses and exports hold citizens'
+personal data: no browser or proxy cache keeps a copy after sign-out)."""
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
@@ -10,6 +12,7 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+CACHEABLE_PREFIXES = ("/static/", "/api/docs/assets/")  # the app's own CSS, scripts and images: no personal data
 HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
@@ -29,12 +32,16 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        cacheable = scope["path"].startswith(CACHEABLE_PREFIXES)
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
                     if name not in headers:
                         headers[name] = value
+                if not cacheable:
+                    headers["Cache-Control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, with_headers)

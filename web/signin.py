@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
@@ -13,12 +14,12 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from accounts.service import authenticate, issue_token
-from accounts.sessions import end_session, start_session
+from accounts.sessions import sign_out, start_session
 from accounts.throttle import SignInThrottle
 from storage import audit
 from agency.vocabulary import AuditAction
 from storage.models import User, utcnow
-from web.deps import SESSION_KEY, MaybeUser, ReadSessionDep, RuntimeDep, SessionDep
+from web.deps import SESSION_KEY, MaybeUser, RuntimeDep, SessionDep
 from web.security import LOGIN_LIMIT, TOKEN_LIMIT, limiter
 from web.templating import render
 
@@ -37,10 +38,10 @@ class TokenOut(BaseModel):
 
 @router.post("/api/auth/token", summary="Exchange email and password for a bearer token", response_model=TokenOut)
 @limiter.limit(TOKEN_LIMIT)
-async def token(request: Request, runtime: RuntimeDep, reading: ReadSessionDep, session: SessionDep,
+async def token(request: Request, runtime: RuntimeDep, session: SessionDep,
                 form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Response | TokenOut:
     """OAuth2 password flow: form fields username (the email) and password."""
-    wait = await run_in_threadpool(_retry_after, reading, form.username)
+    wait = await run_in_threadpool(partial(THROTTLE.take_attempt, runtime.db, form.username, now=utcnow()))
     if wait > 0:
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_FAILURES,
                             headers={"Retry-After": str(math.ceil(wait))})
@@ -54,7 +55,7 @@ async def token(request: Request, runtime: RuntimeDep, reading: ReadSessionDep, 
         return issue_token(user, secret=runtime.settings.secret_key, minutes=minutes, session_key=key)
 
     access_token = await run_in_threadpool(sign_in)
-    if access_token is None:  # answered, not raised: the failure is counted in this request's transaction
+    if access_token is None:
         return JSONResponse({"detail": "อีเมลหรือรหัสผ่านไม่ถูกต้อง"}, status_code=status.HTTP_401_UNAUTHORIZED,
                             headers={"WWW-Authenticate": "Bearer"})
     return TokenOut(access_token=access_token)
@@ -71,11 +72,12 @@ def login_form(request: Request, user: MaybeUser, next: str = HOME) -> Response:
 @router.post("/login", include_in_schema=False)
 @limiter.limit(LOGIN_LIMIT)
 async def login(
-    request: Request, reading: ReadSessionDep, session: SessionDep, username: Annotated[str, Form()] = "",
+    request: Request, runtime: RuntimeDep, session: SessionDep, username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = HOME,
 ) -> Response:
     """Check the password; on success start a fresh session (HttpOnly, SameSite cookie)."""
-    wait = await run_in_threadpool(_retry_after, reading, username) if username else 0.0
+    wait = await run_in_threadpool(partial(THROTTLE.take_attempt, runtime.db, username, now=utcnow())) \
+        if username and password else 0.0
     if wait > 0:
         response = render(request, "login.html", user=None, next=safe_next(next), username=username,
                           error=TOO_MANY_FAILURES, status_code=429)
@@ -96,11 +98,12 @@ async def login(
 
 
 @router.post("/logout", include_in_schema=False)
-def logout(request: Request, session: SessionDep) -> RedirectResponse:
-    """End the session on the server (a copy of the old cookie no longer signs anyone in) and forget the cookie."""
+def logout(request: Request, session: SessionDep, everywhere: Annotated[str, Form()] = "") -> RedirectResponse:
+    """End the session on the server (a copy of the old cookie no longer signs anyone in) and forget the cookie;
+    "sign out everywhere" (everywhere=1) also ends the user's other browsers and every API token they were issued."""
     key = request.session.get(SESSION_KEY)
     if isinstance(key, str) and key:
-        end_session(session, key=key)
+        sign_out(session, key=key, everywhere=bool(everywhere))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -108,16 +111,11 @@ def logout(request: Request, session: SessionDep) -> RedirectResponse:
 THROTTLE = SignInThrottle()  # the policy; the counts are in the database, shared by every web process
 
 
-def _retry_after(session: Session, email: str) -> float:
-    """Seconds this account must still wait before another attempt."""
-    return THROTTLE.retry_after(session, email, now=utcnow())
-
-
 def _authenticated(session: Session, *, email: str, password: str, kind: str) -> User | None:
-    """The account these credentials open, its sign-in audited, or None; the attempt is counted for the account."""
+    """The account these credentials open, its sign-in audited, or None (the attempt was counted when it was taken,
+    `SignInThrottle.take_attempt`; a right password clears the count)."""
     user = authenticate(session, email=email, password=password)
     if user is None:
-        THROTTLE.failed(session, email, now=utcnow())
         return None
     THROTTLE.succeeded(session, email)
     audit.record(session, actor=user.email, action=AuditAction.SIGNED_IN, entity="user", entity_id=user.id,

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+SWEEP_LIMIT = 5000  # messages requeued per sweep at most
+
 Progress = Callable[[str, float, "float | None"], None]
 
 
@@ -124,7 +126,11 @@ class Worker:
         while not self._stop.is_set():
             deliveries = queue.receive(max_items=self.batch, block_seconds=self.poll_seconds)
             done = []
-            for delivery in deliveries:
+            for index, delivery in enumerate(deliveries):
+                if self._stop.is_set():  # stopping: finish the one in hand, give the rest back at once
+                    queue.ack(done)
+                    queue.release(deliveries[index:])
+                    return
                 started = time.perf_counter()
                 try:
                     outcome = process_message(self.runtime, message_id=delivery.message_id)
@@ -144,10 +150,14 @@ class Worker:
                 self._stop.wait(self.poll_seconds)
 
     def _sweep_loop(self) -> None:
-        """Every so often, requeue messages that were stored but never processed (once the worker is ready)."""
-        while not self._stop.wait(self.sweep_seconds):
-            if self.ready.is_set():
-                self.sweep_once(older_than=dt.timedelta(seconds=self.sweep_seconds))
+        """Once the worker is ready, requeue messages stored but not queued: at once (what a restart left in the
+        database), then every so often."""
+        while not self.ready.wait(0.5):
+            if self._stop.is_set():
+                return
+        while not self._stop.is_set():
+            self.sweep_once(older_than=dt.timedelta(seconds=self.sweep_seconds))
+            self._stop.wait(self.sweep_seconds)
 
     def _escalate_loop(self) -> None:
         """Every minute, refresh the agency's days off and flag open cases past their deadline to unit admins."""
@@ -176,14 +186,17 @@ class Worker:
             log.info("escalated %d overdue cases", len(escalated))
         return len(escalated)
 
-    def sweep_once(self, *, older_than: dt.timedelta = dt.timedelta(0)) -> int:
-        """Requeue unprocessed citizen messages (lost between commit and publish, or by a crash)."""
+    def sweep_once(self, *, older_than: dt.timedelta = dt.timedelta(0), limit: int = SWEEP_LIMIT) -> int:
+        """Requeue unprocessed citizen messages that are not in the queue (lost between commit and publish, or by a
+        crash); a message still waiting or in a worker's hands is left alone, so a backlog is never queued twice."""
         cutoff = utcnow() - older_than
+        queued = self.runtime.queue.queued_ids()  # read first: anything acknowledged since is processed already
         with self.runtime.db.session() as session:
-            ids = list(session.scalars(
+            unprocessed = session.scalars(
                 select(Message.id).where(Message.processed_at.is_(None), Message.direction == "in",
-                                         Message.received_at <= cutoff).order_by(Message.id).limit(5000)
-            ))
+                                         Message.received_at <= cutoff).order_by(Message.id)
+                .limit(limit + len(queued)))
+            ids = [message_id for message_id in unprocessed if message_id not in queued][:limit]
         if ids:
             log.info("requeueing %d unprocessed messages", len(ids))
             self.runtime.queue.publish(ids)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reports import thai
+from reports.formats.cells import neutral_text
 from reports.tables import Column, Table, Value, build_tables, table_by_id
 
 BOM = "\ufeff"
@@ -30,9 +31,10 @@ def _header(column: Column) -> str:
 
 
 def _encode(rows: list[list[Any]]) -> bytes:
+    """Rows as CSV bytes; text a spreadsheet would run as a formula is neutralised (cells.neutral_text)."""
     buffer = io.StringIO()
     buffer.write(BOM)
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\r\n").writerows([neutral_text(cell) for cell in row] for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 

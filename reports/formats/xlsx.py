@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports import thai
+from reports.formats.cells import text_cells_as_text
 from reports.tables import (
     Column,
     Table,
@@ -57,6 +58,7 @@ def render_xlsx(report: Mapping[str, Any]) -> bytes:
         _write_table(workbook.create_sheet(SHEET_NAMES[table.id]), table)
     workbook.properties.title = f"รายงานหลักฐาน PMQA หมวด 3 ปีงบประมาณ พ.ศ. {report['fiscal_year']}"
     workbook.properties.creator = report["agency_name"]
+    text_cells_as_text(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

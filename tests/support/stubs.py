@@ -66,6 +66,11 @@ class PlatformStub:
         with self._lock:
             self._failures.extend([status] * count)
 
+    def stop_failing(self) -> None:
+        """Answer normally again (forget the failures still owed)."""
+        with self._lock:
+            self._failures.clear()
+
     def sent(self, path_part: str = "") -> list[RecordedRequest]:
         """Successful calls whose path contains path_part."""
         with self._lock:
