@@ -11,6 +11,7 @@ def worker_jobs() -> list[PeriodicJob]:
     from analytics.alerts import spike_job
     from analytics.rollups import rollup_job
     from fangsiang.citizen_rights import retention_job
+    from places.service import relay_merged
 
     return [
         PeriodicJob(name="media", every_seconds=1.0, run=fetch_pending),  # citizens' photos, fetched and retried
@@ -18,4 +19,5 @@ def worker_jobs() -> list[PeriodicJob]:
         PeriodicJob(name="analytics-rollups", every_seconds=45.0, run=rollup_job),  # days touched since the watermark
         PeriodicJob(name="analytics-spikes", every_seconds=3600.0, run=spike_job),  # daily counts: hourly is plenty
         PeriodicJob(name="retention", every_seconds=3600.0, run=retention_job),  # PDPA: closed cases' raw texts
+        PeriodicJob(name="merged-cases", every_seconds=2.0, run=relay_merged),  # same problem: target's updates
     ]

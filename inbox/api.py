@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from agency.vocabulary import CASE_STATUSES, channel_names
 from cases import access, offline, queries, service
 from cases.schemas import CaseDetailOut, CaseListOut, CaseOut
+from places.views import with_place
 from runtime import Runtime
 from storage.models import Case, User, utcnow
 from web.deps import RowId, CurrentUser, RuntimeDep
@@ -55,8 +56,9 @@ def get_case(runtime: RuntimeDep, case_id: RowId, user: CurrentUser) -> CaseDeta
             case = access.load_case_for(session, case_id=case_id, user=user)
         except access.CaseNotFound as exc:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "ไม่พบเรื่องนี้") from exc
-        return CaseDetailOut.of_case(case, user, notes=queries.case_notes(session, case=case),
-                                     history=queries.case_history(session, case=case))
+        return with_place(CaseDetailOut.of_case(case, user, notes=queries.case_notes(session, case=case),
+                                                history=queries.case_history(session, case=case)),
+                          session=session, case=case, runtime=runtime)
 
 
 class ReplyIn(BaseModel):

@@ -10,6 +10,7 @@ import classifier
 from conversation import service as conversation
 from conversation.media import note_media
 from conversation.postbacks import is_postback_data
+from places.service import note_case_place
 from storage import audit
 from storage.contacts import get_or_create_contact
 from storage.models import Contact, Message, utcnow
@@ -36,6 +37,7 @@ def process_message(runtime: "Runtime", *, message_id: int) -> str:
                                         display_name=message.sender_name, seen_at=message.sent_at)
         message.contact_id = contact.id
         outcome = _handle(runtime, session, message=message, contact=contact)
+        note_case_place(session, message=message)  # a LINE location, form pin or photo EXIF: the case's place
         message.processed_at = utcnow()
         return outcome
 
@@ -61,6 +63,10 @@ def _handle(runtime: "Runtime", session, *, message: Message, contact: Contact) 
         # (On LINE such buttons send a text message; a postback there that is not ours is an expired button.)
         message.kind = "text"
     note_media(session, message=message)
+    if message.kind == "report":  # the web/LIFF report form: always a matter of its own, answered with its ticket
+        _classify(runtime, message)
+        return conversation.open_and_acknowledge(turn, intent=None if conversation.is_case_intent(message.intent)
+                                                 else "complaint")
     comment = message.channel == "facebook_comment"
     reading = conversation.read(turn)
     if not comment:
