@@ -51,3 +51,8 @@ def parse_places_config(data: dict) -> PlacesConfig:
     if config.radius_m <= 0 or config.area_radius_m < config.radius_m or not 0 < config.similarity <= 1:
         raise ValueError("places: radius_m > 0, area_radius_m >= radius_m and 0 < similarity <= 1")
     return config
+
+
+def config_for(settings: object) -> PlacesConfig:
+    """The `[places]` settings of the agency config file the service runs with."""
+    return load_places_config(getattr(settings, "fangsiang_agency_config"))

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, object_session
 from cases import access
 from cases.schemas import CaseDetailOut, LocationOut, SameProblemOut
 from places import service
-from places.config import PlacesConfig, load_places_config
+from places.public_views import router as public_router
+from places.config import PlacesConfig, config_for
 from runtime import Runtime
 from storage.models import Case, User, utcnow
 from web.deps import CurrentUser, PageUser, RowId, RuntimeDep
@@ -24,7 +25,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 def places_config(runtime: Runtime) -> PlacesConfig:
     """The agency's `[places]` settings."""
-    return load_places_config(runtime.settings.fangsiang_agency_config)
+    return config_for(runtime.settings)
 
 
 def with_place(detail: CaseDetailOut, *, session: Session, case: Case, runtime: Runtime) -> CaseDetailOut:
@@ -114,3 +115,4 @@ def merge_page(request: Request, runtime: RuntimeDep, case_id: RowId, user: Page
 
 register_templates(TEMPLATES)
 templates.env.globals.update(case_place=case_place)
+router.include_router(public_router)  # the public status page, the report form, Open311

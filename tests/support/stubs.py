@@ -53,6 +53,8 @@ class PlatformStub:
     # LINE message content (GET /v2/bot/message/{id}/content on api-data): message id -> (content type, bytes).
     contents: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     content_failures: int = 0  # answer the next N content requests with 500
+    # LINE Login's ID token check (POST /oauth2/v2.1/verify, used by the LIFF report form): token -> claims.
+    id_tokens: dict[str, dict] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -82,6 +84,14 @@ class PlatformStub:
         raise AssertionError(f"stub never saw the expected calls; saw {[(r.method, r.path, r.status) for r in self.requests]}")
 
     def _answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict]:
+        if path.endswith("/oauth2/v2.1/verify"):
+            form = parse_qs(body.decode())
+            claims = self.id_tokens.get((form.get("id_token") or [""])[0])
+            status = 200 if claims is not None and (form.get("client_id") or [""])[0] == str(claims.get("aud")) else 400
+            with self._lock:
+                self.requests.append(RecordedRequest(method, path, headers, body, status))
+            return (200, claims) if status == 200 else (400, {"error": "invalid_request",
+                                                              "error_description": "Invalid IdToken."})
         with self._lock:
             status = self._failures.pop(0) if self._failures else 200
             if status == 200 and path.endswith("/v2/bot/message/reply"):
