@@ -202,11 +202,19 @@ class TranscriptSender:
     _lock = threading.Lock()
 
 
+class StatusPageSender:
+    """The web report form's citizens have no chat: what they are told is read on the case's public status page."""
+
+    def send(self, message: OutgoingMessage) -> None:
+        """Nothing to deliver: the status page shows the officers' answers and every change of status."""
+
+
 class Senders:
     """The sender for each channel."""
 
     def __init__(self, *, line: OutputChannel, facebook_sender: OutputChannel) -> None:
-        self._by_channel = {"line": line, "facebook": facebook_sender, "facebook_comment": facebook_sender}
+        self._by_channel = {"line": line, "facebook": facebook_sender, "facebook_comment": facebook_sender,
+                            "web": StatusPageSender()}
 
     def send(self, message: OutgoingMessage) -> None:
         """Send through the message's channel."""

@@ -53,11 +53,24 @@ def test_a_web_report_gets_a_ticket_and_a_public_page_that_leaks_nothing(live_se
     with server.runtime.db.session() as session:
         case = session.scalars(select(Case).where(Case.ticket == body["ticket"])).one()
         assert case.channel == "web" and case.unit_code == "public_works" and case.status == "new"
+        told = session.scalars(select(Message.delivery).where(Message.case_id == case.id,
+                                                              Message.direction == "out")).all()
+        assert told and set(told) == {"sent"}  # web citizens read what they are told on the status page
         media = session.scalars(select(MediaFile)).one()
         stored = (server.settings.data_dir / media.path).read_bytes()
     assert not Image.open(io.BytesIO(stored)).getexif()  # EXIF stripped from what is stored
 
+    server.add_user("somchai@example.go.th", role="officer", unit="public_works")
+    auth = server.token("somchai@example.go.th")
+    reply = server.client.post(f"/api/cases/{case.id}/reply", headers=auth, json={
+        "text": "ช่างจะเข้าเปลี่ยนหลอดไฟพรุ่งนี้ค่ะ หากสงสัยติดต่อนายสมชาย ใจดี 081-234-5678"})
+    assert reply.status_code == 200, reply.text
+    moved = server.client.post(f"/api/cases/{case.id}/status", headers=auth,
+                               json={"status": "in_progress", "note": "ส่งช่างไปบ้านเลขที่ 99/1 แล้วค่ะ"})
+    assert moved.status_code == 200, moved.text
+
     page = server.client.get(body["status_url"])
+    assert "ช่างจะเข้าเปลี่ยนหลอดไฟพรุ่งนี้ค่ะ" in page.text and "กำลังดำเนินการ" in page.text
     assert page.status_code == 200 and body["ticket"] in page.text and "กองช่าง" in page.text
     for planted in (*PLANTED, "13.7563", "100.5018", "PhoneMaker"):
         assert planted not in page.text, planted
