@@ -16,6 +16,7 @@ from agency.vocabulary import OPEN_STATUSES, STATUS_NAMES
 from classifier.privacy import mask_personal_data
 from conversation.models import MediaFile
 from places.geo import rounded
+from places.report import ADDRESS_PREFIX, CONTACT_PREFIX
 from places.models import CasePlace
 from storage.models import AuditEvent, Case, Message, Unit
 
@@ -68,6 +69,14 @@ class PublicCase:
     photo_ids: list[int] = field(default_factory=list)
 
 
+PRIVATE_LINES = (ADDRESS_PREFIX, CONTACT_PREFIX)  # the report form's typed address and contact
+
+
+def public_summary(summary: str) -> str:
+    """The case's summary without the report form's address and contact lines (masked afterwards)."""
+    return "\n".join(line for line in summary.splitlines() if not line.strip().startswith(PRIVATE_LINES)).strip()
+
+
 def find_case(session: Session, *, ticket: str) -> Case | None:
     """The case with this ticket."""
     return session.scalars(select(Case).where(Case.ticket == ticket)).first()
@@ -86,7 +95,7 @@ def public_case(session: Session, *, case: Case, agency: AgencyConfig) -> Public
     return PublicCase(
         ticket=case.ticket, status=case.status, status_name=STATUS_NAMES.get(case.status, case.status),
         is_open=case.status in OPEN_STATUSES, unit_name=unit.name if unit else case.unit_code,
-        category=categories.get(category_code or ""), summary=mask_personal_data(case.summary or ""),
+        category=categories.get(category_code or ""), summary=mask_personal_data(public_summary(case.summary or "")),
         created_at=case.created_at, updated_at=case.updated_at, due_at=case.due_at, resolved_at=case.resolved_at,
         lat=rounded(place.lat) if place else None, lon=rounded(place.lon) if place else None,
         timeline=timeline(session, case=case, units=units), answers=answers,

@@ -21,6 +21,8 @@ MAX_TEXT = 2000
 MAX_CONTACT = 200
 MAX_ADDRESS = 300
 MAX_PHOTOS = 3
+ADDRESS_PREFIX = "สถานที่:"  # the typed address and the contact are added to the text under these prefixes;
+CONTACT_PREFIX = "ช่องทางติดต่อกลับ:"  # officers read them, the public page leaves those lines out
 
 
 class ReportError(ValueError):
@@ -74,9 +76,9 @@ def store(session: Session, *, report: Report, data_dir: Path, now: dt.datetime,
     location = _location(report, area=area)
     text = report.text.strip()
     if report.address.strip():
-        text += f"\nสถานที่: {report.address.strip()}"
+        text += f"\n{ADDRESS_PREFIX} {report.address.strip()}"
     if report.contact.strip():
-        text += f"\nช่องทางติดต่อกลับ: {report.contact.strip()}"
+        text += f"\n{CONTACT_PREFIX} {report.contact.strip()}"
     on_line = report.line_user_id is not None
     message = Message(
         direction="in", channel="line" if on_line else "web", kind="report",

@@ -44,7 +44,8 @@ def test_a_web_report_gets_a_ticket_and_a_public_page_that_leaks_nothing(live_se
     server = live_server
     form = server.client.get("/report")
     assert form.status_code == 200 and 'for="consent"' in form.text and "ใช้ตำแหน่งปัจจุบันของฉัน" in form.text
-    response = post_report(server, photos=[phone_photo(gps=(13.7571, 100.5025))])
+    response = post_report(server, photos=[phone_photo(gps=(13.7571, 100.5025))],
+                           address="ตรงข้ามร้านป้าแดง ซอยวัดใหม่")
     assert response.status_code == 201, response.text
     body = response.json()
     assert set(body) == {"ticket", "status_url"} and body["ticket"].startswith("FS-")
@@ -72,7 +73,7 @@ def test_a_web_report_gets_a_ticket_and_a_public_page_that_leaks_nothing(live_se
     page = server.client.get(body["status_url"])
     assert "ช่างจะเข้าเปลี่ยนหลอดไฟพรุ่งนี้ค่ะ" in page.text and "กำลังดำเนินการ" in page.text
     assert page.status_code == 200 and body["ticket"] in page.text and "กองช่าง" in page.text
-    for planted in (*PLANTED, "13.7563", "100.5018", "PhoneMaker"):
+    for planted in (*PLANTED, "13.7563", "100.5018", "PhoneMaker", "ป้าแดง", "ช่องทางติดต่อ"):
         assert planted not in page.text, planted
     assert "13.756, 100.502" in page.text  # the place, rounded
     photo_url = re.search(r'src="(/t/[^"]+/photos/\d+\?k=[^"]+)"', page.text).group(1)

@@ -42,6 +42,22 @@ class RecordedRequest:
         return message.get("text", "") if isinstance(message, dict) else str(message or "")
 
 
+def map_tile(path: str) -> bytes:
+    """A 256-pixel map tile: land with a road through it (shaded by its coordinates, so tiles differ)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    seed = sum(ord(c) for c in path) % 24
+    tile = Image.new("RGB", (256, 256), (236 - seed, 232, 220))
+    draw = ImageDraw.Draw(tile)
+    draw.line([(0, 128 + seed), (256, 120 - seed)], fill=(255, 255, 255), width=10)
+    draw.line([(120 + seed, 0), (128, 256)], fill=(250, 220, 140), width=6)
+    out = io.BytesIO()
+    tile.save(out, format="PNG")
+    return out.getvalue()
+
+
 @dataclass
 class PlatformStub:
     """Answers like LINE and Graph; can be told to fail the next N calls."""
@@ -119,6 +135,8 @@ class PlatformStub:
     def _content(self, method: str, path: str, headers: dict[str, str]) -> tuple[int, str, bytes] | None:
         """LINE's content endpoint: the stored bytes, 404 for an unknown id, 500 while told to fail; Facebook's
         CDN (GET /fbcdn/{name}): the stored bytes without any authorisation, as Facebook's signed URLs are."""
+        if method == "GET" and path.startswith("/tiles/"):  # a map tile server for the report form's Leaflet map
+            return 200, "image/png", map_tile(path)
         if method == "GET" and path.startswith("/fbcdn/"):
             name = path.split("/")[2]
             with self._lock:

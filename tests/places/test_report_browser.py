@@ -1,0 +1,60 @@
+"""The report form in headless Chromium at phone size: a citizen types the problem, pins it on the map (tiles from the
+configured URL), uses "my location", attaches a photo, consents and sends; they land on the public status page with
+their ticket. Screenshots go to test-artifacts/."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.places.conftest import HOME
+from tests.places.photos import phone_photo
+from tests.support.browser import ARTIFACTS, PHONE, no_horizontal_scroll
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_citizen_reports_from_a_phone_with_a_photo_and_a_pin(browser: Browser, make_server, platform_stub,
+                                                               tmp_path) -> None:  # type: ignore[no-untyped-def]
+    server = make_server(fangsiang_map_tiles_url=platform_stub.url + "/tiles/{z}/{x}/{y}.png",
+                         fangsiang_map_attribution="แผนที่ทดสอบ")
+    context = browser.new_context(viewport=PHONE, locale="th-TH", is_mobile=True, has_touch=True,
+                                  geolocation={"latitude": HOME[0], "longitude": HOME[1]}, permissions=["geolocation"])
+    page = context.new_page()
+    page.goto(f"{server.url}/report")
+    expect(page.get_by_role("heading", name="แจ้งปัญหาถึงเทศบาลตำบลฟังเสียง")).to_be_visible()
+    no_horizontal_scroll(page)
+
+    page.get_by_label("เล่ารายละเอียดของปัญหา").fill("ไฟถนนหน้าตลาดสดดับมาสามคืนแล้ว มืดมาก เด็กเดินกลับบ้านลำบากค่ะ")
+    page.get_by_label("ประเภทของปัญหา").select_option(label="ไฟฟ้าส่องสว่าง")
+    page.get_by_role("button", name="ใช้ตำแหน่งปัจจุบันของฉัน").click()
+    expect(page.locator("#where-status")).to_contain_text("ใช้ตำแหน่งปัจจุบันแล้ว")
+    map_ = page.locator("#map")
+    expect(map_).to_be_visible()
+    expect(page.locator(".leaflet-tile-loaded").first).to_be_visible()  # tiles came from the configured server
+    box = map_.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2 + 40, box["y"] + box["height"] / 2)  # nudge the pin on the map
+    expect(page.locator("#where-status")).to_contain_text("ปักหมุดแล้ว")
+    pinned = (float(page.locator("#lat").input_value()), float(page.locator("#lon").input_value()))
+    assert abs(pinned[0] - HOME[0]) < 0.01 and pinned[1] > HOME[1]  # east of where the citizen stands
+    photo = tmp_path / "street.jpg"
+    photo.write_bytes(phone_photo(gps=(HOME[0], HOME[1]), size=(640, 480)))
+    page.get_by_label("รูปภาพ").set_input_files(str(photo))
+    page.get_by_label("ช่องทางติดต่อกลับ").fill("081-234-5678")
+    page.screenshot(path=str(ARTIFACTS / "report-form-phone.png"), full_page=True)
+    page.get_by_label("ข้าพเจ้ายินยอม").check()
+    page.get_by_role("button", name="ส่งเรื่อง").click()
+
+    expect(page.get_by_role("heading", name="เรื่องเลขที่")).to_be_visible(timeout=30_000)
+    expect(page.locator("#status")).to_have_text("รับเรื่องใหม่")
+    ticket = page.locator("#ticket").inner_text()
+    assert ticket.startswith("FS-") and "/t/" + ticket in page.url
+    expect(page.locator("#unit")).to_have_text("กองช่าง")
+    expect(page.locator(".public-photos img")).to_have_count(1)
+    assert page.locator(".public-photos img").evaluate("img => img.naturalWidth") == 640  # the photo loads
+    assert "081-234-5678" not in page.content()
+    no_horizontal_scroll(page)
+    page.screenshot(path=str(ARTIFACTS / "report-status-phone.png"), full_page=True)
+
+    api = server.client.get(f"/open311/v2/requests/{ticket}.json").json()[0]
+    assert api["service_code"] == "street_lights" and round(pinned[0], 3) == api["lat"]
+    context.close()
