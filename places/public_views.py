@@ -82,7 +82,12 @@ def _form_page(request: Request, *, error: str | None = None, values: dict[str, 
                   tiles_url=settings.fangsiang_map_tiles_url, attribution=settings.fangsiang_map_attribution,
                   liff_id=settings.line_liff_id, area=config_for(settings).area,
                   max_photo_mb=settings.fangsiang_media_max_bytes // 1_000_000)
-    tiles = _origin(settings.fangsiang_map_tiles_url)
+    return with_tiles_policy(page, settings.fangsiang_map_tiles_url)
+
+
+def with_tiles_policy(page: Response, tiles_url: str) -> Response:
+    """The page's content security policy, with the map tiles' host allowed for images."""
+    tiles = _origin(tiles_url)
     if tiles:
         page.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace("img-src 'self' data:",
                                                                                   f"img-src 'self' data: {tiles}")

@@ -1,23 +1,29 @@
 """The places room's routes: the case API's place and same problem, merging (API and case page)."""
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from cases import access
+from agency.vocabulary import STATUS_NAMES
+from cases import access, deadlines, queries
 from cases.schemas import CaseDetailOut, LocationOut, SameProblemOut
 from places import service
 from places.public_views import router as public_router
 from places.config import PlacesConfig, config_for
 from runtime import Runtime
-from storage.models import Case, User, utcnow
+from places.models import CasePlace
+from places.public_views import with_tiles_policy
+from storage.models import Case, Unit, User, utcnow
 from web.deps import CurrentUser, PageUser, RowId, RuntimeDep
-from web.templating import flash, register_templates, templates
+from web.templating import flash, register_templates, render, templates, thai_datetime
 
 router = APIRouter(tags=["places"])
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -116,3 +122,46 @@ def merge_page(request: Request, runtime: RuntimeDep, case_id: RowId, user: Page
 register_templates(TEMPLATES)
 templates.env.globals.update(case_place=case_place)
 router.include_router(public_router)  # the public status page, the report form, Open311
+
+
+# ---- the officers' map of open cases
+
+MAP_AGES = {"7": 7, "30": 30, "90": 90, "": None}
+
+
+def open_cases_on_map(session: Session, *, user: User, runtime: Runtime, unit: str, category: str,
+                      age: str) -> list[dict[str, Any]]:
+    """The open cases this user may see that have a place, narrowed by unit, category and age (days)."""
+    now = utcnow()
+    days = MAP_AGES.get(age)
+    query = queries.filtered_cases(user, now=now, unit=unit or None, open_only=True,
+                                   created_from=now - dt.timedelta(days=days) if days else None)
+    rows = session.execute(select(Case, CasePlace).join(CasePlace, CasePlace.case_id == Case.id)
+                           .where(Case.id.in_(select(query.subquery().c.id))).order_by(Case.id.desc()).limit(2000))
+    names = {c.code: c.name for c in runtime.agency.complaint_categories}
+    out = []
+    for case, place in rows:
+        code = service.category_of(case, place, runtime.agency)
+        if category and code != category:
+            continue
+        out.append({"id": case.id, "ticket": case.ticket, "lat": place.lat, "lon": place.lon,
+                    "unit": case.unit.name if case.unit else case.unit_code, "category": names.get(code, "อื่น ๆ"),
+                    "status": STATUS_NAMES.get(case.status, case.status), "overdue": deadlines.is_overdue(case, now=now),
+                    "created": thai_datetime(case.created_at)})
+    return out
+
+
+@router.get("/inbox/map", include_in_schema=False)
+def map_page(request: Request, runtime: RuntimeDep, user: PageUser, unit: str = "", category: str = "",
+             age: str = "30") -> Response:
+    """Open cases on a map (Leaflet; tiles from the configured URL), filtered by unit, category and age."""
+    age = age if age in MAP_AGES else "30"
+    with runtime.db.session() as session:
+        cases = open_cases_on_map(session, user=user, runtime=runtime, unit=unit, category=category, age=age)
+        units = session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
+        page = render(request, "places/map.html", user=user, cases=cases, cases_json=json.dumps(cases),
+                      units=units, categories=runtime.agency.complaint_categories,
+                      chosen={"unit": unit, "category": category, "age": age},
+                      tiles_url=runtime.settings.fangsiang_map_tiles_url,
+                      attribution=runtime.settings.fangsiang_map_attribution, area=places_config(runtime).area)
+    return with_tiles_policy(page, runtime.settings.fangsiang_map_tiles_url)

@@ -58,3 +58,37 @@ def test_a_citizen_reports_from_a_phone_with_a_photo_and_a_pin(browser: Browser,
     api = server.client.get(f"/open311/v2/requests/{ticket}.json").json()[0]
     assert api["service_code"] == "street_lights" and round(pinned[0], 3) == api["lat"]
     context.close()
+
+
+def test_officers_see_places_duplicates_and_the_map(browser: Browser, make_server, platform_stub) -> None:  # type: ignore[no-untyped-def]
+    from tests.browser.test_officer_e2e import sign_in
+    from tests.places.conftest import north_of
+    from tests.places.test_report_live import post_report
+
+    server = make_server(fangsiang_map_tiles_url=platform_stub.url + "/tiles/{z}/{x}/{y}.png")
+    first = post_report(server, text="ไฟถนนหน้าตลาดสดดับมาสามคืนแล้ว มืดมากค่ะ").json()
+    lat, lon = north_of(120)
+    second = post_report(server, text="เสาไฟส่องสว่างข้างตลาดสดไม่ติดเลยครับ กลางคืนมืด", lat=str(lat),
+                         lon=str(lon)).json()
+    server.add_user("somchai@example.go.th", role="officer", unit="public_works")
+    page = sign_in(browser, server, "somchai@example.go.th")
+    with server.runtime.db.session() as session:
+        from sqlalchemy import select
+
+        from storage.models import Case
+        ids = dict(session.execute(select(Case.ticket, Case.id)).all())
+    page.goto(f"{server.url}/inbox/cases/{ids[second['ticket']]}")
+    panel = page.locator("#place")
+    expect(panel).to_contain_text("หมุดที่ผู้แจ้งปักในแบบฟอร์ม")
+    expect(panel).to_contain_text("อาจเป็นเรื่องเดียวกัน")
+    expect(panel).to_contain_text(first["ticket"])
+    panel.screenshot(path=str(ARTIFACTS / "case-place-panel.png"))
+    page.get_by_role("button", name=f"รวมเข้ากับเรื่อง {first['ticket']}").click()
+    expect(page.get_by_role("status").first).to_contain_text(f"รวมเรื่องเข้ากับเรื่องเลขที่ {first['ticket']}")
+
+    page.goto(f"{server.url}/inbox/map?category=street_lights")
+    expect(page.locator("#map-cases tbody tr")).to_have_count(2)
+    expect(page.locator(".leaflet-interactive")).to_have_count(2)  # one marker per case
+    page.screenshot(path=str(ARTIFACTS / "officer-map.png"), full_page=True)
+    page.goto(f"{server.url}/inbox/map?category=waste")
+    expect(page.locator("#map-cases")).to_contain_text("ไม่มีเรื่องที่ตรงกับตัวกรอง")
