@@ -124,6 +124,8 @@ class AuditAction(Term):
     MERGE_RECEIVED = "merge_received", "มีเรื่องปัญหาเดียวกันรวมเข้ามา"
     MERGE_RELAYED = "merge_relayed", "ส่งต่อความคืบหน้าจากเรื่องที่รวมไว้"
     REPORT_FILED = "report_filed", "ประชาชนแจ้งเรื่องผ่านแบบฟอร์มบนเว็บไซต์"
+    AFTER_PHOTO_ADDED = "after_photo_added", "แนบภาพหลังแก้ไข"
+    AFTER_PHOTO_FLAGGED = "after_photo_flagged", "ภาพหลังแก้ไขน่าสงสัย — แจ้งหัวหน้าหน่วยงานแล้ว"
 
 
 assert tuple(Intent) == INTENTS, "the classifier's labels and the agency's intents must be the same codes"

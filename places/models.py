@@ -37,3 +37,29 @@ class CaseMerge(Base):
     merged_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(String(254))
     relayed_event_id: Mapped[int] = mapped_column(Integer, default=0)  # the target's last audit event passed on
+
+
+class AfterPhoto(Base):
+    """An officer's photo of the fixed problem (proof of fix), with its perceptual hash and what was found odd."""
+
+    __tablename__ = "case_after_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    path: Mapped[str] = mapped_column(String(300))  # relative to the data directory, EXIF stripped
+    content_type: Mapped[str] = mapped_column(String(100))
+    phash: Mapped[str] = mapped_column(String(16), index=True)  # 64-bit difference hash, hex
+    taken_at: Mapped[dt.datetime | None] = mapped_column()  # EXIF DateTimeOriginal, when the photo had one
+    uploaded_by: Mapped[str] = mapped_column(String(254))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    reused_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))  # the same picture on another case
+    taken_before_report: Mapped[bool] = mapped_column(default=False)
+
+
+class PhotoHash(Base):
+    """The perceptual hash of a citizen's stored photo (media_files), computed once when after-photos are checked."""
+
+    __tablename__ = "photo_hashes"
+
+    media_id: Mapped[int] = mapped_column(ForeignKey("media_files.id"), primary_key=True)
+    phash: Mapped[str] = mapped_column(String(16), index=True)

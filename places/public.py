@@ -16,8 +16,8 @@ from agency.vocabulary import OPEN_STATUSES, STATUS_NAMES
 from classifier.privacy import mask_personal_data
 from conversation.models import MediaFile
 from places.geo import rounded
-from places.report import ADDRESS_PREFIX, CONTACT_PREFIX
-from places.models import CasePlace
+from places.report import ADDRESS_PREFIX
+from places.models import AfterPhoto, CaseMerge, CasePlace
 from storage.models import AuditEvent, Case, Message, Unit
 
 TOKEN_BYTES = 16  # 128 bits: unguessable
@@ -67,13 +67,15 @@ class PublicCase:
     timeline: list[Step] = field(default_factory=list)
     answers: list[Step] = field(default_factory=list)  # the officers' replies, masked
     photo_ids: list[int] = field(default_factory=list)
+    after_photo_ids: list[int] = field(default_factory=list)  # the officers' proof of fix
+    joined_ticket: str | None = None  # the known problem this report was joined to (its updates come from there)
 
 
-PRIVATE_LINES = (ADDRESS_PREFIX, CONTACT_PREFIX)  # the report form's typed address and contact
+PRIVATE_LINES = (ADDRESS_PREFIX,)  # the report form's typed address
 
 
 def public_summary(summary: str) -> str:
-    """The case's summary without the report form's address and contact lines (masked afterwards)."""
+    """The case's summary without the report form's address line (masked afterwards)."""
     return "\n".join(line for line in summary.splitlines() if not line.strip().startswith(PRIVATE_LINES)).strip()
 
 
@@ -100,6 +102,10 @@ def public_case(session: Session, *, case: Case, agency: AgencyConfig) -> Public
         lat=rounded(place.lat) if place else None, lon=rounded(place.lon) if place else None,
         timeline=timeline(session, case=case, units=units), answers=answers,
         photo_ids=[m.id for m in public_photos(session, case_id=case.id)],
+        joined_ticket=session.scalar(select(Case.ticket).join(CaseMerge, CaseMerge.into_case_id == Case.id)
+                                     .where(CaseMerge.case_id == case.id)),
+        after_photo_ids=list(session.scalars(select(AfterPhoto.id).where(AfterPhoto.case_id == case.id)
+                                             .order_by(AfterPhoto.id))),
     )
 
 

@@ -19,10 +19,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from agency.vocabulary import OPEN_STATUSES
-from conversation.models import MediaFile
 from places import liff, public, report
 from places.config import config_for
-from places.models import CasePlace
+from places.models import AfterPhoto, CasePlace
 from places.photos import PhotoError, clean_photo
 from runtime import Runtime
 from storage.models import Case, Message, utcnow
@@ -287,7 +286,23 @@ def status_photo(request: Request, ticket: str, media_id: int, k: str = "") -> R
     with runtime.db.session() as session:
         case = _public_case_or_404(request, session, ticket, k)
         media = next((m for m in public.public_photos(session, case_id=case.id) if m.id == media_id), None)
-        path = _media_file(runtime, media)
+        path = _media_file(runtime, media.path if media else None)
+    return _jpeg_without_exif(path)
+
+
+@router.get("/t/{ticket}/after/{photo_id}", include_in_schema=False)
+def status_after_photo(request: Request, ticket: str, photo_id: int, k: str = "") -> Response:
+    """One of the officers' after-photos of the case, re-encoded without EXIF."""
+    runtime = _runtime(request)
+    with runtime.db.session() as session:
+        case = _public_case_or_404(request, session, ticket, k)
+        after = session.get(AfterPhoto, photo_id) if 0 < photo_id < 2**31 else None
+        path = _media_file(runtime, after.path if after is not None and after.case_id == case.id else None)
+    return _jpeg_without_exif(path)
+
+
+def _jpeg_without_exif(path: Path | None) -> Response:
+    """A stored picture as a fresh JPEG (nothing of its metadata), or 404."""
     if path is None:
         raise HTTPException(404)
     try:
@@ -300,12 +315,12 @@ def status_photo(request: Request, ticket: str, media_id: int, k: str = "") -> R
                     headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
 
-def _media_file(runtime: Runtime, media: MediaFile | None) -> Path | None:
-    """The stored file of a media row, inside the data directory."""
-    if media is None or not media.path:
+def _media_file(runtime: Runtime, relative: str | None) -> Path | None:
+    """A stored file, inside the data directory's media folder."""
+    if not relative:
         return None
     root = (runtime.settings.data_dir / "media").resolve()
-    path = (runtime.settings.data_dir / media.path).resolve()
+    path = (runtime.settings.data_dir / relative).resolve()
     return path if root in path.parents and path.is_file() else None
 
 

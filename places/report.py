@@ -15,14 +15,14 @@ from places.config import PlacesConfig
 from places.geo import Box, valid_point
 from places.photos import CleanPhoto
 from storage import audit
+from storage.contacts import get_or_create_contact
 from storage.models import Message
 
 MAX_TEXT = 2000
 MAX_CONTACT = 200
 MAX_ADDRESS = 300
 MAX_PHOTOS = 3
-ADDRESS_PREFIX = "สถานที่:"  # the typed address and the contact are added to the text under these prefixes;
-CONTACT_PREFIX = "ช่องทางติดต่อกลับ:"  # officers read them, the public page leaves those lines out
+ADDRESS_PREFIX = "สถานที่:"  # the typed address is added to the text under this prefix: the public page leaves it out
 
 
 class ReportError(ValueError):
@@ -77,12 +77,14 @@ def store(session: Session, *, report: Report, data_dir: Path, now: dt.datetime,
     text = report.text.strip()
     if report.address.strip():
         text += f"\n{ADDRESS_PREFIX} {report.address.strip()}"
-    if report.contact.strip():
-        text += f"\n{CONTACT_PREFIX} {report.contact.strip()}"
     on_line = report.line_user_id is not None
+    channel, sender = ("line", report.line_user_id) if on_line else ("web", f"web-{uuid.uuid4().hex}")
+    if report.contact.strip():  # kept on the citizen, not in the text (the classifier and e5 read the problem only)
+        contact = get_or_create_contact(session, channel=channel, external_id=str(sender),
+                                        display_name=report.line_name, seen_at=now)
+        contact.phone = contact.phone or report.contact.strip()
     message = Message(
-        direction="in", channel="line" if on_line else "web", kind="report",
-        sender_id=report.line_user_id if on_line else f"web-{uuid.uuid4().hex}", sender_name=report.line_name,
+        direction="in", channel=channel, kind="report", sender_id=sender, sender_name=report.line_name,
         external_id=f"web:{uuid.uuid4().hex}", text=text, location=location,
         attachments=[{"type": "image", "provider": "web"} for _ in report.photos], sent_at=now, received_at=now,
     )

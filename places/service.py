@@ -16,7 +16,7 @@ from bot import messages as texts
 from bot.outbound import CitizenUnreachable, tell_citizen
 from cases.service import CaseError, change_fields, first_inbound
 from classifier.privacy import mask_personal_data
-from places.config import PlacesConfig
+from places.config import PlacesConfig, config_for
 from places.geo import box_around, distance_m, valid_point
 from places.models import CaseMerge, CasePlace
 from storage import audit
@@ -96,8 +96,9 @@ def set_place(session: Session, *, case: Case, point: Point, message_id: int | N
     return place
 
 
-def note_case_place(session: Session, *, message: Message) -> CasePlace | None:
-    """After the worker handled a citizen message: the best place among its case's messages becomes the case's."""
+def note_case_place(runtime: "Runtime", session: Session, *, message: Message) -> CasePlace | None:
+    """After the worker handled a citizen message: the best place among its case's messages becomes the case's, and
+    a case that is plainly a known problem is joined to it (the citizen is told its ticket)."""
     if message.case_id is None:
         return None
     case = session.get(Case, message.case_id)
@@ -109,7 +110,34 @@ def note_case_place(session: Session, *, message: Message) -> CasePlace | None:
     if not points:
         return session.get(CasePlace, case.id)
     point, message_id = max(points, key=lambda item: (SOURCE_RANK[item[0].source], item[1]))
-    return set_place(session, case=case, point=point, message_id=message_id)
+    before = session.get(CasePlace, case.id)
+    known = (before.lat, before.lon) if before is not None else None
+    place = set_place(session, case=case, point=point, message_id=message_id)
+    if place is not None and (place.lat, place.lon) != known:
+        join_known_problem(session, case=case, agency=runtime.agency, config=config_for(runtime.settings))
+    return place
+
+
+def join_known_problem(session: Session, *, case: Case, agency: AgencyConfig, config: PlacesConfig) -> Case | None:
+    """Join a new case to the known problem it plainly is — the same category within the radius AND a near-identical
+    meaning — and tell its citizen that problem's ticket; returns the case joined, or None."""
+    if not config.auto_join or case.status not in OPEN_STATUSES or session.get(CaseMerge, case.id) is not None \
+            or session.scalar(select(CaseMerge.case_id).where(CaseMerge.into_case_id == case.id).limit(1)):
+        return None
+    place = session.get(CasePlace, case.id)
+    category = category_of(case, place, agency)
+    for found in same_problem(session, case=case, agency=agency, config=config):
+        target = session.get(Case, found.case_id)
+        if target is None or found.distance_m is None or found.distance_m > config.radius_m \
+                or (found.similarity or 0.0) < config.join_similarity or target.created_at > case.created_at \
+                or category_of(target, session.get(CasePlace, target.id), agency) != category:
+            continue
+        try:
+            merge(session, case=case, into=target, user="system", agency=agency, now=utcnow())
+        except CaseError:
+            continue
+        return target
+    return None
 
 
 def category_of(case: Case, place: CasePlace | None, agency: AgencyConfig) -> str:
@@ -185,10 +213,11 @@ def merged_into(session: Session, *, case_id: int) -> CaseMerge | None:
     return session.get(CaseMerge, case_id)
 
 
-def merge(session: Session, *, case: Case, into: Case, user: User, agency: AgencyConfig, now: dt.datetime
+def merge(session: Session, *, case: Case, into: Case, user: User | str, agency: AgencyConfig, now: dt.datetime
           ) -> AuditEvent:
     """Join the case to the same problem's case: its citizen is told, and from now on follows the target's status,
     replies and survey (passed on by `relay_merged`). Thai CaseError when it cannot be done."""
+    actor = user if isinstance(user, str) else user.email
     if into.id == case.id:
         raise CaseError("ไม่สามารถรวมเรื่องเข้ากับตัวเองได้")
     if session.get(CaseMerge, case.id) is not None:
@@ -203,15 +232,15 @@ def merge(session: Session, *, case: Case, into: Case, user: User, agency: Agenc
     if into.status not in (*OPEN_STATUSES, "resolved"):
         raise CaseError(f"เรื่องเลขที่ {into.ticket} {STATUS_NAMES[into.status]}แล้ว ไม่สามารถรวมเรื่องเข้าไปได้")
     last_event = session.scalar(select(func.max(AuditEvent.id)).where(AuditEvent.case_id == into.id)) or 0
-    session.add(CaseMerge(case_id=case.id, into_case_id=into.id, merged_at=now, actor=user.email,
+    session.add(CaseMerge(case_id=case.id, into_case_id=into.id, merged_at=now, actor=actor,
                           relayed_event_id=last_event))
     event = change_fields(session, case=case, actor=user, action="case_merged", now=now,
                           details={"into": into.id, "into_ticket": into.ticket}, **_status_fields(case, into.status, now))
-    audit.record(session, actor=user.email, action="merge_received", entity="case", entity_id=into.id,
+    audit.record(session, actor=actor, action="merge_received", entity="case", entity_id=into.id,
                  case_id=into.id, merged=case.id, merged_ticket=case.ticket)
     told = _tell(session, case=case, key=f"merged:{case.id}", text=(
-        f"เรื่องเลขที่ {case.ticket} ของท่านเป็นปัญหาเดียวกับเรื่องเลขที่ {into.ticket} ที่มีผู้แจ้งไว้แล้วค่ะ "
-        f"เจ้าหน้าที่จะดำเนินการไปพร้อมกัน และจะแจ้งความคืบหน้าให้ท่านทราบด้วยค่ะ\n— {agency.short_name}"))
+        f"เรื่องนี้มีผู้แจ้งแล้ว เลขที่ {into.ticket} (เรื่องของท่านเลขที่ {case.ticket}) เจ้าหน้าที่จะดำเนินการไปพร้อมกัน "
+        f"เราจะแจ้งความคืบหน้าให้ท่านด้วยค่ะ\n— {agency.short_name}"))
     event.details = {**event.details, "citizen_told": told}
     return event
 

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
@@ -15,11 +17,12 @@ from sqlalchemy.orm import Session, object_session
 from agency.vocabulary import STATUS_NAMES
 from cases import access, deadlines, queries
 from cases.schemas import CaseDetailOut, LocationOut, SameProblemOut
-from places import service
+from places import proof, service
+from places.photos import PhotoError, clean_photo
 from places.public_views import router as public_router
 from places.config import PlacesConfig, config_for
 from runtime import Runtime
-from places.models import CasePlace
+from places.models import AfterPhoto, CasePlace
 from places.public_views import with_tiles_policy
 from storage.models import Case, Unit, User, utcnow
 from web.deps import CurrentUser, PageUser, RowId, RuntimeDep
@@ -97,10 +100,14 @@ def case_place(request: Request, case: Case) -> dict[str, Any]:
     runtime = request.app.state.runtime
     place = service.place_of(session, case_id=case.id)
     link = service.merged_into(session, case_id=case.id)
+    config = places_config(runtime)
     return {"place": place, "source_name": SOURCE_NAMES.get(place.source, "") if place else "",
+            "after_photos": proof.after_photos(session, case_id=case.id),
+            "needs_after_photo": proof.needs_after_photo(case, session=session, agency=runtime.agency, places=config),
+            "tickets": {c.id: c.ticket for c in session.scalars(select(Case).where(Case.id.in_(
+                [a.reused_case_id for a in proof.after_photos(session, case_id=case.id) if a.reused_case_id])))},
             "merged_into": session.get(Case, link.into_case_id) if link else None,
-            "same_problem": service.same_problem(session, case=case, agency=runtime.agency,
-                                                 config=places_config(runtime))}
+            "same_problem": service.same_problem(session, case=case, agency=runtime.agency, config=config)}
 
 
 @router.post("/inbox/cases/{case_id}/merge", include_in_schema=False)
@@ -165,3 +172,65 @@ def map_page(request: Request, runtime: RuntimeDep, user: PageUser, unit: str = 
                       tiles_url=runtime.settings.fangsiang_map_tiles_url,
                       attribution=runtime.settings.fangsiang_map_attribution, area=places_config(runtime).area)
     return with_tiles_policy(page, runtime.settings.fangsiang_map_tiles_url)
+
+
+# ---- proof of fix: the officer's after-photo
+
+
+@router.post("/inbox/cases/{case_id}/after-photo", include_in_schema=False)
+async def after_photo_upload(request: Request, case_id: RowId, user: PageUser) -> Response:
+    """The case page's after-photo upload (CSRF token in the header, sent by places/static/after.js)."""
+    runtime = request.app.state.runtime
+    form = await request.form(max_files=1, max_fields=5)
+    try:
+        upload = form.get("photo")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return JSONResponse({"detail": "กรุณาเลือกรูปภาพหลังแก้ไขก่อนบันทึก"}, status_code=422)
+        raw = await upload.read(runtime.settings.fangsiang_media_max_bytes + 1)
+    finally:
+        await form.close()
+    try:
+        photo = await run_in_threadpool(clean_photo, raw, max_bytes=runtime.settings.fangsiang_media_max_bytes)
+    except PhotoError as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+    return await run_in_threadpool(_keep_after_photo, runtime, case_id, user, photo)
+
+
+def _keep_after_photo(runtime: Runtime, case_id: int, user: User, photo: Any) -> JSONResponse:
+    """Store the after-photo on a case the user may change; say what was flagged."""
+    written: list[Path] = []
+    try:
+        with runtime.db.session() as session:
+            try:
+                case = access.load_case_for(session, case_id=case_id, user=user, for_update=True)
+            except access.CaseNotFound:
+                return JSONResponse({"detail": "ไม่พบเรื่องนี้"}, status_code=404)
+            if not access.can_act(user, case):
+                return JSONResponse({"detail": "บัญชีของท่านไม่มีสิทธิ์แก้ไขเรื่องนี้"}, status_code=403)
+            after = proof.add_after_photo(session, case=case, photo=photo, user=user,
+                                          data_dir=runtime.settings.data_dir, now=utcnow())
+            written.append(runtime.settings.data_dir / after.path)
+            reused = session.get(Case, after.reused_case_id) if after.reused_case_id else None
+            flags = [f"รูปนี้ซ้ำกับรูปในเรื่องเลขที่ {reused.ticket}"] if reused else []
+            if after.taken_before_report:
+                flags.append("รูปนี้ถ่ายก่อนวันที่ประชาชนแจ้งเรื่อง")
+    except Exception:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    message = "บันทึกภาพหลังแก้ไขแล้ว" + (f" — โปรดตรวจสอบ: {' และ'.join(flags)} (บันทึกให้หัวหน้าหน่วยงานตรวจสอบแล้ว)" if flags else "")
+    return JSONResponse({"detail": message, "flagged": bool(flags)}, status_code=201)
+
+
+@router.get("/inbox/after-photos/{photo_id}", include_in_schema=False)
+def after_photo_file(runtime: RuntimeDep, photo_id: RowId, user: PageUser) -> Response:
+    """An after-photo, for staff who may see its case."""
+    with runtime.db.session() as session:
+        after = session.get(AfterPhoto, photo_id)
+        case = session.get(Case, after.case_id) if after else None
+        if after is None or case is None or not access.can_see(user, case):
+            raise HTTPException(status.HTTP_404_NOT_FOUND)
+        path, content_type = runtime.settings.data_dir / after.path, after.content_type
+    if not path.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    return FileResponse(path, media_type=content_type, headers={"Cache-Control": "private, no-store"})

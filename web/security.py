@@ -50,8 +50,11 @@ class FormCSRFMiddleware(CSRFMiddleware):
         valid_cookie = cookie is not None and self._is_valid(cookie)
         scope["csrf_token"] = cookie if valid_cookie else self._generate_csrf_token()
         if self._needs_check(request):
-            receive, body = await _buffered(receive, headers=request.headers)
-            submitted = request.headers.get(self.header_name) or _form_field(body, request.headers, CSRF_FIELD)
+            submitted = request.headers.get(self.header_name)
+            body: bytes | None = b""  # a token in the header needs no body read (uploads larger than a form)
+            if not submitted:
+                receive, body = await _buffered(receive, headers=request.headers)
+                submitted = _form_field(body, request.headers, CSRF_FIELD)
             if body is None or not valid_cookie or not submitted or not self._csrf_tokens_match(cookie, submitted):
                 await self._get_error_response(request)(scope, receive, send)
                 return

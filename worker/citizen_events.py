@@ -37,7 +37,7 @@ def process_message(runtime: "Runtime", *, message_id: int) -> str:
                                         display_name=message.sender_name, seen_at=message.sent_at)
         message.contact_id = contact.id
         outcome = _handle(runtime, session, message=message, contact=contact)
-        note_case_place(session, message=message)  # a LINE location, form pin or photo EXIF: the case's place
+        note_case_place(runtime, session, message=message)  # a LINE location, form pin, photo EXIF: the case's place
         message.processed_at = utcnow()
         return outcome
 

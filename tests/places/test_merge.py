@@ -36,7 +36,7 @@ def test_merge_moves_the_citizen_to_the_targets_updates_and_survey(backend: str,
         assert [s.case_id for s in service.same_problem(session, case=merged, agency=AGENCY,
                                                         config=service.PlacesConfig())] == [target.id]
         service.merge(session, case=merged, into=target, user=staff, agency=AGENCY, now=utcnow())
-        assert "เรื่องเลขที่ " + target.ticket in told(session, merged)[-1]
+        assert f"เรื่องนี้มีผู้แจ้งแล้ว เลขที่ {target.ticket}" in told(session, merged)[-1]
         with pytest.raises(cases.CaseError, match="ถูกรวมกับเรื่องอื่นไปแล้ว"):
             service.merge(session, case=merged, into=target, user=staff, agency=AGENCY, now=utcnow())
         with pytest.raises(cases.CaseError, match=f"กรุณารวมเข้ากับเรื่องเลขที่ {target.ticket}"):

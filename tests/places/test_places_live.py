@@ -45,11 +45,18 @@ def test_line_locations_place_cases_and_officers_merge_the_same_problem(live_ser
     assert refused.status_code == 422 and "ตัวเอง" in refused.json()["detail"]
     merged = server.client.post(f"/api/cases/{duplicate['id']}/merge", json={"into": target["id"]}, headers=auth)
     assert merged.status_code == 200, merged.text
-    second.wait_text(f"ปัญหาเดียวกับเรื่องเลขที่ {target['ticket']}")
+    second.wait_text(f"เรื่องนี้มีผู้แจ้งแล้ว เลขที่ {target['ticket']}")
+
+    # A third citizen reports the same problem in other words nearby: joined at once and told the known ticket.
+    third = Chat(server, platform_stub, "wilai")
+    third.say("หน้าตลาดสดถนนเป็นหลุมลึกมาก มอเตอร์ไซค์ล้มไปสองคันแล้วครับ")
+    third._post(message=location_event(*north_of(30)))
+    third.wait_text(f"เรื่องนี้มีผู้แจ้งแล้ว เลขที่ {target['ticket']}")
 
     for step in ("in_progress", "resolved"):
         response = server.client.post(f"/api/cases/{target['id']}/status", json={"status": step}, headers=auth)
         assert response.status_code == 200, response.text
     second.wait_text(f"เรื่องเลขที่ {duplicate['ticket']} ดำเนินการแล้วเสร็จ")
+    third.wait_text("ดำเนินการแล้วเสร็จ")
     assert server.wait_until(lambda: server.client.get(f"/api/cases/{duplicate['id']}", headers=auth)
                              .json()["status"] == "resolved")

@@ -60,15 +60,19 @@ def test_a_citizen_reports_from_a_phone_with_a_photo_and_a_pin(browser: Browser,
     context.close()
 
 
-def test_officers_see_places_duplicates_and_the_map(browser: Browser, make_server, platform_stub) -> None:  # type: ignore[no-untyped-def]
+def test_officers_see_places_duplicates_and_the_map(browser: Browser, make_server, platform_stub,
+                                                    tmp_path) -> None:  # type: ignore[no-untyped-def]
     from tests.browser.test_officer_e2e import sign_in
     from tests.places.conftest import north_of
     from tests.places.test_report_live import post_report
 
+    from tests.places.test_proof import street_photo
+
     server = make_server(fangsiang_map_tiles_url=platform_stub.url + "/tiles/{z}/{x}/{y}.png")
-    first = post_report(server, text="ไฟถนนหน้าตลาดสดดับมาสามคืนแล้ว มืดมากค่ะ").json()
+    citizens_photo = street_photo(5)
+    first = post_report(server, text="ไฟถนนหน้าตลาดสดดับมาสามคืนแล้ว มืดมากค่ะ", photos=[citizens_photo]).json()
     lat, lon = north_of(120)
-    second = post_report(server, text="เสาไฟส่องสว่างข้างตลาดสดไม่ติดเลยครับ กลางคืนมืด", lat=str(lat),
+    second = post_report(server, text="เสาไฟส่องสว่างข้างตลาดสดเอียงจะล้ม สายไฟห้อยต่ำมากครับ", lat=str(lat),
                          lon=str(lon)).json()
     server.add_user("somchai@example.go.th", role="officer", unit="public_works")
     page = sign_in(browser, server, "somchai@example.go.th")
@@ -85,6 +89,18 @@ def test_officers_see_places_duplicates_and_the_map(browser: Browser, make_serve
     panel.screenshot(path=str(ARTIFACTS / "case-place-panel.png"))
     page.get_by_role("button", name=f"รวมเข้ากับเรื่อง {first['ticket']}").click()
     expect(page.get_by_role("status").first).to_contain_text(f"รวมเรื่องเข้ากับเรื่องเลขที่ {first['ticket']}")
+
+    # Proof of fix: the first case's own citizen photo uploaded as the second case's after-photo is flagged.
+    reused = tmp_path / "after.jpg"
+    reused.write_bytes(citizens_photo)
+    page.get_by_label("แนบภาพหลังแก้ไข").set_input_files(str(reused))
+    page.get_by_role("button", name="บันทึกภาพหลังแก้ไข").click()
+    flagged = page.locator("#after-photos .after-photo.flagged")
+    expect(flagged).to_contain_text(f"รูปนี้ซ้ำกับรูปในเรื่องเลขที่ {first['ticket']}")
+    expect(page.locator("#after-photo-status")).to_contain_text("หัวหน้าหน่วยงานตรวจสอบ")
+    page.locator("#after-photos").screenshot(path=str(ARTIFACTS / "after-photo-flagged.png"))
+    public_page = server.client.get(second["status_url"]).text
+    assert "ภาพหลังแก้ไข" in public_page and "/after/" in public_page
 
     page.goto(f"{server.url}/inbox/map?category=street_lights")
     expect(page.locator("#map-cases tbody tr")).to_have_count(2)

@@ -54,6 +54,7 @@ def test_a_web_report_gets_a_ticket_and_a_public_page_that_leaks_nothing(live_se
     with server.runtime.db.session() as session:
         case = session.scalars(select(Case).where(Case.ticket == body["ticket"])).one()
         assert case.channel == "web" and case.unit_code == "public_works" and case.status == "new"
+        assert session.get(Contact, case.contact_id).phone == "081-234-5678"  # the contact, for officers only
         told = session.scalars(select(Message.delivery).where(Message.case_id == case.id,
                                                               Message.direction == "out")).all()
         assert told and set(told) == {"sent"}  # web citizens read what they are told on the status page

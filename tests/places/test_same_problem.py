@@ -74,3 +74,22 @@ def test_the_best_place_source_wins(backend: str, places_db) -> None:  # type: i
                           message_id=None)
         place = service.place_of(session, case_id=case.id)
         assert (place.lat, place.lon, place.source) == (HOME[0], HOME[1], "form_pin")
+
+
+def test_a_plainly_known_problem_is_joined_and_its_citizen_told_the_ticket(backend: str, places_db) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from storage.models import Contact, OutboxMessage
+
+    with places_db.session() as session:
+        first = seed_case(session, text=POTHOLE, unit="public_works", at=HOME, citizen="U-first")
+        other_problem = seed_case(session, text="ทางเท้าหน้าตลาดสดกระเบื้องแตกหลายแผ่น คนเดินสะดุดบ่อยครับ",
+                                  unit="public_works", at=north_of(40), citizen="U-tiles")
+        assert service.join_known_problem(session, case=other_problem, agency=AGENCY, config=PLACES) is None
+        again = seed_case(session, text="หน้าตลาดสดถนนเป็นหลุมลึกมาก มอเตอร์ไซค์ล้มบ่อยครับ",
+                          unit="public_works", at=north_of(60), citizen="U-again")
+        assert service.join_known_problem(session, case=again, agency=AGENCY, config=PLACES) is first
+        assert service.merged_into(session, case_id=again.id).into_case_id == first.id
+        contact = session.get(Contact, again.contact_id)
+        told = session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == contact.external_id)).all()
+        assert any(f"เรื่องนี้มีผู้แจ้งแล้ว เลขที่ {first.ticket}" in row.payload["text"] for row in told)
