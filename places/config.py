@@ -1,5 +1,5 @@
-"""The places settings from the agency's config file (`[places]`): same-problem radius and meaning threshold, the
-agency's area, the categories that are physical problems."""
+"""The places settings from the agency's config file (`[places]`): same-problem radius and meaning thresholds, joining
+known problems, the agency's area, the categories that are physical problems (proof of fix)."""
 from __future__ import annotations
 
 import tomllib
@@ -22,7 +22,6 @@ class PlacesConfig:
     recent_days: int = 30  # resolved cases this recent are still candidates
     area: Box = THAILAND  # a pin outside is refused
     physical_categories: tuple[str, ...] = field(default=())
-    public_map: bool = False  # the opt-in public map of problems
     auto_join: bool = True  # a new case that is plainly a known problem (near, same category, same meaning) joins it
     join_similarity: float = 0.945  # the meaning that close, for joining without an officer
 
@@ -48,7 +47,7 @@ def parse_places_config(data: dict) -> PlacesConfig:
         radius_m=float(data.get("radius_m", 250.0)), area_radius_m=float(data.get("area_radius_m", 1000.0)),
         similarity=float(data.get("similarity", 0.9)), recent_days=int(data.get("recent_days", 30)), area=box,
         physical_categories=tuple(str(c) for c in data.get("physical_categories", ())),
-        public_map=bool(data.get("public_map", False)), auto_join=bool(data.get("auto_join", True)),
+        auto_join=bool(data.get("auto_join", True)),
         join_similarity=float(data.get("join_similarity", 0.945)),
     )
     if config.radius_m <= 0 or config.area_radius_m < config.radius_m or not 0 < config.similarity <= 1:
