@@ -49,6 +49,13 @@ class Settings(BaseSettings):
         default=1, ge=1, le=64, description="CPU threads each process lets the classifier's native libraries use "
                                             "(OpenMP/BLAS in the e5 engine, scikit-learn, numpy).")
 
+    # The web report form (places room): map tiles for the pin (empty: the form works without a map), reports one
+    # address may file per hour, and the LIFF app that opens the form inside LINE (its ID tokens are verified).
+    fangsiang_map_tiles_url: str = Field(default="", description="Tile URL template, e.g. https://tile.example/{z}/{x}/{y}.png")
+    fangsiang_map_attribution: str = ""
+    fangsiang_report_per_hour: int = Field(default=10, ge=1)
+    line_liff_id: str = ""
+
     line_channel_secret: str = ""
     line_channel_access_token: str = ""
     line_api_base_url: str = "https://api.line.me"

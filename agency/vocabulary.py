@@ -62,6 +62,7 @@ class Channel(Term):
     LINE = "line", "LINE"
     FACEBOOK = "facebook", "Facebook Messenger"
     FACEBOOK_COMMENT = "facebook_comment", "ความคิดเห็นบนเพจ Facebook"
+    WEB = "web", "แบบฟอร์มแจ้งเรื่องบนเว็บไซต์"
 
 
 class Role(Term):
@@ -119,6 +120,13 @@ class AuditAction(Term):
     FAQ_DELETED = "faq_deleted", "ลบคำถามที่พบบ่อย"
     IMPROVEMENT_ADDED = "improvement_added", "เพิ่มรายการในทะเบียนการปรับปรุง"
     IMPROVEMENT_CHANGED = "improvement_changed", "แก้ไขรายการในทะเบียนการปรับปรุง"
+    PLACE_SET = "place_set", "บันทึกตำแหน่งที่เกิดเหตุ"
+    CASE_MERGED = "case_merged", "รวมกับเรื่องที่มีผู้แจ้งไว้แล้ว (ปัญหาเดียวกัน)"
+    MERGE_RECEIVED = "merge_received", "มีเรื่องปัญหาเดียวกันรวมเข้ามา"
+    MERGE_RELAYED = "merge_relayed", "ส่งต่อความคืบหน้าจากเรื่องที่รวมไว้"
+    REPORT_FILED = "report_filed", "ประชาชนแจ้งเรื่องผ่านแบบฟอร์มบนเว็บไซต์"
+    AFTER_PHOTO_ADDED = "after_photo_added", "แนบภาพหลังแก้ไข"
+    AFTER_PHOTO_FLAGGED = "after_photo_flagged", "ภาพหลังแก้ไขน่าสงสัย — แจ้งหัวหน้าหน่วยงานแล้ว"
 
 
 assert tuple(Intent) == INTENTS, "the classifier's labels and the agency's intents must be the same codes"

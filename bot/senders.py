@@ -204,12 +204,19 @@ class TranscriptSender:
     _lock = threading.Lock()
 
 
+class StatusPageSender:
+    """The web report form's citizens have no chat: what they are told is read on the case's public status page."""
+
+    def send(self, message: OutgoingMessage) -> None:
+        """Nothing to deliver: the status page shows the officers' answers and every change of status."""
+
+
 class Senders:
     """The sender for each channel."""
 
     def __init__(self, *, line: OutputChannel, facebook_sender: OutputChannel) -> None:
         self._by_channel = {Channel.LINE: line, Channel.FACEBOOK: facebook_sender,
-                            Channel.FACEBOOK_COMMENT: facebook_sender}
+                            Channel.FACEBOOK_COMMENT: facebook_sender, Channel.WEB: StatusPageSender()}
 
     def send(self, message: OutgoingMessage) -> None:
         """Send through the message's channel."""

@@ -172,6 +172,23 @@ class SatisfactionOut(BaseModel):
         return cls(score=int(row.score), reason=row.reason, answered_at=answered)
 
 
+class LocationOut(BaseModel):
+    """Where the case's problem is (the places room): from a LINE location, the web form's pin or a photo's EXIF."""
+
+    lat: float
+    lon: float
+    source: str  # line_location | form_pin | photo_exif
+
+
+class SameProblemOut(BaseModel):
+    """A case that may be the same problem (อาจเป็นเรื่องเดียวกัน): metres apart and meaning similarity, when known."""
+
+    case_id: int
+    ticket: str
+    distance_m: float | None
+    similarity: float | None
+
+
 class CaseDetailOut(CaseOut):
     """One case with its conversation, notes (staff of the unit only) and history."""
 
@@ -179,6 +196,8 @@ class CaseDetailOut(CaseOut):
     notes: list[NoteOut] | None = None
     history: list[HistoryOut] = []
     satisfaction: SatisfactionOut | None = None
+    location: LocationOut | None = None  # filled by the case API from the places room
+    same_problem: list[SameProblemOut] = []
 
     @classmethod
     def of_case(cls, case: Case, user: User, *, notes: list[CaseNote] | None = None,

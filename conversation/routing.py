@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import classifier
-from agency.vocabulary import CASE_INTENTS, AuditAction, Channel
+from agency.vocabulary import CASE_INTENTS, AuditAction, Channel, Intent
 from bot import replies
 from conversation.acknowledgement import group_choice, open_and_acknowledge
 from conversation.faq import FaqMatch
@@ -95,6 +95,8 @@ def _answer(runtime: "Runtime", *, message_id: int, understood: Understood) -> s
                                         display_name=message.sender_name, seen_at=message.sent_at)
         message.contact_id = contact.id
         outcome = route(runtime, session, message=message, contact=contact, understood=understood)
+        for after in runtime.after_message:  # e.g. places: a LINE location, form pin or photo EXIF → the case's place
+            after(runtime, session, message=message)
         message.processed_at = utcnow()
         return outcome
 
@@ -115,7 +117,7 @@ def _understand(runtime: "Runtime", *, kind: str, channel: str, text: str, sent_
         return Understood()
     reading = reading_of(runtime, text=text, kind=kind, sent_at=sent_at)
     comment = channel == Channel.FACEBOOK_COMMENT
-    if (not comment and reading.kind == "status") or not text.strip():
+    if (not comment and kind != "report" and reading.kind == "status") or not text.strip():
         return Understood(reading=reading)
     prediction = classifier.classify(text)
     vector = prediction.embedding
@@ -145,6 +147,10 @@ def route(runtime: "Runtime", session: "Session", *, message: Message, contact: 
             return answer_postback(turn)
         message.kind = "text"
     note_media(session, message=message)
+    if message.kind == "report":  # the web/LIFF report form: always a matter of its own, answered with its ticket
+        if understood.prediction is not None:
+            _store(message, understood)
+        return open_and_acknowledge(turn, intent=None if is_case_intent(message.intent) else Intent.COMPLAINT)
     comment = message.channel == Channel.FACEBOOK_COMMENT
     reading = understood.reading or read(turn)
     if not comment:

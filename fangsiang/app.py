@@ -36,6 +36,7 @@ from listeners.ingest import IngestWriter
 from listeners.views import webhook_router
 from reports import views as report_pages
 from analytics import views as analytics_pages
+from places import views as place_views
 from web import signin
 from web.deps import LoginRequired
 from web.errors import validation_error
@@ -109,7 +110,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
 
     for router in (webhook_router(settings=settings, store=store), signin.router, case_api.router,
                    inbox_pages.router, conversation_pages.router, admin_pages.router, report_pages.router,
-                   analytics_pages.router):
+                   analytics_pages.router, place_views.router):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)

@@ -11,6 +11,7 @@ def worker_jobs() -> list[PeriodicJob]:
     from analytics.alerts import spike_job
     from analytics.rollups import rollup_job
     from fangsiang.citizen_rights import retention_job
+    from places.service import relay_merged
 
     return [
         PeriodicJob(name="media", every_seconds=1.0, run=fetch_pending),  # citizens' photos, fetched and retried
@@ -19,4 +20,5 @@ def worker_jobs() -> list[PeriodicJob]:
         # daily counts: hourly is plenty, and once at start so alerts never wait an hour after a restart
         PeriodicJob(name="analytics-spikes", every_seconds=3600.0, run=spike_job, at_start=True),
         PeriodicJob(name="retention", every_seconds=3600.0, run=retention_job),  # PDPA: closed cases' raw texts
+        PeriodicJob(name="merged-cases", every_seconds=2.0, run=relay_merged),  # same problem: target's updates
     ]

@@ -8,6 +8,7 @@ from bot.senders import FacebookSender, LineSender, OutputChannel, Senders, Tran
 from agency.config import AgencyConfig, load_agency_config
 from storage.db import Database
 from classifier.threads import limit_threads
+from places.service import note_case_place
 from runtime import Runtime
 from storage.queue import make_queue
 from agency.settings import Settings
@@ -42,7 +43,8 @@ def build_runtime(settings: Settings, *, migrate: bool = True, consumer: str | N
     senders = build_senders(settings)
     queue = make_queue(settings.redis_url, consumer=consumer or settings.fangsiang_worker_name,
                        claim_idle_ms=settings.fangsiang_stream_claim_idle_ms)
-    runtime = Runtime(settings=settings, db=db, agency=agency, queue=queue, senders=senders)
+    runtime = Runtime(settings=settings, db=db, agency=agency, queue=queue, senders=senders,
+                      after_message=[note_case_place])
     if migrate:
         runtime.sync_units()
     runtime.reload_calendar()

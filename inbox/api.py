@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from agency.vocabulary import CASE_STATUSES, Role, channel_names
 from cases import access, offline, queries, service
 from cases.schemas import CaseDetailOut, CaseListOut, CaseOut
+from places.views import with_place
 from storage.models import Case, User, utcnow
 from web.deps import CurrentUser, Offset, ReadSessionDep, RowId, RuntimeDep, SessionDep
 
@@ -47,14 +48,15 @@ def list_cases(
 
 @router.get("/{case_id}", summary="One case with its conversation", response_model=CaseDetailOut,
             response_model_exclude_unset=True)
-def get_case(session: ReadSessionDep, case_id: RowId, user: CurrentUser) -> CaseDetailOut:
+def get_case(runtime: RuntimeDep, session: ReadSessionDep, case_id: RowId, user: CurrentUser) -> CaseDetailOut:
     """The case and its messages; 404 when it does not exist or belongs to another unit."""
     try:
         case = access.load_case_for(session, case_id=case_id, user=user)
     except access.CaseNotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "ไม่พบเรื่องนี้") from exc
-    return CaseDetailOut.of_case(case, user, notes=queries.case_notes(session, case=case),
-                                 history=queries.case_history(session, case=case))
+    return with_place(CaseDetailOut.of_case(case, user, notes=queries.case_notes(session, case=case),
+                                            history=queries.case_history(session, case=case)),
+                      session=session, case=case, runtime=runtime)
 
 
 def case_to_act_on(session: SessionDep, case_id: RowId, user: CurrentUser) -> Iterator[Case]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,9 @@ class Runtime:
     queue: WorkQueue
     senders: Senders
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+    # Rooms above the conversation that act on every answered citizen message, in its write transaction (the
+    # composition root adds them, e.g. places: the case's place and a known problem joined): f(runtime, session, message)
+    after_message: list[Callable[..., object]] = field(default_factory=list)
     conversation: ConversationState = field(default_factory=ConversationState)
 
     def reload_calendar(self) -> None:

@@ -50,8 +50,11 @@ class FormCSRFMiddleware(CSRFMiddleware):
         valid_cookie = cookie is not None and self._is_valid(cookie)
         scope["csrf_token"] = cookie if valid_cookie else self._generate_csrf_token()
         if self._needs_check(request):
-            receive, body = await _buffered(receive, headers=request.headers)
-            submitted = request.headers.get(self.header_name) or _form_field(body, request.headers, CSRF_FIELD)
+            submitted = request.headers.get(self.header_name)
+            body: bytes | None = b""  # a token in the header needs no body read (uploads larger than a form)
+            if not submitted:
+                receive, body = await _buffered(receive, headers=request.headers)
+                submitted = _form_field(body, request.headers, CSRF_FIELD)
             if body is None or not valid_cookie or not submitted or not self._csrf_tokens_match(cookie, submitted):
                 await self._get_error_response(request)(scope, receive, send)
                 return
@@ -61,6 +64,8 @@ class FormCSRFMiddleware(CSRFMiddleware):
         """Whether this request must carry the CSRF token."""
         path = request.url.path
         if request.method in self.safe_methods or path.startswith("/webhooks/") or path == "/api/auth/token":
+            return False
+        if path == "/report":  # the public report form: anonymous (no cookie grants anything), multipart with photos
             return False
         if self._valid_bearer(request.headers.get("authorization", "")):
             return False

@@ -26,7 +26,8 @@ def test_a_unit_standard_overrides_the_agency_wide_one() -> None:
 def test_off_line_channels_and_groups_come_from_the_config() -> None:
     names = channel_names(AGENCY)
     assert names["line"] == "LINE" and names["walk_in"] == "มาด้วยตนเอง" and names["phone"] == "โทรศัพท์ / ศูนย์ 1111"
-    assert list(names)[3:] == ["walk_in", "phone", "letter", "email", "comment_box", "website", "other"]
+    assert list(names)[4:] == ["walk_in", "phone", "letter", "email", "comment_box", "website", "other"]
+    assert names["web"] == "แบบฟอร์มแจ้งเรื่องบนเว็บไซต์"  # the report form, the third online channel
     assert AGENCY.citizen_groups[0] == "ประชาชนทั่วไป" and len(AGENCY.citizen_groups) == 6
 
 

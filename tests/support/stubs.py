@@ -42,6 +42,22 @@ class RecordedRequest:
         return message.get("text", "") if isinstance(message, dict) else str(message or "")
 
 
+def map_tile(path: str) -> bytes:
+    """A 256-pixel map tile: land with a road through it (shaded by its coordinates, so tiles differ)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    seed = sum(ord(c) for c in path) % 24
+    tile = Image.new("RGB", (256, 256), (236 - seed, 232, 220))
+    draw = ImageDraw.Draw(tile)
+    draw.line([(0, 128 + seed), (256, 120 - seed)], fill=(255, 255, 255), width=10)
+    draw.line([(120 + seed, 0), (128, 256)], fill=(250, 220, 140), width=6)
+    out = io.BytesIO()
+    tile.save(out, format="PNG")
+    return out.getvalue()
+
+
 @dataclass
 class PlatformStub:
     """Answers like LINE and Graph; can be told to fail the next N calls."""
@@ -53,6 +69,8 @@ class PlatformStub:
     # LINE message content (GET /v2/bot/message/{id}/content on api-data): message id -> (content type, bytes).
     contents: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     content_failures: int = 0  # answer the next N content requests with 500
+    # LINE Login's ID token check (POST /oauth2/v2.1/verify, used by the LIFF report form): token -> claims.
+    id_tokens: dict[str, dict] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -87,6 +105,14 @@ class PlatformStub:
         raise AssertionError(f"stub never saw the expected calls; saw {[(r.method, r.path, r.status) for r in self.requests]}")
 
     def _answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict]:
+        if path.endswith("/oauth2/v2.1/verify"):
+            form = parse_qs(body.decode())
+            claims = self.id_tokens.get((form.get("id_token") or [""])[0])
+            status = 200 if claims is not None and (form.get("client_id") or [""])[0] == str(claims.get("aud")) else 400
+            with self._lock:
+                self.requests.append(RecordedRequest(method, path, headers, body, status))
+            return (200, claims) if status == 200 else (400, {"error": "invalid_request",
+                                                              "error_description": "Invalid IdToken."})
         with self._lock:
             status = self._failures.pop(0) if self._failures else 200
             if status == 200 and path.endswith("/v2/bot/message/reply"):
@@ -114,6 +140,8 @@ class PlatformStub:
     def _content(self, method: str, path: str, headers: dict[str, str]) -> tuple[int, str, bytes] | None:
         """LINE's content endpoint: the stored bytes, 404 for an unknown id, 500 while told to fail; Facebook's
         CDN (GET /fbcdn/{name}): the stored bytes without any authorisation, as Facebook's signed URLs are."""
+        if method == "GET" and path.startswith("/tiles/"):  # a map tile server for the report form's Leaflet map
+            return 200, "image/png", map_tile(path)
         if method == "GET" and path.startswith("/fbcdn/"):
             name = path.split("/")[2]
             with self._lock:
