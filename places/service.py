@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from agency.config import AgencyConfig
 from agency.vocabulary import OPEN_STATUSES, STATUS_NAMES
-from bot import messages as texts
+from bot import replies as texts
 from bot.outbound import CitizenUnreachable, tell_citizen
 from cases.service import CaseError, change_fields, first_inbound
 from classifier.privacy import mask_personal_data

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from agency.settings import Settings
 from cases import service as cases
 from conversation.models import Survey
-from conversation.service import ask_surveys
+from conversation.surveys import ask_surveys
+from runtime import ConversationState
 from places import service
 from storage.models import AuditEvent, Contact, OutboxMessage, utcnow
 from tests.places.conftest import AGENCY, HOME, north_of, officer, seed_case
@@ -26,7 +27,7 @@ def told(session, case) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_merge_moves_the_citizen_to_the_targets_updates_and_survey(backend: str, places_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    runtime = SimpleNamespace(db=places_db, agency=AGENCY, settings=Settings(
+    runtime = SimpleNamespace(db=places_db, agency=AGENCY, conversation=ConversationState(), settings=Settings(
         _env_file=None, fangsiang_data_dir=tmp_path, fangsiang_secret_key="k" * 40))
     with places_db.session() as session:
         target = seed_case(session, text=POTHOLE, unit="public_works", at=HOME, citizen="U-target")
