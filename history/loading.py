@@ -144,7 +144,7 @@ class Loader:
             resolved = resolution_of(status=row.status, received_at=row.received_at, resolved_at=row.resolved_at)
             asked = row.surveyed if row.surveyed is not None else row.satisfaction is not None
             if asked and resolved is not None:  # asked on resolution; answered only when there is a score
-                answered = row.survey_answered_at or resolved if row.satisfaction is not None else None
+                answered = (row.survey_answered_at or resolved) if row.satisfaction is not None else None
                 surveys.append({"case_id": case_id, "channel": str(row.channel), "asked_at": resolved,
                                 "score": row.satisfaction, "reason": row.survey_reason if answered else None,
                                 "free_text": None, "answered_at": answered})

@@ -56,7 +56,7 @@ def test_a_long_group_or_unit_name_is_refused_with_its_column_s_length() -> None
     group_limit, _ = column_limit("group")
     rows = outcomes(f"เรื่อง,กลุ่ม\nก,{'ก' * (group_limit + 1)}\nข,ผู้สูงอายุ\n",
                     ColumnMapping(text="เรื่อง", group="กลุ่ม", channel_value="line"))
-    assert f"กลุ่มผู้รับบริการ" in rows[2].reason and f"ยาวเกิน {group_limit}" in rows[2].reason
+    assert "กลุ่มผู้รับบริการ" in rows[2].reason and f"ยาวเกิน {group_limit}" in rows[2].reason
     assert isinstance(rows[3], ImportRow)
 
 
