@@ -4,14 +4,16 @@ Volumes: a working-day level with weekends and Thai public holidays lower (off-l
 day after a long holiday busier, a yearly swing (rainy-season floods and drains, dry-season smoke and fires, tax in
 April), day-to-day overdispersion (gamma-Poisson), and a few planted spikes (a water outage in one soi, street lights out
 on one road, flooding in one village, a missed waste round). Texts come from Thai templates with slot fillers and, for a
-share, from the classifier's bundled corpus.
+share, from the classifier's bundled corpus. As in a real agency, most citizens write once (a few come back, some about
+the same matter), a quarter name a place, and every finished matter is asked for its satisfaction while most never
+answer; low scores mostly say why.
 """
 from __future__ import annotations
 
 import datetime as dt
 import random
 from bisect import bisect
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -83,8 +85,23 @@ ONLINE_CHANNELS = (Channel.LINE, Channel.FACEBOOK, Channel.FACEBOOK_COMMENT, "we
 CHANNEL_MIX_OPEN = {Channel.LINE: 42, Channel.FACEBOOK: 17, Channel.FACEBOOK_COMMENT: 9, "phone": 11, "walk_in": 8,
                     "letter": 3, "email": 2, "comment_box": 2, "website": 5, "other": 1}
 CHANNEL_MIX_CLOSED = {Channel.LINE: 62, Channel.FACEBOOK: 22, Channel.FACEBOOK_COMMENT: 10, "website": 5, "email": 1}
-SURVEY_RESPONSE_RATE = {Channel.LINE: 0.45, Channel.FACEBOOK: 0.3, Channel.FACEBOOK_COMMENT: 0.1, "phone": 0.2,
-                        "walk_in": 0.35, "letter": 0.05, "email": 0.15, "comment_box": 0.1, "website": 0.2, "other": 0.1}
+# every finished matter is asked for its satisfaction; most citizens never answer (about 28% do, LINE the most)
+SURVEY_RESPONSE_RATE = {Channel.LINE: 0.38, Channel.FACEBOOK: 0.28, Channel.FACEBOOK_COMMENT: 0.1, "phone": 0.2,
+                        "walk_in": 0.3, "letter": 0.05, "email": 0.15, "comment_box": 0.1, "website": 0.2, "other": 0.1}
+LOW_SCORE_REASON_SHARE = 0.7  # of scores 1–2, the share that say why (the survey's follow-up question)
+# why a low score, for a slow and for a quick resolution: slow | unresolved | communication | other
+_REASONS_SLOW = (("slow", 0.55), ("unresolved", 0.25), ("communication", 0.12), ("other", 0.08))
+_REASONS_QUICK = (("slow", 0.1), ("unresolved", 0.5), ("communication", 0.28), ("other", 0.12))
+# who writes: most messages come from a citizen writing once; a few from one who wrote before, some of them about
+# the same matter again (a real repeat), the rest about another one
+RETURNING_SHARE = 0.07
+SAME_MATTER_SHARE = 0.4
+_RETURNING_POOL = 400  # the latest citizens of a channel one may come back from
+# where: a named place (soi, หมู่, road, community) in about a quarter of the messages; the rest say "in front of my
+# house" or send a pin, which names no place
+PLACE_NAMED_SHARE = 0.25
+PLACE_ZIPF = 0.5
+_VAGUE_PLACES = ("หน้าบ้าน", "ข้างบ้าน", "หลังบ้าน", "ใกล้บ้าน", "บริเวณบ้าน", "หน้าบ้านผม", "แถวบ้าน")
 SENTIMENT_OF_INTENT = {Intent.COMPLAINT: "neg", Intent.QUESTION: "q", Intent.SUGGESTION: "neu", Intent.PRAISE: "pos",
                        Intent.OTHER: "neu"}
 # seasons: month → multiplier
@@ -208,14 +225,31 @@ def _place_forms() -> list[tuple[str, str]]:
     forms: list[tuple[str, str]] = []
     for name in _SOI_NAMES:
         forms += [(f"ซอย{name}", f"ซอย{name}"), (f"ซ.{name}", f"ซอย{name}")]
-    for number in range(1, 25):
+    for number in range(1, 151):
         forms.append((f"ซอย {number}", f"ซอย {number}"))
-    for moo in range(1, 13):
+    for moo in range(1, 16):
         forms += [(f"หมู่ {moo}", f"หมู่ {moo}"), (f"ม.{moo}", f"หมู่ {moo}"), (f"หมู่ที่ {moo}", f"หมู่ {moo}")]
     for road in _ROADS:
         forms += [(f"ถนน{road}", f"ถนน{road}"), (f"ถ.{road}", f"ถนน{road}")]
     forms += [(name, name) for name in _COMMUNITIES]
     return forms
+
+
+def _busy_places(forms: list[tuple[str, str]], *, busiest: Sequence[str]) -> tuple[list[tuple[str, ...]], list[float]]:
+    """The places with the ways each is written, busiest first, and the cumulative share of messages naming each:
+    a town's places are not equally busy (Zipf-like; the planted spikes' places among the busier, so that they
+    have a history before their spike)."""
+    written: dict[str, list[str]] = defaultdict(list)
+    for text, canonical in forms:
+        written[canonical].append(text)
+    others = [c for c in written if c not in busiest]
+    random.Random(0).shuffle(others)
+    order = others[:]
+    for rank, canonical in zip(range(1, 2 * len(busiest), 2), busiest, strict=False):
+        order.insert(rank, canonical)
+    weights = [1 / (rank + 1) ** PLACE_ZIPF for rank in range(len(order))]
+    total = sum(weights)
+    return [(c, *written[c]) for c in order], list(accumulate(w / total for w in weights))
 
 
 def planted_spikes(*, messages: int, start: dt.date, end: dt.date) -> list[PlantedSpike]:
@@ -272,7 +306,7 @@ def demo_rows(*, messages: int, months: int, end: dt.date | None = None, seed: i
         for offset, count in enumerate(nprng.multinomial(spike.messages, profile / profile.sum())):
             spike_days[spike.first_day + dt.timedelta(days=offset)].append((spike, int(count)))
     corpus = _corpus() if corpus_share > 0 else []
-    places = _place_forms()
+    places, places_cum = _busy_places(_place_forms(), busiest=[place_of(p) or p for _, _, p, _, _ in PLANTED])
     with_place: dict[str, list[int]] = defaultdict(list)
     for index, template in enumerate(TEMPLATES):
         if "{place}" in template[5]:
@@ -285,6 +319,9 @@ def demo_rows(*, messages: int, months: int, end: dt.date | None = None, seed: i
     hours_online, hours_office = _probabilities(_HOURS_ONLINE), _probabilities(_HOURS_OFFICE)
     groups_p = _probabilities((70, 9, 10, 4, 3, 4))
     now = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=BANGKOK_TZ).astimezone(dt.UTC)
+    recent: dict[str, deque[tuple[int, tuple[int, str | None] | None]]] = defaultdict(
+        lambda: deque(maxlen=_RETURNING_POOL))
+    next_citizen = 0
     for offset in range(days):
         day = start + dt.timedelta(days=offset)
         closed = day in holidays or day.weekday() >= 5
@@ -307,7 +344,7 @@ def demo_rows(*, messages: int, months: int, end: dt.date | None = None, seed: i
         online_hours = nprng.choice(24, size=size, p=hours_online).tolist()
         office_hours = nprng.choice(24, size=size, p=hours_office).tolist()
         seconds = nprng.integers(0, 3600, size=size).tolist()
-        picks = nprng.random((size, 12)).tolist()
+        picks = nprng.random((size, 16)).tolist()
         respond = nprng.lognormal(0.0, 1.0, size=size).tolist()
         resolve = nprng.lognormal(0.0, 0.9, size=size).tolist()
         groups = nprng.choice(len(GROUPS), size=size, p=groups_p).tolist()
@@ -319,12 +356,28 @@ def demo_rows(*, messages: int, months: int, end: dt.date | None = None, seed: i
             hour = online_hours[i] if (online or closed) else office_hours[i]
             received = midnight + dt.timedelta(seconds=hour * 3600 + seconds[i])
             pick = picks[i]
+            earlier = recent[channel]
+            if earlier and i < count and pick[12] < RETURNING_SHARE:  # (a spike's writers are new citizens)
+                citizen, matter = earlier[int(pick[13] * len(earlier))]
+                if matter is not None and pick[13] * len(earlier) % 1 < SAME_MATTER_SHARE:
+                    templates[i], forced[i], from_corpus[i] = *matter, False  # the same problem again
+            else:
+                citizen, next_citizen = next_citizen, next_citizen + 1
             if from_corpus[i]:
                 row = corpus[int(pick[0] * len(corpus))]
                 text, unit, intent, topics = row["text"], row["unit"], row["intent"], None
+                matter = None
             else:
                 unit, intent, issue, _, _, body = TEMPLATES[templates[i]]
-                place_text, place_canonical = (forced[i], forced[i]) if forced[i] else places[int(pick[0] * len(places))]
+                if forced[i]:
+                    place_text, place_canonical = forced[i], forced[i]
+                elif pick[14] < PLACE_NAMED_SHARE:
+                    rank = min(bisect(places_cum, pick[0]), len(places) - 1)
+                    place_canonical, *spellings = places[rank]
+                    place_text = spellings[int(pick[1] * len(spellings))]
+                else:
+                    place_text, place_canonical = _VAGUE_PLACES[int(pick[0] * len(_VAGUE_PLACES))], None
+                matter = (templates[i], place_canonical if place_canonical else None)
                 landmark = _LANDMARKS[int(pick[1] * len(_LANDMARKS))]
                 female = pick[2] < 0.55
                 particles = _PARTICLES_F if female else _PARTICLES_M
@@ -338,7 +391,7 @@ def demo_rows(*, messages: int, months: int, end: dt.date | None = None, seed: i
                 if not issue:
                     topics = ()
                 elif "{place}" in body:
-                    topics = (issue, place_canonical)
+                    topics = (issue, place_canonical) if place_canonical else (issue,)
                 elif "{landmark}" in body:
                     topics = (issue, landmark)
                 else:
@@ -348,7 +401,8 @@ def demo_rows(*, messages: int, months: int, end: dt.date | None = None, seed: i
             rows.append(_case_fields(
                 pick=pick, text=text, received=received, channel=channel, online=online, unit=unit, intent=intent,
                 topics=topics, now=now, respond=respond[i], resolve=resolve[i],
-                group=GROUPS[groups[i]]))
+                group=GROUPS[groups[i]], citizen=citizen))
+            earlier.append((citizen, matter))
         rows.sort(key=lambda r: r["received_at"])
         yield from rows
 
@@ -369,10 +423,11 @@ def _personal_detail(rng: random.Random) -> str:
 
 def _case_fields(*, pick: list[float], text: str, received: dt.datetime, channel: str, online: bool, unit: str,
                  intent: str, topics: tuple[str, ...] | None, now: dt.datetime, respond: float, resolve: float,
-                 group: str) -> dict:
-    """One row: the case's status, response and resolution times, citizen group and satisfaction.
+                 group: str, citizen: int) -> dict:
+    """One row: the case's status, response and resolution times, citizen group, and the survey asked when it was
+    finished (answered by a minority, with a reason for most low scores).
 
-    `respond` and `resolve` are lognormal draws with median 1; `pick` holds uniform draws (slots 9–11 used here)."""
+    `respond` and `resolve` are lognormal draws with median 1; `pick` holds uniform draws (slots 9–11, 15 used here)."""
     responded = received + dt.timedelta(hours=respond * (2.5 if online else 20))
     resolve_days = resolve * _RESOLVE_MEDIAN_DAYS[intent]
     resolved = responded + dt.timedelta(days=resolve_days)
@@ -388,11 +443,19 @@ def _case_fields(*, pick: list[float], text: str, received: dt.datetime, channel
     else:
         status = Status.IN_PROGRESS if roll < 0.6 else Status.ACKNOWLEDGED
     done = status in (Status.RESOLVED, Status.CLOSED)
-    satisfaction = None
-    answer = pick[10]
-    if done and intent != Intent.OTHER and answer < SURVEY_RESPONSE_RATE.get(channel, 0.1):
+    surveyed = done and intent != Intent.OTHER
+    satisfaction = reason = answered_at = None
+    answer, rate = pick[10], SURVEY_RESPONSE_RATE.get(channel, 0.1)
+    if surveyed and answer < rate:
         weights = _SATISFACTION_FAST_CUM if resolve < 1.5 else _SATISFACTION_SLOW_CUM
-        satisfaction = 1 + bisect(weights, answer / SURVEY_RESPONSE_RATE.get(channel, 0.1))
+        satisfaction = 1 + bisect(weights, answer / rate)
+        answered_at = min(resolved + dt.timedelta(hours=0.2 + 30 * pick[15] ** 3), now)
+        if satisfaction <= 2 and pick[15] < LOW_SCORE_REASON_SHARE:
+            reasons = _REASONS_QUICK if resolve < 1.5 else _REASONS_SLOW
+            draw = pick[15] / LOW_SCORE_REASON_SHARE
+            reason = next((code for code, cum in zip((c for c, _ in reasons),
+                                                     accumulate(w for _, w in reasons), strict=True) if draw < cum),
+                          reasons[-1][0])
     other = pick[11]
     if unit == "social_welfare" and other < 0.5:
         group = "ผู้สูงอายุ/ผู้พิการ"
@@ -404,5 +467,6 @@ def _case_fields(*, pick: list[float], text: str, received: dt.datetime, channel
         "sentiment": SENTIMENT_OF_INTENT[intent], "status": status,
         "responded_at": responded if responded <= now and status != Status.NEW else None,
         "resolved_at": resolved if done else None, "group": citizen_group, "satisfaction": satisfaction,
-        "topics": topics,
+        "topics": topics, "citizen": citizen, "surveyed": surveyed, "survey_reason": reason,
+        "survey_answered_at": answered_at,
     }

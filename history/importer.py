@@ -1,6 +1,8 @@
 """Reading an agency's past complaints from CSV or Excel into checked rows (the pure half of `fangsiang import`).
 
-A file is read row by row with its line numbers (CSV in UTF-8, UTF-8 with BOM or TIS-620/cp874; XLSX read-only).
+A file is read row by row with its line numbers (CSV in UTF-8, UTF-8 or UTF-16 with a BOM, or TIS-620/cp874 when the
+bytes are plainly Thai; XLSX read-only, its zip's uncompressed sizes checked first). Files over `FileLimits` are refused
+whole before anything is read.
 Columns are chosen as the CLI says (`--text-column C [--date-column D] ...`): by header name, by Excel letter (A, B, …)
 or by number (1, 2, …). Each row becomes an `ImportRow` or a `SkippedRow` whose reason is in Thai; a row repeated in the
 same file is a `DuplicateRow`. The fingerprint (text, received time to the minute, channel, ticket) is stable across
@@ -25,12 +27,54 @@ from pathlib import Path
 from agency.thaitime import Era, ThaiDateError, day_label, detect_era, parse_thai_datetime
 from agency.vocabulary import CASE_STATUSES, OPEN_STATUSES, STATUS_NAMES, Channel, Status
 from classifier.text import THAI_DIGITS
+from storage.models import Case
 
 # every channel a matter can arrive by (issue 11): the online ones and the off-line ones officers record
 CHANNEL_CODES = (*Channel, "walk_in", "phone", "letter", "email", "comment_box", "website", "other")
 MAX_TEXT = 5000
-MAX_TICKET = 64
 _ERA_SAMPLE = 500
+FIRST_PLAUSIBLE_YEAR = 1957  # พ.ศ. 2500: no agency's register of complaints is older
+# a ticket as registers write it: letters (Thai or Latin), digits, "-" and "/", e.g. "ทต-2567/0012", "R-001"
+TICKET_SHAPE = re.compile(r"[0-9A-Za-z\u0E01-\u0E3A\u0E40-\u0E4E\u0E50-\u0E59]"
+                          r"[0-9A-Za-z\u0E01-\u0E3A\u0E40-\u0E4E\u0E50-\u0E59/\-]*")
+# the stored column each short field lands in, and its name for people: a cell longer than the column is refused
+STORED_COLUMNS = {"ticket": (Case.__table__.c.ticket, "เลขที่เรื่อง"),
+                  "unit": (Case.__table__.c.unit_code, "หน่วยงาน"),
+                  "group": (Case.__table__.c.citizen_group, "กลุ่มผู้รับบริการ"),
+                  "channel": (Case.__table__.c.channel, "ช่องทาง")}
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*\d{2,4}(?:\D|$)")
+_THAI_WORD = re.compile("[\u0E01-\u0E2E][\u0E01-\u0E4E]{2,}")  # three Thai characters in a row, a consonant first
+# a Thai vowel or tone mark written after something that is not a Thai letter: Latin-1 accents read as cp874
+_STRAY_MARK = re.compile("(?:^|[^\u0E01-\u0E4E])[\u0E31\u0E34-\u0E3A\u0E47-\u0E4E]")
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """How large a file may be: on disk, and an XLSX's contents once unzipped (in total and against its zipped size)."""
+
+    file_bytes: int = 100 * 1024 * 1024
+    xlsx_expanded_bytes: int = 300 * 1024 * 1024
+    xlsx_ratio: float = 100.0
+    ratio_from_bytes: int = 1024 * 1024  # small parts may compress further than the ratio
+
+
+def _size(count: int | float) -> str:
+    """A number of bytes as people read it (KB under a megabyte, else MB)."""
+    return f"{count / 2**10:,.0f} KB" if count < 2**20 else f"{count / 2**20:,.0f} MB"
+
+
+def column_limit(name: str) -> tuple[int | None, str]:
+    """The stored length of a short field's column (None: unbounded) and the field's name in Thai."""
+    column, label = STORED_COLUMNS[name]
+    return getattr(column.type, "length", None), label
+
+
+def check_length(name: str, value: str | None) -> None:
+    """A RowError in Thai when the value is longer than the column it is stored in."""
+    limit, label = column_limit(name)
+    if value and limit is not None and len(value) > limit:
+        raise RowError(f"{label} “{value[:40]}{'…' if len(value) > 40 else ''}” ยาวเกิน {limit} ตัวอักษร "
+                       f"({len(value)} ตัวอักษร) ระบบจัดเก็บได้ไม่เกิน {limit} ตัวอักษร")
 
 # how spreadsheets name our channels (compared without spaces, dots, dashes or case)
 CHANNEL_ALIASES: dict[str, str] = {spelling: code for code, spellings in {
@@ -176,11 +220,14 @@ class ImportSummary:
 
 
 def detect_encoding(path: Path) -> str:
-    """utf-8-sig (BOM), utf-8, or cp874 (TIS-620 and Windows Thai) when the bytes are not UTF-8."""
+    """The file's encoding where it is certain: a BOM (UTF-8, UTF-16), valid UTF-8, or cp874 (TIS-620 and Windows Thai)
+    when the bytes decode as cp874 and read as Thai; otherwise an ImportFileError naming the problem in Thai."""
     with open(path, "rb") as handle:
-        head = handle.read(3)
+        head = handle.read(4)
         if head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
         handle.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
@@ -192,12 +239,23 @@ def detect_encoding(path: Path) -> str:
             pass
         handle.seek(0)
         thai = codecs.getincrementaldecoder("cp874")()
+        seen_thai, tail = False, ""
         try:
             while chunk := handle.read(1 << 20):
-                thai.decode(chunk)
+                text = thai.decode(chunk)
+                if _STRAY_MARK.search(tail + text):
+                    raise ImportFileError(
+                        f"อ่านไฟล์ {path.name} ไม่ได้: ไฟล์ไม่ใช่ UTF-8 และไม่ใช่ภาษาไทยแบบ TIS-620 "
+                        "(น่าจะเป็นรหัสอักขระภาษาอื่น เช่น Latin-1 ซึ่งอ่านแล้วตัวอักษรจะผิด) "
+                        "กรุณาบันทึกไฟล์เป็น CSV UTF-8 แล้วนำเข้าใหม่")
+                seen_thai, tail = seen_thai or _THAI_WORD.search(text) is not None, text[-1:]
+            thai.decode(b"", final=True)
         except UnicodeDecodeError:
             raise ImportFileError(f"อ่านไฟล์ {path.name} ไม่ได้: ไม่ใช่ข้อความแบบ UTF-8 หรือ TIS-620 "
                                   "(บันทึกไฟล์เป็น CSV UTF-8 แล้วลองใหม่)") from None
+    if not seen_thai:
+        raise ImportFileError(f"อ่านไฟล์ {path.name} ไม่ได้: ไฟล์ไม่ใช่ UTF-8 และไม่มีอักษรไทยที่ยืนยันได้ว่าเป็น TIS-620 "
+                              "จึงไม่ทราบรหัสอักขระที่แน่นอน กรุณาบันทึกไฟล์เป็น CSV UTF-8 แล้วนำเข้าใหม่")
     return "cp874"
 
 
@@ -265,11 +323,34 @@ def _csv_table(reader: Iterator[list[str]], *, name: str, close: Callable[[], No
     return SourceTable(header=header, rows=rows(), encoding=encoding)
 
 
-def read_xlsx(path: Path, *, sheet: str | None = None) -> SourceTable:
-    """An Excel workbook's first (or named) sheet: header and rows with their Excel row numbers."""
+def check_xlsx_expansion(path: Path, *, limits: FileLimits) -> None:
+    """Refuse a workbook whose parts unzip to more than the limits allow, from the zip's own directory (nothing is
+    unzipped): a small file that expands to gigabytes would hold the import for minutes and exhaust memory."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ImportFileError(f"เปิดไฟล์ Excel {path.name} ไม่ได้ ({error.__class__.__name__})") from None
+    total = sum(part.file_size for part in parts)
+    if total > limits.xlsx_expanded_bytes:
+        raise ImportFileError(f"ไฟล์ Excel {path.name} เมื่อแตกไฟล์แล้วมีขนาด {_size(total)} "
+                              f"เกินที่รับได้ ({_size(limits.xlsx_expanded_bytes)}) "
+                              "กรุณาแบ่งไฟล์เป็นหลายไฟล์หรือบันทึกเป็น CSV แล้วนำเข้าใหม่")
+    for part in parts:
+        if part.file_size >= limits.ratio_from_bytes and part.file_size > limits.xlsx_ratio * max(part.compress_size, 1):
+            raise ImportFileError(f"ไฟล์ Excel {path.name} ผิดปกติ: ส่วน {part.filename} ขยายจาก "
+                                  f"{_size(part.compress_size)} เป็น {_size(part.file_size)} "
+                                  f"(เกิน {limits.xlsx_ratio:,.0f} เท่า) จึงไม่นำเข้า "
+                                  "กรุณาตรวจสอบไฟล์หรือบันทึกเป็น CSV แล้วนำเข้าใหม่")
+
+
+def read_xlsx(path: Path, *, sheet: str | None = None, limits: FileLimits | None = None) -> SourceTable:
+    """An Excel workbook's first (or named) sheet: header and rows with their Excel row numbers (the zip's sizes
+    checked against the limits before openpyxl reads it, read-only)."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_xlsx_expansion(path, limits=limits or FileLimits())
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
@@ -295,16 +376,21 @@ def read_xlsx(path: Path, *, sheet: str | None = None) -> SourceTable:
     return SourceTable(header=header, rows=rows())
 
 
-def read_table(path: Path | str, *, sheet: str | None = None) -> SourceTable:
-    """A .csv or .xlsx file's header and rows."""
+def read_table(path: Path | str, *, sheet: str | None = None, limits: FileLimits | None = None) -> SourceTable:
+    """A .csv or .xlsx file's header and rows (a file over the limits refused whole, in Thai)."""
     path = Path(path)
+    limits = limits or FileLimits()
     if not path.is_file():
         raise ImportFileError(f"ไม่พบไฟล์ {path}")
+    size = path.stat().st_size
+    if size > limits.file_bytes:
+        raise ImportFileError(f"ไฟล์ {path.name} มีขนาด {_size(size)} เกินที่รับได้ "
+                              f"({_size(limits.file_bytes)}) กรุณาแบ่งเป็นหลายไฟล์แล้วนำเข้าทีละไฟล์")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(path)
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path, sheet=sheet)
+        return read_xlsx(path, sheet=sheet, limits=limits)
     raise ImportFileError(f"รองรับเฉพาะไฟล์ .csv และ .xlsx (ไฟล์ {path.name}: ถ้าเป็น .xls ให้บันทึกเป็น .xlsx ก่อน)")
 
 
@@ -447,14 +533,28 @@ def _cell(cells: tuple[object, ...], columns: dict[str, int], name: str) -> obje
     return cells[index] if index is not None and index < len(cells) else None
 
 
-def _moment(value: object, *, what: str, era: Era) -> dt.datetime | None:
-    """A date cell as UTC, None when empty; a RowError naming the column otherwise."""
+def _moment(value: object, *, what: str, era: Era, now: dt.datetime) -> dt.datetime | None:
+    """A date cell as UTC, None when empty; a RowError naming the column otherwise: a month past 12 in
+    day/month/year (never swapped), a year outside พ.ศ. 2500 to next year, or a day in the future."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, str) and (numeric := _NUMERIC_DATE.match(value.translate(THAI_DIGITS))):
+        day, month = int(numeric.group(1)), int(numeric.group(2))
+        if month > 12:
+            hint = f" (ถ้าหมายถึงวันที่ {month} เดือน {day} ต้องเขียนเป็น {month}/{day}/ปี)" if day <= 12 else ""
+            raise RowError(f"{what}: “{value.strip()}” ไม่ใช่วันที่แบบ วัน/เดือน/ปี เพราะไม่มีเดือนที่ {month}{hint}")
     try:
-        return parse_thai_datetime(value, two_digit_era=era).astimezone(dt.UTC)
+        moment = parse_thai_datetime(value, two_digit_era=era)
     except ThaiDateError as error:
         raise RowError(f"{what}: {error}") from None
+    last_year = now.astimezone(moment.tzinfo).year + 1
+    if not FIRST_PLAUSIBLE_YEAR <= moment.year <= last_year:
+        raise RowError(f"{what}: ปี พ.ศ. {moment.year + 543} ไม่น่าจะถูกต้อง (รับได้ พ.ศ. {FIRST_PLAUSIBLE_YEAR + 543}"
+                       f"–{last_year + 543} หรือ ค.ศ. {FIRST_PLAUSIBLE_YEAR}–{last_year})")
+    moment = moment.astimezone(dt.UTC)
+    if moment > now + dt.timedelta(days=1):
+        raise RowError(f"{what} {day_label(moment, style='long')} อยู่ในอนาคต")
+    return moment
 
 
 def _check(row: SourceRow, context: _Context) -> ImportRow:
@@ -468,18 +568,14 @@ def _check(row: SourceRow, context: _Context) -> ImportRow:
         raise RowError(f"ข้อความยาวเกิน {MAX_TEXT:,} ตัวอักษร ({len(text):,})")
     received = None
     if "date" in columns:
-        received = _moment(_cell(cells, columns, "date"), what="วันที่รับเรื่อง", era=context.era)
+        received = _moment(_cell(cells, columns, "date"), what="วันที่รับเรื่อง", era=context.era, now=context.now)
         if received is None:
             raise RowError("ไม่มีวันที่รับเรื่อง")
-        if received > context.now + dt.timedelta(days=1):
-            raise RowError(f"วันที่รับเรื่อง {day_label(received, style='long')} อยู่ในอนาคต")
     channel = context.channel or parse_channel(_cell(cells, columns, "channel"), allowed=context.channels,
                                                names=context.channel_names)
-    resolved = _moment(_cell(cells, columns, "resolved"), what="วันที่แก้ไขเสร็จ", era=context.era)
+    resolved = _moment(_cell(cells, columns, "resolved"), what="วันที่แก้ไขเสร็จ", era=context.era, now=context.now)
     if resolved is not None and received is not None and resolved < received - dt.timedelta(days=1):
         raise RowError(f"วันที่แก้ไขเสร็จ ({day_label(resolved)}) อยู่ก่อนวันที่รับเรื่อง ({day_label(received)})")
-    if resolved is not None and resolved > context.now + dt.timedelta(days=1):
-        raise RowError(f"วันที่แก้ไขเสร็จ {day_label(resolved, style='long')} อยู่ในอนาคต")
     status_cell = _cell_text(_cell(cells, columns, "status"))
     if status_cell:
         status = parse_status(status_cell)
@@ -501,8 +597,11 @@ def _check(row: SourceRow, context: _Context) -> ImportRow:
             raise RowError(f"ไม่รู้จักกลุ่มผู้รับบริการ “{group_cell}” "
                            f"(ใช้ได้: {', '.join(sorted(set(context.groups.values())))})")
     ticket = _cell_text(_cell(cells, columns, "ticket")) or None
-    if ticket is not None and len(ticket) > MAX_TICKET:
-        raise RowError(f"เลขที่เรื่องยาวเกิน {MAX_TICKET} ตัวอักษร")
+    if ticket is not None and not TICKET_SHAPE.fullmatch(ticket):
+        raise RowError(f"เลขที่เรื่อง “{ticket[:40]}{'…' if len(ticket) > 40 else ''}” ไม่ใช่รูปแบบเลขที่เรื่อง "
+                       "(ใช้ได้เฉพาะตัวอักษร ตัวเลข เครื่องหมาย - และ / เช่น R-001 หรือ ทต-2567/0012) จึงไม่นำเข้าแถวนี้")
+    for name, value in (("ticket", ticket), ("unit", unit), ("group", group), ("channel", channel)):
+        check_length(name, value)
     satisfaction = parse_satisfaction(_cell(cells, columns, "satisfaction"))
     return ImportRow(line=row.line, text=text, received_at=received, channel=channel, unit=unit, status=status,
                      resolved_at=resolved, group=group, ticket=ticket, satisfaction=satisfaction,

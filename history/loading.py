@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -41,6 +41,10 @@ class HistoryRow:
     satisfaction: int | None = None
     fingerprint: str | None = None
     line: int = 0
+    citizen: str | None = None  # who wrote it, as the source knows them (the same key: the same citizen)
+    surveyed: bool | None = None  # a survey was asked (None: when a satisfaction score is given)
+    survey_reason: str | None = None  # why a low score (slow | unresolved | communication | other)
+    survey_answered_at: dt.datetime | None = None
 
 
 _RECENT: OrderedDict[tuple[int, str], classifier.Prediction] = OrderedDict()  # texts a long load repeats
@@ -72,27 +76,39 @@ class Loader:
     calendar: WorkingCalendar
     source: str
     contacts_per_channel: int = 1
-    _contacts: dict[str, list[int]] = field(default_factory=dict)
 
-    def _contact_ids(self, channel: str) -> list[int]:
-        known = self._contacts.get(channel)
-        if known is not None:
-            return known
-        prefix = f"history:{self.source[:80]}:"
-        wanted = [f"{prefix}{n}" for n in range(self.contacts_per_channel)]
-        have = dict(self.session.execute(select(Contact.external_id, Contact.id).where(
-            Contact.channel == channel, Contact.external_id.in_(wanted))).all())
+    def _contact_ids(self, channel: str, external_ids: Sequence[str]) -> dict[str, int]:
+        """The contact id of each external id on a channel, inserting the missing ones in bulk."""
+        wanted = list(dict.fromkeys(external_ids))
+
+        def known() -> dict[str, int]:
+            found: dict[str, int] = {}
+            for start in range(0, len(wanted), 500):
+                found.update(self.session.execute(select(Contact.external_id, Contact.id).where(
+                    Contact.channel == channel, Contact.external_id.in_(wanted[start:start + 500]))).tuples().all())
+            return found
+
+        have = known()
         missing = [external for external in wanted if external not in have]
         if missing:
             now = utcnow()
             self.session.execute(insert(Contact), [
                 {"channel": channel, "external_id": external, "display_name": None, "following": False,
                  "created_at": now, "last_seen_at": now} for external in missing])
-            have = dict(self.session.execute(select(Contact.external_id, Contact.id).where(
-                Contact.channel == channel, Contact.external_id.in_(wanted))).all())
-        ids = [have[external] for external in wanted]
-        self._contacts[channel] = ids
-        return ids
+            have = known()
+        return have
+
+    def _contacts_of(self, rows: Sequence[HistoryRow]) -> list[int]:
+        """Each row's contact: its citizen's (one per citizen key and channel), else one of the channel's
+        `contacts_per_channel` shared history contacts."""
+        prefix = f"history:{self.source[:80]}:"
+        keys = [prefix + (f"c{row.citizen}" if row.citizen is not None else str(n % self.contacts_per_channel))
+                for n, row in enumerate(rows)]
+        by_channel: dict[str, list[str]] = {}
+        for row, key in zip(rows, keys, strict=True):
+            by_channel.setdefault(row.channel, []).append(key)
+        ids = {channel: self._contact_ids(channel, wanted) for channel, wanted in by_channel.items()}
+        return [ids[row.channel][key] for row, key in zip(rows, keys, strict=True)]
 
     def classify(self, rows: Sequence[HistoryRow]) -> None:
         """Classify the rows that carry no topics yet (imported files; corpus texts of the demo history)."""
@@ -114,12 +130,11 @@ class Loader:
             return []
         self.classify(rows)
         past = []
-        for n, row in enumerate(rows):
-            contacts = self._contact_ids(row.channel)
+        for row, contact_id in zip(rows, self._contacts_of(rows), strict=True):
             past.append(PastCase(
                 text=row.text, received_at=row.received_at, channel=row.channel, status=row.status,
                 masked_text=row.masked_text if row.masked_text is not None else mask_personal_data(row.text),
-                contact_id=contacts[n % len(contacts)], intent=row.intent, sentiment=row.sentiment, unit=row.unit,
+                contact_id=contact_id, intent=row.intent, sentiment=row.sentiment, unit=row.unit,
                 topics=list(row.topics or ()), responded_at=row.responded_at, resolved_at=row.resolved_at,
                 group=row.group, ticket=row.ticket))
         case_ids = insert_past_cases(self.session, cases=past, agency=self.agency, calendar=self.calendar)
@@ -127,10 +142,12 @@ class Loader:
         imported, surveys = [], []
         for row, case_id in zip(rows, case_ids, strict=True):
             resolved = resolution_of(status=row.status, received_at=row.received_at, resolved_at=row.resolved_at)
-            if row.satisfaction is not None and resolved is not None:
+            asked = row.surveyed if row.surveyed is not None else row.satisfaction is not None
+            if asked and resolved is not None:  # asked on resolution; answered only when there is a score
+                answered = (row.survey_answered_at or resolved) if row.satisfaction is not None else None
                 surveys.append({"case_id": case_id, "channel": str(row.channel), "asked_at": resolved,
-                                "score": row.satisfaction, "reason": None, "free_text": None,
-                                "answered_at": resolved})
+                                "score": row.satisfaction, "reason": row.survey_reason if answered else None,
+                                "free_text": None, "answered_at": answered})
             if row.fingerprint is not None:
                 imported.append({"fingerprint": row.fingerprint, "source": self.source[:200], "line": row.line,
                                  "case_id": case_id, "satisfaction": row.satisfaction, "imported_at": now})

@@ -2,6 +2,7 @@
 loaded in batches as classified cases written through the case domain, then the analytics rollups rebuilt."""
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -94,26 +95,30 @@ def import_file(runtime: Runtime, *, path: Path, mapping: ColumnMapping, sheet: 
                     summary.add(row)
             loader.load([HistoryRow(text=r.text, received_at=r.received_at, channel=r.channel, status=r.status,
                                     unit=r.unit, resolved_at=r.resolved_at, group=r.group, ticket=r.ticket,
-                                    satisfaction=r.satisfaction, fingerprint=r.fingerprint, line=r.line)
+                                    satisfaction=r.satisfaction, fingerprint=r.fingerprint, line=r.line,
+                                    citizen=r.fingerprint)  # who wrote a row is unknown: never the same citizen
                          for r in fresh])
         bar.advance(len(batch))
     _finish(runtime, bar)
     return summary
 
 
-def load_demo(runtime: Runtime, *, messages: int, months: int, seed: int = 0, progress: bool = False) -> int:
-    """Generate and bulk-insert a demo history, then rebuild the rollups; returns the number of messages loaded."""
+def load_demo(runtime: Runtime, *, messages: int, months: int, seed: int = 0, progress: bool = False,
+              end: dt.date | None = None) -> int:
+    """Generate and bulk-insert a demo history (ending yesterday, or on `end`), then rebuild the rollups; returns the
+    number of messages loaded."""
     bar = Progress(messages, label="สร้างข้อมูลตัวอย่าง", enabled=progress)
     rows = (HistoryRow(text=row["text"], received_at=row["received_at"], channel=row["channel"], status=row["status"],
                        unit=row["unit"], intent=row["intent"], sentiment=row["sentiment"], topics=row["topics"],
                        responded_at=row["responded_at"], resolved_at=row["resolved_at"], group=row["group"],
-                       satisfaction=row["satisfaction"], line=n)
-            for n, row in enumerate(demo_rows(messages=messages, months=months, seed=seed)))
+                       satisfaction=row["satisfaction"], line=n, citizen=row["citizen"], surveyed=row["surveyed"],
+                       survey_reason=row["survey_reason"], survey_answered_at=row["survey_answered_at"])
+            for n, row in enumerate(demo_rows(messages=messages, months=months, seed=seed, end=end)))
     loaded = 0
     for batch in _batches(rows, DEMO_BATCH):
         with runtime.db.session() as session:
-            Loader(session=session, agency=runtime.agency, calendar=runtime.calendar, source=f"demo-{seed}",
-                   contacts_per_channel=200).load(batch)
+            Loader(session=session, agency=runtime.agency, calendar=runtime.calendar,
+                   source=f"demo-{seed}").load(batch)
         bar.advance(len(batch))
         loaded += len(batch)
     _finish(runtime, bar)
