@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await run_in_threadpool(build_runtime, settings)
+        runtime = await run_in_threadpool(lambda: build_runtime(settings, serving=True))
         app.state.runtime = runtime
         # Without a worker in this process and without Redis, nobody reads the in-process queue: a separate
         # `fangsiang worker` on the same database picks new messages up with its sweep instead.
