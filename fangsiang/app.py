@@ -33,13 +33,13 @@ from inbox.admin import conversation as conversation_pages
 from inbox.admin import views as admin_pages
 from listeners.base import CitizenMessage
 from listeners.ingest import IngestWriter
-from listeners.views import webhook_router
+from listeners.views import WebhookFastPath, webhook_router
 from reports import views as report_pages
 from analytics import views as analytics_pages
 from web import signin
 from web.deps import LoginRequired
 from web.errors import validation_error
-from web.headers import SecurityHeaders
+from web.headers import HEADERS, SecurityHeaders
 from web.request_text import StorableJSONText
 from web.security import CSRF_COOKIE, SESSION_COOKIE, FormCSRFMiddleware, limiter
 from web.templating import STATIC_DIR, render
@@ -91,8 +91,12 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     app.add_middleware(SecurityHeaders)
     limiter.reset()  # each app starts with fresh sign-in counters
     app.state.limiter = limiter
+
     async def store(messages: Sequence[CitizenMessage]) -> list[int]:
         return await app.state.ingest.store(messages)
+
+    # Outermost: the platforms' webhook POSTs are answered before the people's middlewares (the same checks).
+    app.add_middleware(WebhookFastPath, settings=settings, store=store, headers=HEADERS)
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     # Swagger UI from the swagger-ui-bundle package, so the API docs work on an agency's closed network.
