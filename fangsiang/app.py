@@ -48,6 +48,7 @@ from worker.loop import Worker
 log = logging.getLogger(__name__)
 DOCS_CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
                                 "img-src 'self' data:; frame-ancestors 'none'")
+INGEST_WRITERS = 4  # PostgreSQL: batches committing at once (SQLite has one writer)
 PAGE_ERRORS = {404: "ไม่พบหน้านี้", 403: "บัญชีของท่านไม่มีสิทธิ์เข้าถึงหน้านี้", 405: "ไม่สามารถทำรายการนี้ได้"}
 
 
@@ -65,7 +66,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         # Without a worker in this process and without Redis, nobody reads the in-process queue: a separate
         # `fangsiang worker` on the same database picks new messages up with its sweep instead.
         queued = with_worker or bool(settings.redis_url)
-        app.state.ingest = IngestWriter(lambda: runtime.db,
+        app.state.ingest = IngestWriter(lambda: runtime.db, writers=1 if runtime.db.is_sqlite else INGEST_WRITERS,
                                         publish=(lambda ids: runtime.queue.publish(ids)) if queued else _unqueued)
         worker = Worker(runtime, jobs=worker_jobs(), progress=startup.report) if with_worker else None
         app.state.worker = worker

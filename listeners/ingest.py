@@ -69,16 +69,20 @@ Waiting = tuple[Sequence[CitizenMessage], "asyncio.Future[list[int]]"]  # a requ
 
 
 class IngestWriter:
-    """One writer thread: commits concurrent webhook requests together, then queues their new message ids."""
+    """Writer threads: each commits the webhook requests waiting at that moment together, then queues their new
+    message ids. One for SQLite (one writer at a time anyway); on PostgreSQL several, so one batch is parsed and sent
+    while another waits for its commit to reach the disk."""
 
     def __init__(self, database: Callable[[], Database], *, publish: Callable[[list[int]], None],
-                 max_requests_per_commit: int = 256) -> None:
+                 max_requests_per_commit: int = 256, writers: int = 1) -> None:
         self._database = database
         self._publish = publish
         self._max = max_requests_per_commit
         self._queue: queue.SimpleQueue[Waiting | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="fangsiang-ingest", daemon=True)
-        self._thread.start()
+        self._threads = [threading.Thread(target=self._run, name=f"fangsiang-ingest-{n}", daemon=True)
+                         for n in range(max(1, writers))]
+        for thread in self._threads:
+            thread.start()
 
     async def store(self, messages: Sequence[CitizenMessage]) -> list[int]:
         """Commit these messages (with others arriving at the same time); their new ids once committed."""
@@ -89,15 +93,17 @@ class IngestWriter:
         return await future
 
     def close(self) -> None:
-        """Finish what is queued and stop the thread."""
+        """Finish what is queued and stop the threads."""
         self._queue.put(None)
-        self._thread.join(30)
+        for thread in self._threads:
+            thread.join(30)
 
     def _run(self) -> None:
         """Take every request waiting now, commit them in one transaction, answer each."""
         while True:
             first = self._queue.get()
             if first is None:
+                self._queue.put(None)  # for the other writers
                 return
             batch = [first]
             while len(batch) < self._max:
