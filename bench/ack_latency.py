@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,11 +118,14 @@ async def post_all(url: str, *, rate: float, seconds: float, texts: list[str], r
         body = simulator.encode(simulator.line_body(event))
         started = time.monotonic()
         posted[event["replyToken"]] = (started, user)
-        async with session.post(url, data=body, headers={"content-type": "application/json",
-                                                         "x-line-signature": simulator.line_signature(body, SECRET)},
-                                timeout=aiohttp.ClientTimeout(total=60)) as response:
-            await response.read()
-            failures += response.status != 200
+        try:
+            async with session.post(url, data=body, timeout=aiohttp.ClientTimeout(total=60),
+                                    headers={"content-type": "application/json",
+                                             "x-line-signature": simulator.line_signature(body, SECRET)}) as response:
+                await response.read()
+                failures += response.status != 200
+        except (aiohttp.ClientError, asyncio.TimeoutError):  # LINE gives up too (and redelivers later)
+            failures += 1
         latencies.append(time.monotonic() - started)
 
     async with aiohttp.ClientSession() as session:
@@ -222,15 +226,20 @@ def main() -> int:
     print(f"\n{setup}; {len(tokens)} signed LINE events at {args.rate:g}/s for {args.seconds:g} s; "
           f"{os.cpu_count()} cores, load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     print(f"webhook: p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {percentile(latencies, .95) * 1000:.0f} ms,"
-          f" max {max(latencies) * 1000:.0f} ms, non-200 {failures}")
+          f" max {max(latencies) * 1000:.0f} ms, non-200 or no answer within 60 s: {failures}")
     if waits:
         print(f"acknowledgement at the LINE stub: p50 {statistics.median(waits):.2f} s, "
               f"p95 {percentile(waits, .95):.2f} s, max {max(waits):.2f} s; "
               f"{missing} not acknowledged within {args.drain:g} s after the last post")
     else:
         print(f"no acknowledgement reached the stub ({missing} events)")
+    raised = Counter(line for line in logs.splitlines() if line[:1].isalpha() and ("Error" in line.split(":")[0]
+                                                                                  or "Exception" in line.split(":")[0]))
+    errors = Counter(" ".join(line.split()[3:5]) for line in logs.splitlines() if " ERROR " in line)
     print(f"'database is locked' in the service logs: {logs.count('database is locked')}, "
-          f"tracebacks: {logs.count('Traceback')}")
+          f"tracebacks: {logs.count('Traceback')}; errors by logger: {dict(errors) or 'none'}")
+    for line, count in raised.most_common(3):
+        print(f"  {count}× {line[:200]}")
     return 0
 
 
