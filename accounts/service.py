@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import jwt
 from argon2 import PasswordHasher
@@ -15,7 +16,6 @@ from agency.vocabulary import ROLES, AuditAction
 from storage.models import Unit, User, utcnow
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a real password")
 TOKEN_ALGORITHM = "HS256"
 
 
@@ -25,6 +25,12 @@ class AccountError(ValueError):
     def __init__(self, message: str, *, thai: str) -> None:
         super().__init__(message)
         self.thai = thai
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check unknown accounts against (same cost as a real one); made on first sign-in, not at import."""
+    return _hasher.hash("not a real password")
 
 
 def hash_password(password: str) -> str:
@@ -75,7 +81,7 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
     """The active user with this email and password, or None (in the same time either way)."""
     user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:

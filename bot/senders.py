@@ -13,16 +13,6 @@ from typing import Any, Protocol
 import facebook
 import requests
 import urllib3
-from linebot.v3.messaging import (
-    ApiClient,
-    ApiException,
-    Configuration,
-    MessagingApi,
-    Message as LineMessage,
-    PushMessageRequest,
-    ReplyMessageRequest,
-    TextMessage,
-)
 
 from agency.vocabulary import Channel
 
@@ -63,21 +53,23 @@ class LineSender:
     """LINE Messaging API through line-bot-sdk v3: the reply token first, push when it is used up or expired."""
 
     def __init__(self, *, access_token: str, base_url: str = "https://api.line.me", timeout: float = 10.0) -> None:
-        configuration = Configuration(host=base_url.rstrip("/"), access_token=access_token)
-        self._api = MessagingApi(ApiClient(configuration))
+        line = _line_sdk()
+        configuration = line.Configuration(host=base_url.rstrip("/"), access_token=access_token)
+        self._api = line.MessagingApi(line.ApiClient(configuration))
         self._timeout = timeout
 
     def send(self, message: OutgoingMessage) -> None:
         """Reply with the token when there is one; on an invalid or expired token, push instead."""
+        line = _line_sdk()
         messages = _line_messages(message)
         if message.reply_token:
             try:
                 self._api.reply_message(
-                    ReplyMessageRequest(reply_token=message.reply_token, messages=messages),
+                    line.ReplyMessageRequest(reply_token=message.reply_token, messages=messages),
                     _request_timeout=self._timeout,
                 )
                 return
-            except ApiException as exc:
+            except line.ApiException as exc:
                 if exc.status != 400:
                     raise _line_error(exc) from exc
                 log.info("LINE reply token not usable (%s); pushing instead", exc.status)
@@ -86,11 +78,11 @@ class LineSender:
         retry_key = str(uuid.uuid5(RETRY_KEY_NAMESPACE, message.idempotency_key))
         try:
             self._api.push_message(
-                PushMessageRequest(to=message.recipient, messages=messages),
+                line.PushMessageRequest(to=message.recipient, messages=messages),
                 x_line_retry_key=retry_key,
                 _request_timeout=self._timeout,
             )
-        except ApiException as exc:
+        except line.ApiException as exc:
             if exc.status == 409:
                 return  # LINE already accepted a push with this retry key: it was sent
             raise _line_error(exc) from exc
@@ -98,23 +90,30 @@ class LineSender:
             raise SendError(f"LINE unreachable: {type(exc).__name__}", permanent=False) from exc
 
 
+def _line_sdk() -> Any:
+    """line-bot-sdk's messaging module, imported when a LINE sender is first needed (its import takes seconds)."""
+    from linebot.v3 import messaging
+
+    return messaging
+
+
 def _line_messages(message: OutgoingMessage) -> list[Any]:
     """The rendered LINE messages (Flex, quick replies) when the outbox carries them, else the text message."""
     rendered = message.extra.get("messages") or ()
     try:
-        built = [LineMessage.from_dict(item) for item in rendered[:5]]
+        built = [_line_sdk().Message.from_dict(item) for item in rendered[:5]]
     except (ValueError, TypeError, KeyError) as exc:
         log.warning("rendered LINE message unusable (%s): sending the text fallback", type(exc).__name__)
         built = []
     return [m for m in built if m is not None] or [_line_text(message)]
 
 
-def _line_text(message: OutgoingMessage) -> TextMessage:
+def _line_text(message: OutgoingMessage) -> Any:
     """A plain LINE text message (the fallback when no rendered messages are carried)."""
-    return TextMessage(text=message.text[:5000])
+    return _line_sdk().TextMessage(text=message.text[:5000])
 
 
-def _line_error(exc: ApiException) -> SendError:
+def _line_error(exc: Any) -> SendError:
     """Map a LINE API error: 5xx and 429 are worth retrying; 4xx (blocked, bad request) are not."""
     status = exc.status or 0
     return SendError(f"LINE API {status}: {str(exc.body)[:300]}", permanent=400 <= status < 500 and status != 429)

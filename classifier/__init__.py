@@ -3,9 +3,8 @@ masking (pure library)."""
 
 from __future__ import annotations
 
-from typing import Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
-from .model import Classifier, load_or_train
 from .prediction import (
     DEFAULT_ROUTING_THRESHOLD,
     DEFAULT_TARGET_PRECISION,
@@ -16,7 +15,12 @@ from .prediction import (
     ModelMissing,
     Prediction,
 )
-from .rules import KeywordClassifier
+
+if TYPE_CHECKING:
+    from .model import Classifier, load_or_train
+    from .rules import KeywordClassifier
+
+_LAZY = {"Classifier": "model", "load_or_train": "model", "KeywordClassifier": "rules"}
 
 __all__ = [
     "INTENTS",
@@ -35,6 +39,15 @@ __all__ = [
     "DEFAULT_TRIAGE_UNIT",
     "DEFAULT_TARGET_PRECISION",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The models and rules load scikit-learn and PyThaiNLP: imported on first use, so light commands stay light."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _Classifies(Protocol):
@@ -58,6 +71,8 @@ def configure(classifier_instance: _Classifies | None) -> None:
 def current() -> _Classifies:
     """Return the configured classifier, or a keyword-rules classifier when none was configured."""
     if not _default:
+        from .rules import KeywordClassifier
+
         _default.append(KeywordClassifier())
     return _default[0]
 

@@ -33,14 +33,14 @@ from inbox.admin import conversation as conversation_pages
 from inbox.admin import views as admin_pages
 from listeners.base import CitizenMessage
 from listeners.ingest import IngestWriter
-from listeners.views import webhook_router
+from listeners.views import WebhookFastPath, webhook_router
 from reports import views as report_pages
 from analytics import views as analytics_pages
 from places import views as place_views
 from web import signin
 from web.deps import LoginRequired
 from web.errors import validation_error
-from web.headers import SecurityHeaders
+from web.headers import HEADERS, SecurityHeaders
 from web.request_text import StorableJSONText
 from web.security import CSRF_COOKIE, SESSION_COOKIE, FormCSRFMiddleware, limiter
 from web.templating import STATIC_DIR, render
@@ -49,6 +49,7 @@ from worker.loop import Worker
 log = logging.getLogger(__name__)
 DOCS_CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
                                 "img-src 'self' data:; frame-ancestors 'none'")
+INGEST_WRITERS = 4  # PostgreSQL: batches committing at once (SQLite has one writer)
 PAGE_ERRORS = {404: "ไม่พบหน้านี้", 403: "บัญชีของท่านไม่มีสิทธิ์เข้าถึงหน้านี้", 405: "ไม่สามารถทำรายการนี้ได้"}
 
 
@@ -61,12 +62,12 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await run_in_threadpool(build_runtime, settings)
+        runtime = await run_in_threadpool(lambda: build_runtime(settings, serving=True))
         app.state.runtime = runtime
         # Without a worker in this process and without Redis, nobody reads the in-process queue: a separate
         # `fangsiang worker` on the same database picks new messages up with its sweep instead.
         queued = with_worker or bool(settings.redis_url)
-        app.state.ingest = IngestWriter(lambda: runtime.db,
+        app.state.ingest = IngestWriter(lambda: runtime.db, writers=1 if runtime.db.is_sqlite else INGEST_WRITERS,
                                         publish=(lambda ids: runtime.queue.publish(ids)) if queued else _unqueued)
         worker = Worker(runtime, jobs=worker_jobs(), progress=startup.report) if with_worker else None
         app.state.worker = worker
@@ -92,8 +93,12 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     app.add_middleware(SecurityHeaders)
     limiter.reset()  # each app starts with fresh sign-in counters
     app.state.limiter = limiter
+
     async def store(messages: Sequence[CitizenMessage]) -> list[int]:
         return await app.state.ingest.store(messages)
+
+    # Outermost: the platforms' webhook POSTs are answered before the people's middlewares (the same checks).
+    app.add_middleware(WebhookFastPath, settings=settings, store=store, headers=HEADERS)
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     # Swagger UI from the swagger-ui-bundle package, so the API docs work on an agency's closed network.

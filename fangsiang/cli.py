@@ -137,7 +137,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from fangsiang.runtime import build_runtime
     from worker.loop import Worker
 
-    runtime = build_runtime(settings, consumer=args.name)
+    runtime = build_runtime(settings, consumer=args.name, serving=True)
     try:
         Worker(runtime, jobs=worker_jobs()).run_forever()
     finally:

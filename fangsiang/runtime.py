@@ -16,31 +16,35 @@ from agency.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def build_senders(settings: Settings) -> Senders:
-    """The real senders; a channel without credentials writes to the transcript file instead."""
+def build_senders(settings: Settings, *, serving: bool = False) -> Senders:
+    """The real senders; a channel without credentials writes to the transcript file instead: a warning when
+    `serving` (the web app or a worker, which send), a debug line for commands that send nothing."""
+    level = logging.WARNING if serving else logging.DEBUG
     transcript = TranscriptSender(settings.data_dir / "transcript.jsonl")
     line: OutputChannel = transcript
     if settings.line_channel_access_token:
         line = LineSender(access_token=settings.line_channel_access_token, base_url=settings.line_api_base_url)
     else:
-        log.warning("LINE_CHANNEL_ACCESS_TOKEN not set: LINE replies go to %s", transcript.path)
+        log.log(level, "LINE_CHANNEL_ACCESS_TOKEN not set: LINE replies go to %s", transcript.path)
     facebook: OutputChannel = transcript
     if settings.facebook_page_access_token:
         facebook = FacebookSender(page_access_token=settings.facebook_page_access_token,
                                   graph_url=settings.facebook_graph_url)
     else:
-        log.warning("FACEBOOK_PAGE_ACCESS_TOKEN not set: Facebook replies go to %s", transcript.path)
+        log.log(level, "FACEBOOK_PAGE_ACCESS_TOKEN not set: Facebook replies go to %s", transcript.path)
     return Senders(line=line, facebook_sender=facebook)
 
 
-def build_runtime(settings: Settings, *, migrate: bool = True, consumer: str | None = None) -> Runtime:
-    """Connect everything; apply migrations and load the agency's units when asked."""
+def build_runtime(settings: Settings, *, migrate: bool = True, consumer: str | None = None,
+                  serving: bool = False) -> Runtime:
+    """Connect everything; apply migrations and load the agency's units when asked (`serving`: the web app or a
+    worker, which send replies)."""
     limit_threads(settings.fangsiang_threads)
     db = Database(settings.sqlalchemy_url)
     if migrate:
         db.upgrade()
     agency = load_agency_config(settings.fangsiang_agency_config)
-    senders = build_senders(settings)
+    senders = build_senders(settings, serving=serving)
     queue = make_queue(settings.redis_url, consumer=consumer or settings.fangsiang_worker_name,
                        claim_idle_ms=settings.fangsiang_stream_claim_idle_ms)
     runtime = Runtime(settings=settings, db=db, agency=agency, queue=queue, senders=senders,

@@ -48,7 +48,7 @@ def serve(app: FastAPI, *, settings: Settings, host: str, port: int) -> None:
 
 
 def _announce_when_ready(app: FastAPI, server: uvicorn.Server, host: str, port: int) -> None:
-    """Print `Fang Siang is ready …` (stdout and log) when the server listens and the worker has its classifier."""
+    """Print `Fang Siang is ready …` (stdout, once) when the server listens and the worker has its classifier."""
     started = time.monotonic()
     while not server.should_exit:
         worker = getattr(app.state, "worker", None)
@@ -57,8 +57,7 @@ def _announce_when_ready(app: FastAPI, server: uvicorn.Server, host: str, port: 
             shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
             url = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
             line = f"Fang Siang is ready: {url}/inbox (sign in at {url}/login) after {time.monotonic() - started:.1f} s"
-            print(line, flush=True)
-            log.info("%s", line)
+            print(line, flush=True)  # once, on stdout (not also logged: a terminal would show it twice)
             return
         time.sleep(0.2)
 

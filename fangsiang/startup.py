@@ -38,6 +38,8 @@ class StartupProgress:
     def report(self, stage: str, fraction: float, seconds_left: float | None) -> None:
         """Training moved on: remember it, draw the bar (on a terminal), log a line per stage and every 10 s."""
         with self._lock:
+            if self.training and (stage, fraction, seconds_left) == (self.stage, self.fraction, self.seconds_left):
+                return  # the same report again (the training process is alive but has not moved): nothing new
             self.training = True
             self.stage, self.fraction, self.seconds_left = stage, max(0.0, min(1.0, fraction)), seconds_left
             now = time.monotonic()

@@ -75,6 +75,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
                             channel_value=args.channel, unit=args.unit_column, status=args.status_column,
                             resolved=args.resolved_column, group=args.group_column, ticket=args.ticket_column,
                             satisfaction=args.satisfaction_column)
+    if not args.file.is_file():  # told at once, before a first use trains the classifier for minutes
+        print(f"นำเข้าไม่ได้: {ImportFileError(f'ไม่พบไฟล์ {args.file}')}", file=sys.stderr)
+        return 2
     runtime = _runtime_parts(args.build_runtime, settings, progress=not args.no_progress)
     try:
         summary = import_file(runtime, path=args.file, mapping=mapping, sheet=args.sheet,

@@ -1,11 +1,13 @@
 """The webhook endpoints: verify, parse, commit, and only then answer 200."""
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from agency.settings import Settings
 from listeners import metrics
@@ -21,51 +23,104 @@ Store = Callable[[Sequence[CitizenMessage]], Awaitable[list[int]]]
 
 async def _read_body(request: Request, limit: int) -> bytes:
     """The raw body, refusing anything over the limit without reading it all."""
-    declared = request.headers.get("content-length")
+    return await _read_limited(request.headers.get("content-length"), request.receive, limit)
+
+
+async def _read_limited(declared: str | None, receive: Receive, limit: int) -> bytes:
+    """Read an ASGI request body, refusing anything over the limit (declared or sent) without reading it all."""
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise WebhookRejected(413, f"body over {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
+    chunks, size, more = [], 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise WebhookRejected(400, "the client went away before sending the body")
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise WebhookRejected(413, f"body over {limit} bytes")
         chunks.append(chunk)
+        more = message.get("more_body", False)
     return b"".join(chunks)
 
 
-async def receive(request: Request, channel: InputChannel, *, store: Store, max_body_bytes: int) -> JSONResponse:
-    """Verify and parse the request, store every good event in one transaction, then acknowledge."""
+async def accept(read: Awaitable[bytes], headers: dict[str, str], channel: InputChannel, *,
+                 store: Store) -> tuple[int, dict[str, object], dict[str, str]]:
+    """Verify and parse a request, store every good event in one transaction, then say what to answer:
+    (status, JSON body, extra headers)."""
     try:
-        body = await _read_body(request, max_body_bytes)
-        channel.verify(body, {k.lower(): v for k, v in request.headers.items()})
+        body = await read
+        channel.verify(body, headers)
         payload = parse_body(body)
         messages, skipped = channel.messages(payload)
     except WebhookRejected as exc:
         metrics.WEBHOOK_REQUESTS.labels(channel=channel.name, status=str(exc.status_code)).inc()
-        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+        return exc.status_code, {"error": exc.detail}, {}
     try:
         new_ids = await store(messages)
     except Exception:  # not stored: 503 makes LINE/Facebook redeliver, so the event is not lost
         log.exception("could not store a %s webhook; asking the platform to redeliver", channel.name)
         metrics.WEBHOOK_REQUESTS.labels(channel=channel.name, status="503").inc()
-        return JSONResponse({"error": "storage unavailable, please retry"}, status_code=503,
-                            headers={"Retry-After": "5"})
+        return 503, {"error": "storage unavailable, please retry"}, {"Retry-After": "5"}
     metrics.WEBHOOK_REQUESTS.labels(channel=channel.name, status="200").inc()
     metrics.WEBHOOK_EVENTS.labels(channel=channel.name, result="stored").inc(len(new_ids))
     metrics.WEBHOOK_EVENTS.labels(channel=channel.name, result="duplicate").inc(len(messages) - len(new_ids))
     metrics.WEBHOOK_EVENTS.labels(channel=channel.name, result="skipped").inc(skipped)
-    return JSONResponse({"stored": len(new_ids), "duplicates": len(messages) - len(new_ids), "skipped": skipped})
+    return 200, {"stored": len(new_ids), "duplicates": len(messages) - len(new_ids), "skipped": skipped}, {}
 
 
+async def receive(request: Request, channel: InputChannel, *, store: Store, max_body_bytes: int) -> JSONResponse:
+    """Verify and parse the request, store every good event in one transaction, then acknowledge."""
+    status, content, headers = await accept(_read_body(request, max_body_bytes),
+                                            {k.lower(): v for k, v in request.headers.items()}, channel, store=store)
+    return JSONResponse(content, status_code=status, headers=headers)
+
+
+class WebhookFastPath:
+    """ASGI middleware answering the platforms' POSTs to /webhooks/line and /webhooks/facebook itself.
+
+    Platforms deliver in bursts and give up after a few seconds, so their requests skip what only people's requests
+    need (sessions, CSRF, form checks, page error handlers, FastAPI's routing and dependency solving). They take
+    the same `accept` as the documented routes of `webhook_router`, and are still answered only after the commit.
+    """
+
+    def __init__(self, app: ASGIApp, *, settings: Settings, store: Store, headers: dict[str, str]) -> None:
+        self.app = app
+        self._store = store
+        self._limit = settings.fangsiang_max_body_bytes
+        self._channels = {"/webhooks/line": _line(settings), "/webhooks/facebook": _facebook(settings)}
+        self._headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        channel = self._channels.get(scope["path"]) if scope["type"] == "http" else None
+        if channel is None or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        status, content, extra = await accept(_read_limited(headers.get("content-length"), receive, self._limit),
+                                              headers, channel, store=self._store)
+        body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+        await send({"type": "http.response.start", "status": status, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *self._headers,
+            *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra.items())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _line(settings: Settings) -> LineChannel:
+    """The LINE channel, verifying with the settings' secret."""
+    return LineChannel(channel_secret=settings.line_signing_secret)
+
+
+def _facebook(settings: Settings) -> FacebookChannel:
+    """The Facebook channel, verifying with the settings' secrets."""
+    return FacebookChannel(app_secret=settings.facebook_signing_secret, verify_token=settings.facebook_verify_token)
 
 
 def webhook_router(*, settings: Settings, store: Store) -> APIRouter:
     """The LINE and Facebook webhook endpoints, verifying with the settings' secrets and storing through `store`."""
     router = APIRouter(prefix="/webhooks", tags=["webhooks"])
     limit = settings.fangsiang_max_body_bytes
-    facebook = FacebookChannel(app_secret=settings.facebook_signing_secret,
-                               verify_token=settings.facebook_verify_token)
-    line = LineChannel(channel_secret=settings.line_signing_secret)
+    facebook, line = _facebook(settings), _line(settings)
 
     @router.post("/line", summary="LINE Messaging API webhook")
     async def line_webhook(request: Request) -> JSONResponse:

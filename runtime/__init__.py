@@ -80,11 +80,19 @@ class Runtime:
         self.db.dispose()
 
 
-def agency_classifier(settings: Settings, agency: AgencyConfig, *, progress: Any = None) -> Any:
+def agency_classifier(settings: Settings, agency: AgencyConfig, *, progress: Any = None, apart: bool = False) -> Any:
     """The agency's trained classifier (trained from the bundled data first when there is none), routing with its
-    triage unit and calibrated to its precision: the one model the worker, imports and `classify` use."""
-    from classifier import load_or_train
+    triage unit and calibrated to its precision: the one model the worker, imports and `classify` use. `apart`:
+    train in a process of its own (a service keeps answering meanwhile)."""
+    from classifier import Classifier, ModelMissing, load_or_train
 
-    return load_or_train(settings.model_dir, triage_unit=agency.triage_unit,
-                         routing_threshold=agency.routing_threshold, target_precision=agency.routing_precision,
-                         progress=progress)
+    options = dict(triage_unit=agency.triage_unit, routing_threshold=agency.routing_threshold,
+                   target_precision=agency.routing_precision)
+    if apart:
+        try:
+            return Classifier.load(settings.model_dir, **options)
+        except ModelMissing:
+            from runtime.training_process import train_apart
+
+            train_apart(settings.model_dir, triage_unit=agency.triage_unit, progress=progress)
+    return load_or_train(settings.model_dir, progress=progress, **options)

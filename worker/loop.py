@@ -110,7 +110,7 @@ class Worker:
             if self.progress is not None:
                 self.progress(stage, fraction, seconds_left)
 
-        classifier.configure(agency_classifier(settings, agency, progress=report))
+        classifier.configure(agency_classifier(settings, agency, progress=report, apart=True))
 
     def _consume_loop(self) -> None:
         """Take message ids from the queue and process each."""

@@ -163,11 +163,8 @@ def test_a_rising_place_is_shown_beside_its_busy_issue() -> None:
     assert rank_issues({}) == []
 
 
-def test_ranking_many_keys_is_fast() -> None:
-    import time
-
+def test_ranking_many_keys_keeps_the_limit() -> None:
     rng = random.Random(3)
     counts = {f"ปัญหา{i % 1000}|ซอย {i // 1000}": (rng.randint(0, 30), rng.randint(0, 30)) for i in range(20_000)}
-    began = time.perf_counter()
-    topics = rank_issues(counts, baseline_periods=1, limit=20)
-    assert len(topics) == 20 and time.perf_counter() - began < 2.0
+    topics = rank_issues(counts, baseline_periods=1, limit=20)  # its speed: bench/worst_cases.py
+    assert len(topics) == 20 and len({t.key for t in topics}) == 20

