@@ -37,7 +37,7 @@ from .prediction import DEFAULT_TRIAGE_UNIT, INTENTS
 from .routing import RoutingCalibration
 from .text import default_engine, mask_personal_data
 
-CODE_VERSION = "5"  # bump when training code changes what a model predicts
+CODE_VERSION = "6"  # bump when training code changes what a model predicts
 SENTIMENT_C = 1.0
 INTENT_C = 10.0
 ROUTER_C = 10.0
@@ -365,6 +365,7 @@ def train(
         "seed": seed,
         "wisesight_sha256": data.file_sha256([data.WISESIGHT_FILE]),
         "intents_sha256": data.file_sha256(intent_files),
+        "traffy_sha256": data.file_sha256([data.TRAFFY_FILE]) if data.TRAFFY_FILE.exists() else None,
         "router_source": router_source,
         "router_csv_sha256": data.file_sha256([Path(router_csv)]) if router_csv else None,
         "extra_sha256": hashlib.sha256(json.dumps(extra, ensure_ascii=False, sort_keys=True).encode()).hexdigest(),
