@@ -497,12 +497,21 @@ _LATIN_PAIR_RE = re.compile(r"(?<![A-Za-z0-9@._/\-])([A-Z][a-z]{2,15})[ \t]([A-Z
 def _latin_words() -> frozenset[str]:
     """Everyday and brand words in Latin letters (data/privacy/latin_words.txt), lower case."""
     lines = _LATIN_WORDS_FILE.read_text(encoding="utf-8").splitlines() if _LATIN_WORDS_FILE.is_file() else []
-    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#")) | _EN_NOT_NAMES
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#")) | _EN_NOT_NAMES | _EN_PLACES
+
+
+# Thai place words in English letters (Wat Phra Si, Soi Sukjai, Khlong Toei): places, kept for the analysts.
+_EN_PLACES = frozenset(
+    """wat phra soi thanon moo khet khwaeng tambon amphoe changwat mueang muang ban baan nong khlong klong bang tha
+    talat rama road rd street lane alley village mansion condo tower plaza market temple school hospital park
+    bridge station city district province office hotel building""".split()
+)
+_PLACEHOLDER_RE = re.compile("|".join(re.escape(t) for t in TOKENS.values()))
 
 
 def _find_latin_names(shadow: str) -> Iterator[tuple[int, int]]:
     """Given + family name in English letters without a title, in a message written in Thai."""
-    if not _THAI_WORD_RE.search(shadow):
+    if not _THAI_WORD_RE.search(_PLACEHOLDER_RE.sub("", shadow)):
         return  # an English sentence: its capitalised words are no evidence of a name
     common = _latin_words()
     for m in _LATIN_PAIR_RE.finditer(shadow):
@@ -546,6 +555,9 @@ def _ner_tagger() -> Callable[[str], list[tuple[str, str]]] | None:
         return list(zip(tokens, tagger.tag(ThaiNameTagger._extract_features(tagged))))
 
     return tag
+
+
+_NER_CALLS_PER_TEXT = 6  # a text full of titles ("นายนายนาย…") must not run the tagger at every one
 
 
 def _ner_family_name_end(shadow: str, start: int, end: int) -> int | None:
@@ -610,15 +622,18 @@ def _is_given_name_only(shadow: str, span: tuple[int, int]) -> bool:
 def _find_names(shadow: str) -> Iterator[tuple[int, int]]:
     """Names after titles (นาย, คุณ, ป้า, ร.ต.อ., Mr...), after ชื่อ/ผู้แจ้ง, and known given + family name pairs."""
     last_end = 0
+    ner_calls = 0
     for m in _NAME_TRIGGER_RE.finditer(shadow):
         if m.start() < last_end:
             continue
         level = _title_level(m, shadow)
         span = _name_after(shadow, m.end(), level=level) if level else None
-        if span is None and level == "formal" and m.lastgroup == "formal":
+        if span is None and level == "formal" and m.lastgroup == "formal" and ner_calls < _NER_CALLS_PER_TEXT:
+            ner_calls += 1
             span = _ner_person_after_title(shadow, m.start(), m.end())
         if span:
-            if level != "pronoun" and _is_given_name_only(shadow, span):
+            if level != "pronoun" and ner_calls < _NER_CALLS_PER_TEXT and _is_given_name_only(shadow, span):
+                ner_calls += 1
                 family_end = _ner_family_name_end(shadow, span[0], span[1])
                 span = (span[0], family_end) if family_end else span
             last_end = span[1]
