@@ -81,7 +81,7 @@ _AFTER_NAME = frozenset(
     เป็น อยู่ คือ กับ และ หรือ ของ แต่ เพราะ เมื่อ ตอน ตั้งแต่ บอก แจ้ง โทร ติดต่อ ขอ ช่วย เคย ทำ เอา ส่ง พา รับ ร้อง
     ร้องเรียน ฝาก ถาม สอบถาม ขาย ป่วย หาย ตาย เสีย โดน ถูก ไม่ได้ มาแจ้ง โทรมา ทัก ตอบ พูด เห็น รู้ ดู ช่วย
     บ้าน ข้าง หน้า หลัง ร้าน เขต ฝ่าย ซอย หมู่ ถนน ตำบล อำเภอ จังหวัด เบอร์ ไลน์ อีเมล อายุ ปี เจ้าหน้าที่ ที่อยู่
-    ผู้ ผม ดิฉัน หนู เรา เขา เค้า มาก จริง จัง สุด กว่า ดี เก่ง น่ารัก""".split()
+    ผู้ ผม ดิฉัน หนู เรา เขา เค้า มาก จริง จัง สุด กว่า ดี เก่ง น่ารัก โทรศัพท์ มือถือ ประสงค์ ต้องการ""".split()
 )
 _PARTICLES = frozenset("ครับ คับ ค่ะ คะ ค่า จ้า จ้ะ จ๊ะ นะ น่ะ นะคะ นะครับ ฮะ คร้าบ".split())
 _INTENSIFIERS = frozenset("มาก จริง จัง สุด กว่า เลย มากๆ".split())
@@ -298,6 +298,7 @@ _EN_NOT_NAMES = frozenset(
     with by i you he she it we they this that my your his her our their sir madam""".split()
 )
 _COLON_RE = re.compile(r"[ \t]*[:=][ \t]*")
+_PHONE_AFTER_RE = re.compile(r"[ \t]{0,3}(?:โทร\.?|เบอร์|tel\.?)?[ \t:]{0,3}0\d{1,2}[ \t\-.]?\d{3}[ \t\-.]?\d{3,4}(?!\d)")
 _PAIR_RE = re.compile(rf"(?<![{_TH}])([{_TH}]{{3,20}})(?=[ \t]([{_TH}]{{3,25}})(?![{_TH}]))")  # pairs may overlap
 
 
@@ -641,8 +642,10 @@ def _find_names(shadow: str) -> Iterator[tuple[int, int]]:
     yield from _find_latin_names(shadow)
     given, family = _lexicon().given, _lexicon().family
     for m in _PAIR_RE.finditer(shadow):
-        if m.group(1) in given and m.group(2) in family and m.group(1) not in _NICKNAMES:
-            yield m.start(1), m.end(2)
+        if m.group(1) in given and m.group(1) not in _NICKNAMES and (
+            m.group(2) in family or _PHONE_AFTER_RE.match(shadow, m.end(1) + 1 + len(m.group(2)))
+        ):
+            yield m.start(1), m.end(1) + 1 + len(m.group(2))  # a signature: given + family name, then a phone
 
 
 # ---------------------------------------------------------------- other kinds
