@@ -69,7 +69,7 @@ def intent_train_rows() -> list[dict]:
     rows: list[dict] = []
     for path in intent_train_files():
         rows.extend(r for r in read_jsonl(path) if _valid_intent_row(r))
-    rows.extend({"text": r["text"], "intent": r["intent"]} for r in traffy_split()[0])
+    rows.extend({"text": r["text"], "intent": r["intent"], "source": "traffy"} for r in traffy_split()[0])
     return rows
 
 

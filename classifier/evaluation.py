@@ -139,6 +139,8 @@ def evaluate(model_dir: Path, *, classifier: Classifier | None = None, baselines
     }
     from .traffy import routing_report
 
+    report["masking"] = masking_report()
+
     report["traffy_routing"] = routing_report(target_precisions=tuple(sorted({0.93, clf.target_precision})))
     report["traffy_missed_complaints"] = [
         {"text": r["text"][:160], "intent": p.intent, "confidence": round(p.intent_confidence, 3)}
@@ -327,6 +329,8 @@ def _real_data_lines(report: dict) -> list[str]:
         from .traffy import format_routing_report
 
         lines += ["", format_routing_report(routing)]
+    if report.get("masking"):
+        lines += format_masking_report(report["masking"])
     return lines
 
 

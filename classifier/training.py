@@ -43,13 +43,14 @@ INTENT_C = 10.0
 ROUTER_C = 10.0
 EMBEDDING_SCALE = 2.0  # weight of the e5 vector beside TF-IDF rows (both L2-normalised) in the intent head
 COMPLAINT_RECALL_TARGET = 0.95
-COMPLAINT_BIAS_GRID = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
+COMPLAINT_BIAS_GRID = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 MIN_FEATURE_ROWS = 3  # a head learns weights only for features that at least this many of its training rows use
 CV_FOLDS = 3  # complaint-bias folds (the router uses ROUTER_FOLDS)
 ROUTER_FOLDS = 5
 # Sample weight of the weakly labelled citizen messages (data.DOMAIN_SENTIMENT) in the sentiment training set,
 # relative to 1.0 for a Wisesight row (chosen with `python -m classifier.tuning`, see README).
 DOMAIN_SENTIMENT_WEIGHT = 0.5
+REAL_REPORT_WEIGHT = 3.0  # sample weight of the real (Traffy) reports in the intent heads, beside 1.0 for written rows
 EMBEDDING_CACHE_FILE = "embeddings-cache.npz"  # vectors of texts embedded at training time, beside the model
 
 Progress = Callable[[str, float, "float | None"], None]
@@ -138,12 +139,13 @@ def _single_class_head(label: str, n_features: int) -> LinearHead:
 
 
 def _fit_head(
-    X: sp.csr_matrix, y: Sequence[str], C: float, *, balanced: bool = False, init: LinearHead | None = None
+    X: sp.csr_matrix, y: Sequence[str], C: float, *, balanced: bool = False, init: LinearHead | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> LinearHead:
     """Softmax head, or a constant head when y has a single class."""
     if len(set(y)) < 2:
         return _single_class_head(y[0], X.shape[1])
-    return _softmax_head(X, y, C, balanced=balanced, init=init)
+    return _softmax_head(X, y, C, balanced=balanced, init=init, sample_weight=sample_weight)
 
 
 def _cv_folds(y: Sequence[str], seed: int, n_splits: int = CV_FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -161,12 +163,14 @@ def _cv_folds(y: Sequence[str], seed: int, n_splits: int = CV_FOLDS) -> list[tup
 def _oof_proba(
     X: sp.csr_matrix, y: Sequence[str], C: float, folds: Sequence[tuple[np.ndarray, np.ndarray]],
     classes: Sequence[str], tick: Callable[[float], None] | None = None, init: LinearHead | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """Out-of-fold probabilities (columns in `classes` order) of class-balanced heads fitted without each fold."""
     y_arr = np.asarray(y)
     oof = np.zeros((len(y_arr), len(classes)))
     for n, (fit_idx, val_idx) in enumerate(folds):
-        head = _fit_head(X[fit_idx], list(y_arr[fit_idx]), C, balanced=True, init=init)
+        head = _fit_head(X[fit_idx], list(y_arr[fit_idx]), C, balanced=True, init=init,
+                         sample_weight=None if sample_weight is None else sample_weight[fit_idx])
         p = head.proba(X[val_idx])
         for j, c in enumerate(head.classes):
             if c in classes:
@@ -336,13 +340,16 @@ def train(
     folds = _cv_folds(y_intent, seed, n_splits=intent_folds)
     variants = [("plain", None)] + ([("embedding", E_int)] if E_int is not None else [])
     heads: dict[str, tuple[LinearHead, float]] = {}
+    # Real reports weigh more than the project's written ones: they are how citizens actually write.
+    intent_weight = np.asarray([REAL_REPORT_WEIGHT if r.get("source") == "traffy" else 1.0 for r in intent_rows])
     for v, (name, vectors) in enumerate(variants):
         X_intent = intent_inputs(X_int, intent_prep.norms, vectors, EMBEDDING_SCALE)
         classes = sorted(set(y_intent))
-        head = _fit_head(X_intent, y_intent, INTENT_C, balanced=True)
+        head = _fit_head(X_intent, y_intent, INTENT_C, balanced=True, sample_weight=intent_weight)
         track.update("intent", (v + 0.4) / len(variants))
         oof = _oof_proba(X_intent, y_intent, INTENT_C, folds, classes,
-                         lambda f, v=v: track.update("intent", (v + 0.4 + 0.6 * f) / len(variants)), init=head)
+                         lambda f, v=v: track.update("intent", (v + 0.4 + 0.6 * f) / len(variants)), init=head,
+                         sample_weight=intent_weight)
         heads[name] = (head, _complaint_bias(y_intent, oof, classes))
     track.finish("intent")
 
@@ -375,6 +382,7 @@ def train(
         "params": [SENTIMENT_C, INTENT_C, ROUTER_C, EMBEDDING_SCALE, COMPLAINT_RECALL_TARGET, intent_folds, router_folds,
                    MIN_FEATURE_ROWS],
         "domain_sentiment": [data.DOMAIN_SENTIMENT, DOMAIN_SENTIMENT_WEIGHT],
+        "real_report_weight": REAL_REPORT_WEIGHT,
     }
     version = _version(fingerprint)
     plain_head, plain_bias = heads["plain"]
