@@ -157,7 +157,7 @@ def has_content(norm: str) -> bool:
 _LAUGHTER = frozenset("555 5555 55555 ฮ่า ฮา ฮ่าๆ ฮาๆ ๆ ถ อิอิ คิคิ lol lmao haha hahaha 555+ อ่ะ อะ เอ่อ อืม".split())
 _LETTER_RE = re.compile(r"[A-Za-z\u0e01-\u0e4e]")
 _LATIN_TOKEN_RE = re.compile(r"^[a-z]+$")
-KNOWN_SHARE = 0.5  # share of a message's letters that must belong to known words for it to be language
+KNOWN_SHARE = 1 / 3  # share of a message's letters that must belong to known words for it to be language
 
 
 @lru_cache(maxsize=1)
@@ -169,8 +169,8 @@ def _thai_dictionary() -> frozenset[str]:
 
 
 def has_language(tokens: Sequence[str], known_latin: Callable[[str], bool]) -> bool:
-    """True when at least half the letters of a message belong to real words (Thai dictionary words, or Latin words
-    the model has seen); keyboard mash ("asdkjh qweoiu ฟหกด่าสว"), laughter, emoji or a lone number are not."""
+    """True when at least a third of the letters of a message belong to real words (Thai dictionary words, or
+    Latin words the model has seen); keyboard mash ("asdkjh qweoiu ฟหกด่าสว"), laughter, emoji or a lone number are not."""
     thai = _thai_dictionary()
     letters = known = 0
     for token in tokens:
