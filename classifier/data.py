@@ -90,6 +90,14 @@ def domain_sentiment_rows(rows: Iterable[dict]) -> list[dict]:
     return [{"text": r["text"], "label": DOMAIN_SENTIMENT[r["intent"]]} for r in rows if r.get("intent") in DOMAIN_SENTIMENT]
 
 
+UNIT_SEPARATOR = "|"  # a register row filed under several units: "ถนน|ทางเท้า"
+
+
+def split_units(label: str) -> list[str]:
+    """The units of a register label ("ถนน|ทางเท้า" → ["ถนน", "ทางเท้า"])."""
+    return [u.strip() for u in str(label).split(UNIT_SEPARATOR) if u.strip()]
+
+
 def read_router_csv(path: Path, text_column: str, label_column: str) -> list[tuple[str, str]]:
     """(text, unit code) pairs from an agency's complaint-register CSV export."""
     pairs: list[tuple[str, str]] = []

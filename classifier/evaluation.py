@@ -207,7 +207,7 @@ def evaluate_router_csv(
     target_precision; rows labelled with the triage unit are left out.
     """
     from .features import FeatureSpace, prepare
-    from .training import ROUTER_C, _cv_folds, _oof_proba
+    from .training import fit_router
 
     pairs = [(t, u) for t, u in data.read_router_csv(Path(path), text_column, label_column) if u != triage_unit]
     if len(pairs) < 2:
@@ -221,18 +221,17 @@ def evaluate_router_csv(
         proba = clf.bundle.router_head.proba(clf.bundle.space.transform(prepared))
         classes = list(clf.bundle.router_head.classes)
         method = f"held-out evaluation of model {clf.version}"
+        calibration = RoutingCalibration.from_oof(proba, classes, [data.split_units(u) for u in labels])
     else:
-        prepared = prepare(texts)
-        X = FeatureSpace().fit_transform(prepared)
-        classes = sorted(set(labels))
-        split = _cv_folds(labels, seed, n_splits=folds)
-        if not split:
+        X = FeatureSpace().fit_transform(prepare(texts))
+        _, fitted = fit_router(X, labels, seed=seed, folds=folds)
+        if fitted is None:
             raise ValueError("every unit needs at least 2 labelled rows for cross-validation")
-        proba = _oof_proba(X, labels, ROUTER_C, split, classes)
-        method = f"{len(split)}-fold cross-validation on the CSV"
-    calibration = RoutingCalibration.from_oof(proba, classes, labels)
+        calibration = fitted
+        method = f"{folds}-fold cross-validation on the CSV"
     report = calibration.summary(target_precision)
-    report.update({"csv": str(path), "method": method, "units": len(set(labels)),
+    units = {u for label in labels for u in data.split_units(label)}
+    report.update({"csv": str(path), "method": method, "units": len(units),
                    "at_precision_0.93": calibration.at_threshold(calibration.threshold(0.93))})
     return report
 

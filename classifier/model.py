@@ -50,8 +50,10 @@ class LinearHead:
         return np.asarray(X @ self.coef) + self.intercept
 
     def proba(self, X: sp.csr_matrix | np.ndarray) -> np.ndarray:
-        """Class probabilities, rows summing to one."""
+        """Class probabilities, rows summing to one ("multilabel": each class's own probability, no sum)."""
         z = self.decision(X)
+        if self.kind == "multilabel":
+            return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
         if self.kind == "ovr":
             p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
         else:

@@ -41,6 +41,7 @@ CODE_VERSION = "6"  # bump when training code changes what a model predicts
 SENTIMENT_C = 1.0
 INTENT_C = 10.0
 ROUTER_C = 10.0
+ROUTER_MULTILABEL_C = 10.0  # per-unit regressions of a multi-unit register (no class balancing: calibrated odds)
 EMBEDDING_SCALE = 2.0  # weight of the e5 vector beside TF-IDF rows (both L2-normalised) in the intent head
 COMPLAINT_RECALL_TARGET = 0.95
 COMPLAINT_BIAS_GRID = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
@@ -180,6 +181,56 @@ def _oof_proba(
     return oof
 
 
+def _multilabel_head(X: sp.csr_matrix, unit_sets: Sequence[Sequence[str]], classes: Sequence[str], C: float) -> LinearHead:
+    """One logistic regression per unit — does the report belong to it? — for registers that file a report under
+    several units; each unit's probability stands on its own (the router's confidence in that unit)."""
+    used = np.flatnonzero(np.bincount(X.indices, minlength=X.shape[1]) >= MIN_FEATURE_ROWS)
+    Xu = X[:, used]
+    coef = np.zeros((X.shape[1], len(classes)), dtype=np.float32)
+    intercept = np.zeros(len(classes), dtype=np.float32)
+    for j, unit in enumerate(classes):
+        y = np.asarray([unit in units for units in unit_sets])
+        if y.all() or not y.any():
+            intercept[j] = 30.0 if y.all() else -30.0
+            continue
+        model = LogisticRegression(C=C, max_iter=3000).fit(Xu, y)
+        coef[used, j] = model.coef_[0]
+        intercept[j] = model.intercept_[0]
+    return LinearHead(tuple(classes), coef, intercept, kind="multilabel")
+
+
+def fit_router(
+    X: sp.csr_matrix, labels: Sequence[str], *, seed: int = 0, folds: int = ROUTER_FOLDS,
+    tick: Callable[[float], None] | None = None,
+) -> tuple[LinearHead, RoutingCalibration | None]:
+    """The unit router and its calibration (out-of-fold confidences) from register labels.
+
+    A label may name several units ("ถนน|ทางเท้า", data.UNIT_SEPARATOR): then the router learns each unit on its own
+    (multi-label) and a routed case is right when its unit is any of the case's units. Otherwise: a class-balanced
+    softmax over the units.
+    """
+    unit_sets = [data.split_units(label) for label in labels]
+    primary = [units[0] for units in unit_sets]
+    split = _cv_folds(primary, seed, n_splits=folds)
+    if not any(len(units) > 1 for units in unit_sets):
+        classes = sorted(set(primary))
+        head = _fit_head(X, primary, ROUTER_C, balanced=True)
+        if tick:
+            tick(0.3)
+        oof = _oof_proba(X, primary, ROUTER_C, split, classes, None if tick is None else lambda f: tick(0.3 + 0.7 * f),
+                         init=head)
+        return head, RoutingCalibration.from_oof(oof, classes, primary) if split else None
+    classes = sorted({u for units in unit_sets for u in units})
+    head = _multilabel_head(X, unit_sets, classes, ROUTER_MULTILABEL_C)
+    oof = np.zeros((X.shape[0], len(classes)))
+    for n, (fit_idx, val_idx) in enumerate(split):
+        oof[val_idx] = _multilabel_head(X[fit_idx], [unit_sets[i] for i in fit_idx], classes,
+                                        ROUTER_MULTILABEL_C).proba(X[val_idx])
+        if tick:
+            tick((n + 1) / len(split))
+    return head, RoutingCalibration.from_oof(oof, classes, unit_sets) if split else None
+
+
 def _complaint_bias(y: Sequence[str], oof: np.ndarray, classes: Sequence[str]) -> float:
     """Smallest complaint-probability multiplier giving out-of-fold complaint recall >= target on training data."""
     if "complaint" not in classes or not oof.any():
@@ -297,7 +348,9 @@ def train(
         router_pairs = [(r["text"], r["unit"]) for r in data.intent_train_rows() if r.get("unit")]
         router_source = "bundled"
     router_pairs += [(e["text"], str(e["unit"])) for e in extra if e.get("unit")]
-    router_pairs = [(text, unit) for text, unit in router_pairs if unit != triage_unit]
+    router_pairs = [(text, data.UNIT_SEPARATOR.join(u for u in data.split_units(unit) if u != triage_unit))
+                    for text, unit in router_pairs]
+    router_pairs = [(text, unit) for text, unit in router_pairs if unit]
     if not intent_rows:
         raise ValueError("no intent training data found in classifier/data/intents/train_*.jsonl")
     if not router_pairs:
@@ -354,14 +407,8 @@ def train(
     track.finish("intent")
 
     track.start("router")
-    y_router = [p[1] for p in router_pairs]
-    router_classes = sorted(set(y_router))
-    folds_router = _cv_folds(y_router, seed, n_splits=router_folds)
-    router_head = _fit_head(X_router, y_router, ROUTER_C, balanced=True)
-    track.update("router", 0.3)
-    oof_router = _oof_proba(X_router, y_router, ROUTER_C, folds_router, router_classes,
-                            lambda f: track.update("router", 0.3 + 0.7 * f), init=router_head)
-    calibration = RoutingCalibration.from_oof(oof_router, router_classes, y_router) if folds_router else None
+    router_head, calibration = fit_router(X_router, [p[1] for p in router_pairs], seed=seed, folds=router_folds,
+                                          tick=lambda f: track.update("router", f))
     track.finish("router")
 
     track.start("save")

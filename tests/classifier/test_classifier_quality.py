@@ -106,13 +106,14 @@ def test_real_traffy_reports_are_complaints_and_dissatisfied(report: dict) -> No
 
 
 def test_routing_on_real_reports_is_measured_on_a_held_out_part(report: dict) -> None:
-    # Measured: top-1 0.861 (any of the report's types), top-3 0.964; at target 0.93 the held-out precision of
-    # routed reports is 0.94 but 66 % go to triage (the goal of <= 20 % is not reached, README).
+    # Measured: top-1 0.889 (any of the report's types), top-3 0.968; threshold calibrated out of fold on the 70 %
+    # for precision 0.93 → on the held-out 30 %: 25.8 % to triage, precision of routed reports 0.973.
     routing = report["traffy_routing"]
     assert routing["n_held_out"] >= 240 and routing["units"] >= 15
-    assert routing["held_out_top1"] >= 0.83 and routing["held_out_top3"] >= 0.94
+    assert routing["held_out_top1"] >= 0.86 and routing["held_out_top3"] >= 0.94
     at_93 = next(t for t in routing["targets"] if t["target_precision"] == 0.93)
-    assert at_93["held_out_30"]["precision"] >= 0.90
+    assert at_93["held_out_30"]["precision"] >= 0.93
+    assert at_93["held_out_30"]["triage_rate"] <= 0.30
 
 
 def test_masking_recall_is_reported_on_variants_and_traffy_names(report: dict) -> None:
