@@ -97,7 +97,7 @@ def test_shipped_sentiment_beats_a_plain_baseline_retrained_in_the_same_run(repo
 
 
 def test_real_traffy_reports_are_complaints_and_dissatisfied(report: dict) -> None:
-    # Measured: complaint recall 0.958-0.965 on the 259 held-out real complaints; dissatisfied 0.954.
+    # Measured: complaint recall 0.9575 on the 259 held-out real complaints; dissatisfied 0.950.
     traffy = report["traffy_intent"]
     assert traffy["n"] >= 250
     assert traffy["complaint_recall"] >= 0.95
