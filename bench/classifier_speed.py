@@ -1,5 +1,6 @@
-"""Classifier speed on this machine: model load, batch throughput and single-message latency, with the e5 sentence
-embedding for every message (the worker), only where the word model is unsure (bulk imports), and without.
+"""Classifier speed on this machine: model load, batch throughput and single-message latency of the one
+classifier path (`fangsiang classify`, the worker, imports: e5 only where the word model is unsure), with vectors
+the caller already stored, and without e5.
 
 Usage: python bench/classifier_speed.py [--model-dir DIR] [--n 2000] [--single 300] [--threads 2]
 (trains into DIR first when no model exists there; default DIR is a fresh temporary directory).
@@ -24,6 +25,7 @@ ARGS = _args.parse_args()
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)  # before numpy and the e5 engine load
 
+import io  # noqa: E402
 import json  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
@@ -34,8 +36,10 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from classifier import Classifier, load_or_train  # noqa: E402
-from classifier.data import REPORTS_TEST_FILE, intent_test_rows, wisesight_split  # noqa: E402
-from classifier.text import _tokenize_cached  # noqa: E402
+from classifier.commands import classify_stream  # noqa: E402
+from classifier.data import REPORTS_TEST_FILE, intent_test_rows, traffy_split, wisesight_split  # noqa: E402
+from classifier.embedding import embed  # noqa: E402
+from classifier.text import _tokenize_cached, mask_personal_data  # noqa: E402
 
 
 def realistic_messages(n: int, seed: int = 7) -> list[str]:
@@ -46,14 +50,22 @@ def realistic_messages(n: int, seed: int = 7) -> list[str]:
     return [rng.choice(citizen if i % 2 and citizen else social) for i in range(n)]
 
 
-def _batch(clf: Classifier, msgs: list[str], *, only_where_unsure: bool = False) -> tuple[float, float]:
+def _batch(clf: Classifier, msgs: list[str], **options: object) -> tuple[float, float]:
     """(messages per second wall, per CPU second) for one classify_many call on distinct texts."""
     _tokenize_cached.cache_clear()
     t0, c0 = time.perf_counter(), time.process_time()
-    preds = clf.classify_many(msgs, only_where_unsure=only_where_unsure)
+    preds = clf.classify_many(msgs, **options)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert len(preds) == len(msgs)
     return len(msgs) / wall, len(msgs) / max(cpu, 1e-9)
+
+
+def _command(clf: Classifier, msgs: list[str]) -> float:
+    """Messages per second through `fangsiang classify`'s own loop (lines in, JSON lines out)."""
+    _tokenize_cached.cache_clear()
+    t0 = time.perf_counter()
+    count = classify_stream(clf, (m + "\n" for m in msgs), io.StringIO())
+    return count / (time.perf_counter() - t0)
 
 
 def _single(clf: Classifier, msgs: list[str]) -> dict:
@@ -84,12 +96,17 @@ def main() -> None:
 
     msgs = [f"{m} #{i}" for i, m in enumerate(realistic_messages(ARGS.n))]
     clf.classify_many(msgs[:50])
-    with_e5, with_e5_cpu = _batch(clf, msgs)
-    unsure, unsure_cpu = _batch(clf, [f"{m} ^" for m in msgs], only_where_unsure=True)
+    one_path, one_path_cpu = _batch(clf, msgs)
+    command = _command(clf, [f"{m} !" for m in msgs])
     citizen = [f"{m} ^{i}" for i, m in enumerate(msgs) if i % 2]  # an agency's own history: citizen messages only
-    unsure_citizen, _ = _batch(clf, citizen, only_where_unsure=True)
+    one_path_citizen, _ = _batch(clf, citizen)
+    traffy = [f"{r['text']} ^" for r in traffy_split()[1]]
+    one_path_traffy, _ = _batch(clf, traffy)
+    stored = embed([mask_personal_data(m) for m in msgs[:200]])
+    with_stored, _ = _batch(clf, [f"{m}" for m in msgs[:200]], embeddings=stored)
     without, without_cpu = _batch(plain, msgs)
     single = [f"{m} ~{i}" for i, m in enumerate(realistic_messages(ARGS.single, seed=11))]
+    embedded = sum(p.embedding is not None for p in clf.classify_many(msgs))
     report = {
         "model_version": clf.version,
         "tokenizer": clf.tokenizer,
@@ -98,14 +115,16 @@ def main() -> None:
         "load_s": round(load_s, 3),
         "batch_messages": len(msgs),
         "mean_chars": round(sum(map(len, msgs)) / max(len(msgs), 1), 1),
-        "batch_msgs_per_s_with_embeddings": round(with_e5, 1),
-        "batch_msgs_per_cpu_s_with_embeddings": round(with_e5_cpu, 1),
-        "batch_msgs_per_s_embedding_where_unsure": round(unsure, 1),
-        "batch_msgs_per_cpu_s_embedding_where_unsure": round(unsure_cpu, 1),
-        "batch_msgs_per_s_embedding_where_unsure_citizen_only": round(unsure_citizen, 1),
+        "share_embedded_mixed_input": round(embedded / len(msgs), 3),
+        "batch_msgs_per_s_one_path": round(one_path, 1),
+        "batch_msgs_per_cpu_s_one_path": round(one_path_cpu, 1),
+        "command_fangsiang_classify_msgs_per_s": round(command, 1),
+        "batch_msgs_per_s_one_path_citizen_only": round(one_path_citizen, 1),
+        "batch_msgs_per_s_one_path_traffy_reports": round(one_path_traffy, 1),
+        "batch_msgs_per_s_with_stored_vectors": round(with_stored, 1),
         "batch_msgs_per_s_without_embeddings": round(without, 1),
         "batch_msgs_per_cpu_s_without_embeddings": round(without_cpu, 1),
-        "single_with_embeddings": _single(clf, single),
+        "single_one_path": _single(clf, single),
         "single_without_embeddings": _single(plain, single),
         "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }

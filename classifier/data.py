@@ -65,10 +65,11 @@ def _valid_intent_row(row: dict) -> bool:
 
 
 def intent_train_rows() -> list[dict]:
-    """All intent/unit training rows from train_*.jsonl."""
+    """All intent/unit training rows: train_*.jsonl, then the training part of the Traffy reports (no "unit")."""
     rows: list[dict] = []
     for path in intent_train_files():
         rows.extend(r for r in read_jsonl(path) if _valid_intent_row(r))
+    rows.extend({"text": r["text"], "intent": r["intent"], "source": "traffy"} for r in traffy_split()[0])
     return rows
 
 
@@ -89,6 +90,14 @@ def domain_sentiment_rows(rows: Iterable[dict]) -> list[dict]:
     return [{"text": r["text"], "label": DOMAIN_SENTIMENT[r["intent"]]} for r in rows if r.get("intent") in DOMAIN_SENTIMENT]
 
 
+UNIT_SEPARATOR = "|"  # a register row filed under several units: "ถนน|ทางเท้า"
+
+
+def split_units(label: str) -> list[str]:
+    """The units of a register label ("ถนน|ทางเท้า" → ["ถนน", "ทางเท้า"])."""
+    return [u.strip() for u in str(label).split(UNIT_SEPARATOR) if u.strip()]
+
+
 def read_router_csv(path: Path, text_column: str, label_column: str) -> list[tuple[str, str]]:
     """(text, unit code) pairs from an agency's complaint-register CSV export."""
     pairs: list[tuple[str, str]] = []
@@ -103,3 +112,48 @@ def read_router_csv(path: Path, text_column: str, label_column: str) -> list[tup
             if text and label:
                 pairs.append((text, label))
     return pairs
+
+
+# ---------------------------------------------------------------- Traffy Fondue: real citizen reports
+TRAFFY_FILE = DATA_DIR / "traffy" / "reports.jsonl"
+TRAFFY_HOLDOUT_PERCENT = 30  # share of reports held out, by a hash of the text (fixed forever)
+TRAFFY_META_TYPES = frozenset({"ร้องเรียน", "สอบถาม", "เสนอแนะ"})  # what the citizen wants, not a problem type
+
+
+def _traffy_held_out(text: str) -> bool:
+    """True for the fixed 30 % of Traffy reports held out from every training (by a hash of the text)."""
+    return int(hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:8], 16) % 100 < TRAFFY_HOLDOUT_PERCENT
+
+
+def traffy_intent(row: dict) -> str:
+    """A Traffy report's intent: a filed problem report is a complaint; one filed only as a question is one."""
+    return "question" if row.get("types") == ["สอบถาม"] else "complaint"
+
+
+def traffy_split() -> tuple[list[dict], list[dict]]:
+    """(train, held_out) Traffy reports with "intent" and "units" (problem types) added."""
+    if not TRAFFY_FILE.exists():
+        return [], []
+    train, held_out = [], []
+    for row in read_jsonl(TRAFFY_FILE):
+        text = row.get("text")
+        if not isinstance(text, str) or not text.strip():
+            continue
+        units = [t for t in row.get("types") or [] if t not in TRAFFY_META_TYPES]
+        item = {"text": text, "intent": traffy_intent(row), "units": units}
+        (held_out if _traffy_held_out(text) else train).append(item)
+    return train, held_out
+
+
+def traffy_primary_unit(units: list[str], frequency: dict[str, int]) -> str | None:
+    """The most specific of a report's problem types (the rarest overall), as its one unit in a register CSV."""
+    return min(units, key=lambda u: (frequency.get(u, 0), u)) if units else None
+
+
+def traffy_unit_frequency(rows: Iterable[dict]) -> dict[str, int]:
+    """How many reports carry each problem type."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        for unit in row["units"]:
+            counts[unit] = counts.get(unit, 0) + 1
+    return counts

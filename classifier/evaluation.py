@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
@@ -87,14 +87,64 @@ def priority_report(rows: Sequence[dict], preds: Sequence[Prediction]) -> dict:
     return report
 
 
-def evaluate(model_dir: Path, *, classifier: Classifier | None = None) -> dict:
-    """Per-head evaluation report for the model in model_dir on data training never saw."""
+def plain_sentiment_baseline(train_rows: Sequence[dict]) -> "Callable[[Sequence[str]], list[str]]":
+    """A plain TF-IDF (newmm word 1-2-grams) + logistic regression fitted on Wisesight rows, in this run: the
+    baseline the shipped sentiment must beat. Returns a function labelling texts."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from .features import prepare, word_ngrams
+
+    vectorizer = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, min_df=2)
+    X = vectorizer.fit_transform(prepare([r["text"] for r in train_rows]).tokens)
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(X, [r["label"] for r in train_rows])
+    return lambda texts: [str(c) for c in model.predict(vectorizer.transform(prepare(list(texts)).tokens))]
+
+
+def evaluate(model_dir: Path, *, classifier: Classifier | None = None, baselines: bool = True) -> dict:
+    """Per-head evaluation report for the model in model_dir on data training never saw.
+
+    Every figure comes from `classify_many`, the path `fangsiang classify`, the worker and imports ship; with
+    baselines, a plain TF-IDF + LR is retrained on the same Wisesight training part and measured beside it.
+    """
     clf = classifier or Classifier.load(Path(model_dir))
-    _, held_out = data.wisesight_split()
+    ws_train, held_out = data.wisesight_split()
     report: dict = {"model_version": clf.version, "embeddings": clf.uses_embeddings}
     labels = [r["label"] for r in held_out]
-    report["sentiment"] = head_report(labels, clf.sentiment_labels([r["text"] for r in held_out]), SENTIMENTS)
-    report["sentiment"]["split"] = "wisesight held-out (15%, stratified, fixed seed); TF-IDF + logistic regression"
+    ws_preds = clf.classify_many([r["text"] for r in held_out])
+    report["sentiment"] = head_report(labels, [p.sentiment for p in ws_preds], SENTIMENTS)
+    report["sentiment"]["split"] = "wisesight held-out (15%, stratified, fixed seed), as `fangsiang classify` answers"
+    report["sentiment"]["head_alone_accuracy"] = float(accuracy_score(labels, clf.sentiment_labels(
+        [r["text"] for r in held_out])))
+    traffy_train, traffy_held = data.traffy_split()
+    traffy_preds = clf.classify_many([r["text"] for r in traffy_held])
+    if baselines:
+        plain = plain_sentiment_baseline(ws_train)
+        base = head_report(labels, plain([r["text"] for r in held_out]), SENTIMENTS)
+        report["sentiment_baseline"] = {
+            "split": "plain TF-IDF (newmm word 1-2-grams) + LR, fitted in this run on the same Wisesight training part",
+            "accuracy": base["accuracy"], "macro_f1": base["macro_f1"],
+            "traffy_dissatisfied_recall": (sum(lab == "neg" for lab in plain([r["text"] for r in traffy_held]))
+                                           / len(traffy_held)) if traffy_held else None,
+        }
+    report["traffy_intent"] = intent_summary(
+        traffy_held, traffy_preds,
+        f"classifier/data/traffy/reports.jsonl held-out 30% ({len(traffy_held)} real reports; "
+        f"{len(traffy_train)} others trained on)")
+    report["traffy_dissatisfaction"] = {
+        "split": "Traffy held-out reports (every filed complaint is dissatisfied): share answered sentiment neg",
+        "n": len(traffy_held),
+        "recall": (sum(p.sentiment == "neg" for p in traffy_preds) / len(traffy_held)) if traffy_held else None,
+        "missed": [r["text"][:120] for r, p in zip(traffy_held, traffy_preds) if p.sentiment != "neg"][:10],
+    }
+    from .traffy import routing_report
+
+    report["masking"] = masking_report()
+
+    report["traffy_routing"] = routing_report(target_precisions=tuple(sorted({0.93, clf.target_precision})))
+    report["traffy_missed_complaints"] = [
+        {"text": r["text"][:160], "intent": p.intent, "confidence": round(p.intent_confidence, 3)}
+        for r, p in zip(traffy_held, traffy_preds) if r["intent"] == "complaint" and p.intent != "complaint"]
 
     test = data.intent_test_rows()
     preds = clf.classify_many([r["text"] for r in test])
@@ -157,7 +207,7 @@ def evaluate_router_csv(
     target_precision; rows labelled with the triage unit are left out.
     """
     from .features import FeatureSpace, prepare
-    from .training import ROUTER_C, _cv_folds, _oof_proba
+    from .training import fit_router
 
     pairs = [(t, u) for t, u in data.read_router_csv(Path(path), text_column, label_column) if u != triage_unit]
     if len(pairs) < 2:
@@ -171,18 +221,17 @@ def evaluate_router_csv(
         proba = clf.bundle.router_head.proba(clf.bundle.space.transform(prepared))
         classes = list(clf.bundle.router_head.classes)
         method = f"held-out evaluation of model {clf.version}"
+        calibration = RoutingCalibration.from_oof(proba, classes, [data.split_units(u) for u in labels])
     else:
-        prepared = prepare(texts)
-        X = FeatureSpace().fit_transform(prepared)
-        classes = sorted(set(labels))
-        split = _cv_folds(labels, seed, n_splits=folds)
-        if not split:
+        X = FeatureSpace().fit_transform(prepare(texts))
+        _, fitted = fit_router(X, labels, seed=seed, folds=folds)
+        if fitted is None:
             raise ValueError("every unit needs at least 2 labelled rows for cross-validation")
-        proba = _oof_proba(X, labels, ROUTER_C, split, classes)
-        method = f"{len(split)}-fold cross-validation on the CSV"
-    calibration = RoutingCalibration.from_oof(proba, classes, labels)
+        calibration = fitted
+        method = f"{folds}-fold cross-validation on the CSV"
     report = calibration.summary(target_precision)
-    report.update({"csv": str(path), "method": method, "units": len(set(labels)),
+    units = {u for label in labels for u in data.split_units(label)}
+    report.update({"csv": str(path), "method": method, "units": len(units),
                    "at_precision_0.93": calibration.at_threshold(calibration.threshold(0.93))})
     return report
 
@@ -212,7 +261,7 @@ def _fmt(value: float | None) -> str:
 def format_report(report: dict) -> str:
     """Human-readable tables for an evaluate() report."""
     lines = [f"model {report.get('model_version', '?')}"]
-    for head in ("sentiment", "sentiment_domain", "intent", "intent_reports", "unit"):
+    for head in ("sentiment", "sentiment_domain", "intent", "intent_reports", "traffy_intent", "unit"):
         rep = report.get(head)
         if not rep:
             continue
@@ -243,6 +292,7 @@ def format_report(report: dict) -> str:
             lines.append(" " * (width + 1) + " ".join(f"{s:>6}" for s in short))
             for lab, row in zip(labels, rep["confusion"]):
                 lines.append(f"{lab:<{width}} " + " ".join(f"{v:6d}" for v in row))
+    lines.extend(_real_data_lines(report))
     for key, title in (("dissatisfaction", "dissatisfaction (sentiment neg)"), ("priority", "priority urgent")):
         rep = report.get(key)
         if rep:
@@ -253,3 +303,106 @@ def format_report(report: dict) -> str:
                 lines.append(f"sarcastic thanks recall {_fmt(rep.get('sarcastic_thanks_recall'))} "
                              f"(n={rep.get('sarcastic_thanks_n')})")
     return "\n".join(lines)
+
+
+def _real_data_lines(report: dict) -> list[str]:
+    """The figures on real citizen language: sentiment against the plain baseline, Traffy reports, routing."""
+    lines: list[str] = []
+    sent, base = report.get("sentiment"), report.get("sentiment_baseline")
+    if sent and base:
+        lines += ["", "== sentiment against a plain baseline (Wisesight held-out, same split)",
+                  f"shipped (`classify`): accuracy {_fmt(sent['accuracy'])}   macro-F1 {_fmt(sent['macro_f1'])}   "
+                  f"(sentiment head alone {_fmt(sent.get('head_alone_accuracy'))})",
+                  f"{base['split']}: accuracy {_fmt(base['accuracy'])}   macro-F1 {_fmt(base['macro_f1'])}"]
+    dis = report.get("traffy_dissatisfaction")
+    if dis:
+        lines += ["", f"== dissatisfaction on real reports — {dis['split']} — n={dis['n']}",
+                  f"shipped: recall {_fmt(dis['recall'])}"
+                  + (f"   plain baseline: {_fmt(base['traffy_dissatisfied_recall'])}" if base else "")]
+    missed = report.get("traffy_missed_complaints")
+    if missed is not None:
+        lines.append(f"complaints missed on the Traffy held-out part: {len(missed)}")
+        lines += [f"  {m['intent']} {m['confidence']:.3f}  {m['text'][:100]!r}" for m in missed[:10]]
+    routing = report.get("traffy_routing")
+    if routing:
+        from .traffy import format_routing_report
+
+        lines += ["", format_routing_report(routing)]
+    if report.get("masking"):
+        lines += format_masking_report(report["masking"])
+    return lines
+
+
+PRIVACY_VARIANTS_FILE = data.DATA_DIR / "privacy" / "variants.txt"
+TRAFFY_NAMES_FILE = data.DATA_DIR / "traffy" / "names.jsonl"
+_MARKUP_RE = __import__("re").compile(r"\{(\w+):([^{}]+)\}|\[\[([^\[\]]+)\]\]")
+
+
+def read_marked_up(path: Path) -> list[dict]:
+    """Messages written with {kind:value} (must be masked) and [[value]] (must stay) marks, '#' lines skipped:
+    [{"text", "pii": [{start, end, kind, value}], "keep": [{start, end, value}]}]."""
+    rows = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        text, pii, keep, last = "", [], [], 0
+        for m in _MARKUP_RE.finditer(line):
+            text += line[last : m.start()]
+            value = m.group(2) if m.group(1) else m.group(3)
+            span = {"start": len(text), "end": len(text) + len(value), "value": value}
+            (pii if m.group(1) else keep).append({**span, "kind": m.group(1)} if m.group(1) else span)
+            text += value
+            last = m.end()
+        rows.append({"text": text + line[last:], "pii": pii, "keep": keep})
+    return rows
+
+
+def masking_recall(rows: Sequence[dict]) -> dict:
+    """Share of personal-data spans fully masked (per kind) and of spans to keep left untouched."""
+    from .privacy import find_personal_data
+
+    per_kind: dict[str, list[int]] = {}
+    keep = kept = 0
+    missed = []
+    for row in rows:
+        covered = {i for s, e, _ in find_personal_data(row["text"]) for i in range(s, e)}
+        for span in row["pii"]:
+            hit = all(i in covered for i in range(span["start"], span["end"]))
+            counts = per_kind.setdefault(span["kind"], [0, 0])
+            counts[0] += 1
+            counts[1] += hit
+            if not hit:
+                missed.append(f"{span['kind']}: {span['value']} in {row['text'][:80]!r}")
+        keep += len(row["keep"])
+        kept += sum(not any(i in covered for i in range(k["start"], k["end"])) for k in row["keep"])
+    total = sum(c[0] for c in per_kind.values())
+    return {
+        "n_messages": len(rows), "n_spans": total,
+        "recall": sum(c[1] for c in per_kind.values()) / total if total else None,
+        "per_kind": {k: {"n": c[0], "recall": c[1] / c[0]} for k, c in sorted(per_kind.items())},
+        "kept": kept, "keep": keep, "missed": missed,
+    }
+
+
+def masking_report() -> dict:
+    """Masking recall on the written variants (issue 21) and on the names annotated in the Traffy reports."""
+    report = {"variants": masking_recall(read_marked_up(PRIVACY_VARIANTS_FILE))}
+    report["variants"]["split"] = str(PRIVACY_VARIANTS_FILE.relative_to(data.DATA_DIR.parent.parent))
+    if TRAFFY_NAMES_FILE.exists():
+        report["traffy_names"] = masking_recall(data.read_jsonl(TRAFFY_NAMES_FILE))
+        report["traffy_names"]["split"] = str(TRAFFY_NAMES_FILE.relative_to(data.DATA_DIR.parent.parent))
+    return report
+
+
+def format_masking_report(report: dict) -> list[str]:
+    """Human-readable lines for masking_report()."""
+    lines = []
+    for key, title in (("variants", "masking, written variants"), ("traffy_names", "masking, names in Traffy reports")):
+        rep = report.get(key)
+        if not rep:
+            continue
+        kinds = "   ".join(f"{k} {v['recall']:.3f} (n={v['n']})" for k, v in rep["per_kind"].items())
+        lines += ["", f"== {title} — {rep['split']} — {rep['n_messages']} messages, {rep['n_spans']} spans",
+                  f"recall {_fmt(rep['recall'])}   kept untouched {rep['kept']}/{rep['keep']}", kinds]
+        lines += [f"  missed {m}" for m in rep["missed"][:10]]
+    return lines

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from array import array
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from functools import lru_cache
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -148,3 +150,39 @@ def rule_features(norms: Sequence[str]) -> np.ndarray:
 def has_content(norm: str) -> bool:
     """True when normalised text holds at least one Thai letter, Latin letter or digit."""
     return any(ch.isalnum() for ch in norm)
+
+
+# Laughter and filler that are no words: a message of only these (or emoji, numbers, keyboard mash) says nothing
+# to act on. 555 is "ha ha ha" in Thai (ห้า), ถถถ is laughter typed on a Thai keyboard.
+_LAUGHTER = frozenset("555 5555 55555 ฮ่า ฮา ฮ่าๆ ฮาๆ ๆ ถ อิอิ คิคิ lol lmao haha hahaha 555+ อ่ะ อะ เอ่อ อืม".split())
+_LETTER_RE = re.compile(r"[A-Za-z\u0e01-\u0e4e]")
+_LATIN_TOKEN_RE = re.compile(r"^[a-z]+$")
+KNOWN_SHARE = 1 / 3  # share of a message's letters that must belong to known words for it to be language
+
+
+@lru_cache(maxsize=1)
+def _thai_dictionary() -> frozenset[str]:
+    """PyThaiNLP's bundled Thai word list (offline)."""
+    from pythainlp.corpus import thai_words
+
+    return frozenset(thai_words())
+
+
+def has_language(tokens: Sequence[str], known_latin: Callable[[str], bool]) -> bool:
+    """True when at least a third of the letters of a message belong to real words (Thai dictionary words, or
+    Latin words the model has seen); keyboard mash ("asdkjh qweoiu ฟหกด่าสว"), laughter, emoji or a lone number are not."""
+    thai = _thai_dictionary()
+    letters = known = 0
+    for token in tokens:
+        n = len(_LETTER_RE.findall(token))
+        if not n:
+            continue
+        letters += n
+        low = token.lower()
+        if low in _LAUGHTER:
+            continue
+        if _LATIN_TOKEN_RE.match(low):
+            known += n if (len(low) >= 2 and known_latin(low)) else 0
+        elif len(token) >= 2 and token in thai:
+            known += n
+    return letters > 0 and known >= KNOWN_SHARE * letters

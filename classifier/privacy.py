@@ -14,6 +14,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 NAME_TOKEN = "[ชื่อ]"
@@ -23,11 +24,13 @@ EMAIL_TOKEN = "[อีเมล]"
 LINE_ID_TOKEN = "[ไลน์ไอดี]"
 HOUSE_NUMBER_TOKEN = "[บ้านเลขที่]"
 PLATE_TOKEN = "[ทะเบียนรถ]"
+BANK_ACCOUNT_TOKEN = "[เลขบัญชี]"
 
 # Kinds in order of precedence when two findings cover the same characters.
 TOKENS: dict[str, str] = {
     "email": EMAIL_TOKEN,
     "citizen_id": CITIZEN_ID_TOKEN,
+    "bank_account": BANK_ACCOUNT_TOKEN,
     "phone": PHONE_TOKEN,
     "line_id": LINE_ID_TOKEN,
     "plate": PLATE_TOKEN,
@@ -78,7 +81,7 @@ _AFTER_NAME = frozenset(
     เป็น อยู่ คือ กับ และ หรือ ของ แต่ เพราะ เมื่อ ตอน ตั้งแต่ บอก แจ้ง โทร ติดต่อ ขอ ช่วย เคย ทำ เอา ส่ง พา รับ ร้อง
     ร้องเรียน ฝาก ถาม สอบถาม ขาย ป่วย หาย ตาย เสีย โดน ถูก ไม่ได้ มาแจ้ง โทรมา ทัก ตอบ พูด เห็น รู้ ดู ช่วย
     บ้าน ข้าง หน้า หลัง ร้าน เขต ฝ่าย ซอย หมู่ ถนน ตำบล อำเภอ จังหวัด เบอร์ ไลน์ อีเมล อายุ ปี เจ้าหน้าที่ ที่อยู่
-    ผู้ ผม ดิฉัน หนู เรา เขา เค้า มาก จริง จัง สุด กว่า ดี เก่ง น่ารัก""".split()
+    ผู้ ผม ดิฉัน หนู เรา เขา เค้า มาก จริง จัง สุด กว่า ดี เก่ง น่ารัก โทรศัพท์ มือถือ ประสงค์ ต้องการ""".split()
 )
 _PARTICLES = frozenset("ครับ คับ ค่ะ คะ ค่า จ้า จ้ะ จ๊ะ นะ น่ะ นะคะ นะครับ ฮะ คร้าบ".split())
 _INTENSIFIERS = frozenset("มาก จริง จัง สุด กว่า เลย มากๆ".split())
@@ -248,7 +251,8 @@ _PLATE_WORDS = frozenset(
 _UNITS = frozenset("มก กก ก กม ม ซม มม มล ล ตร ตรม ชม นท วิ".split())  # 5มก 2 เม็ด is a dose, not a plate
 
 _HOUSE_RE = re.compile(
-    r"(?P<trigger>บ้านเลขที่|บ้านเลข|เลขที่บ้าน|เลขที่|ที่อยู่(?:[ \t]?เลขที่)?|อยู่บ้าน|บ้าน|อยู่)"
+    r"(?P<trigger>บ้านเลขที่|บ้านเลข|เลขที่บ้าน|เลขที่|ที่อยู่(?:[ \t]?เลขที่)?|อยู่บ้าน|บ้าน|อยู่"
+    r"|(?<![ก-ฮ])บ\.?[ \t]?ล\.?[ \t]?ท\.?|บ\.[ \t]?เลขที่|(?<![ก-ฮ.])ล\.[ \t]?ท\.)"
     r"[ \t]*[:=]?[ \t]*(?P<number>\d{1,5}(?:/\d{1,5})?(?:-\d{1,4})?)(?![\d/.,:]\d|[\d/%])"
     r"|(?<![\d/.,\-])(?P<bare>\d{1,5}/\d{1,5})(?![\d/])(?=[ \t]*(?:หมู่|ม\.|ซอย|ซ\.|ถนน|ถ\.|ตำบล|ต\.|แขวง))"
 )
@@ -294,6 +298,7 @@ _EN_NOT_NAMES = frozenset(
     with by i you he she it we they this that my your his her our their sir madam""".split()
 )
 _COLON_RE = re.compile(r"[ \t]*[:=][ \t]*")
+_PHONE_AFTER_RE = re.compile(r"[ \t]{0,3}(?:โทร\.?|เบอร์|tel\.?)?[ \t:]{0,3}0\d{1,2}[ \t\-.]?\d{3}[ \t\-.]?\d{3,4}(?!\d)")
 _PAIR_RE = re.compile(rf"(?<![{_TH}])([{_TH}]{{3,20}})(?=[ \t]([{_TH}]{{3,25}})(?![{_TH}]))")  # pairs may overlap
 
 
@@ -484,21 +489,163 @@ def _title_is_word(shadow: str, start: int, end: int) -> bool:
     return _known_prefix(word, given, end - start + 1) == 0 and _known_prefix(word, family, end - start + 1) == 0
 
 
+_LATIN_WORDS_FILE = Path(__file__).resolve().parent / "data" / "privacy" / "latin_words.txt"
+# Two capitalised Latin words, neither an everyday or brand word: a name in English letters ("Somchai Jaidee").
+_LATIN_PAIR_RE = re.compile(r"(?<![A-Za-z0-9@._/\-])([A-Z][a-z]{2,15})[ \t]([A-Z][a-z]{2,20})(?![A-Za-z0-9@._\-])")
+
+
+@lru_cache(maxsize=1)
+def _latin_words() -> frozenset[str]:
+    """Everyday and brand words in Latin letters (data/privacy/latin_words.txt), lower case."""
+    lines = _LATIN_WORDS_FILE.read_text(encoding="utf-8").splitlines() if _LATIN_WORDS_FILE.is_file() else []
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#")) | _EN_NOT_NAMES | _EN_PLACES
+
+
+# Thai place words in English letters (Wat Phra Si, Soi Sukjai, Khlong Toei): places, kept for the analysts.
+_EN_PLACES = frozenset(
+    """wat phra soi thanon moo khet khwaeng tambon amphoe changwat mueang muang ban baan nong khlong klong bang tha
+    talat rama road rd street lane alley village mansion condo tower plaza market temple school hospital park
+    bridge station city district province office hotel building""".split()
+)
+_PLACEHOLDER_RE = re.compile("|".join(re.escape(t) for t in TOKENS.values()))
+
+
+def _find_latin_names(shadow: str) -> Iterator[tuple[int, int]]:
+    """Given + family name in English letters without a title, in a message written in Thai."""
+    if not _THAI_WORD_RE.search(_PLACEHOLDER_RE.sub("", shadow)):
+        return  # an English sentence: its capitalised words are no evidence of a name
+    common = _latin_words()
+    for m in _LATIN_PAIR_RE.finditer(shadow):
+        if m.group(1).lower() not in common and m.group(2).lower() not in common:
+            yield m.span()
+
+
+# ---------------------------------------------------------------- PyThaiNLP's Thai NER (CRF, bundled model)
+#
+# PyThaiNLP ships the ThaiNER 1.5.1 CRF model file; its own loader asks the corpus catalogue for it (a download)
+# and its POS tagger for that model (blackboard) is not bundled either. So the model file is opened here and the
+# bundled UD perceptron tagger's tags are mapped to the LST20 tags the model was trained with. It is used where
+# patterns stop: the family name after a name they found ("คุณสมชาย ลบข้อมูลดี", a surname of everyday words).
+_NER_MODEL = "thainer_crf_1_5_1.model"
+_UD_TO_LST20 = {"NOUN": "NN", "PROPN": "NN", "VERB": "VV", "PUNCT": "PU", "NUM": "NU", "ADJ": "AJ", "ADV": "AV",
+                "AUX": "AX", "CCONJ": "CC", "SCONJ": "CC", "ADP": "PS", "PRON": "PR", "PART": "PA", "DET": "AJ",
+                "INTJ": "IJ", "SYM": "PU", "X": "XX"}
+_NER_WINDOW = 80  # characters given to the tagger around a name
+_FAMILY_NAME_MAX = 16  # letters: a longer run after a name is the sentence going on, not a family name
+
+
+@lru_cache(maxsize=1)
+def _ner_tagger() -> Callable[[str], list[tuple[str, str]]] | None:
+    """(token, IOB tag) tagging with PyThaiNLP's bundled ThaiNER CRF model, offline; None when it cannot load."""
+    try:
+        import pycrfsuite
+        import pythainlp.corpus
+        from pythainlp.tag import pos_tag
+        from pythainlp.tag.thainer import ThaiNameTagger
+
+        path = Path(pythainlp.corpus.__file__).resolve().parent / _NER_MODEL
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(path))
+    except (ImportError, OSError):
+        return None
+
+    def tag(text: str) -> list[tuple[str, str]]:
+        tokens = list(_segmenter()(text))
+        tagged = [(w, "PU" if w.isspace() else _UD_TO_LST20.get(t, "NN"))
+                  for w, t in pos_tag(tokens, engine="perceptron", corpus="orchid_ud")]
+        return list(zip(tokens, tagger.tag(ThaiNameTagger._extract_features(tagged))))
+
+    return tag
+
+
+_NER_CALLS_PER_TEXT = 6  # a text full of titles ("นายนายนาย…") must not run the tagger at every one
+
+
+def _ner_family_name_end(shadow: str, start: int, end: int) -> int | None:
+    """Where the person the NER model reads at shadow[start:end] ends, when it goes on past a space into the next
+    Thai word run (a family name the patterns could not tell from ordinary words); None otherwise."""
+    gap = _SPACES_RE.match(shadow, end).end()
+    run = _THAI_WORD_RE.match(shadow, gap, gap + _LONGEST_RUN)
+    tag = _ner_tagger() if gap > end and run else None
+    if tag is None:
+        return None
+    left = max(0, start - 20)
+    position, person_end = left, None
+    for token, label in tag(shadow[left : min(len(shadow), run.end() + _NER_WINDOW)]):
+        token_end = position + len(token)
+        if position >= run.end():
+            break
+        if position >= gap:
+            if label != "I-PERSON":
+                break
+            person_end = token_end
+        position = token_end
+    if person_end is None or person_end - gap < 2:
+        return None
+    ends_word = run.end() == len(shadow) or not shadow[run.end()].isalnum()
+    if person_end == run.end() and ends_word and run.end() - gap <= _FAMILY_NAME_MAX:
+        return run.end()  # the whole next word is the person's: a family name (มีทรัพย์, ลบข้อมูลดี)
+    if 2 * (person_end - gap) >= run.end() - gap and _first_word(shadow[gap : run.end()]) not in _lexicon().enders:
+        return run.end() if ends_word and run.end() - gap <= _FAMILY_NAME_MAX else person_end
+    return None
+
+
+def _ner_person_after_title(shadow: str, title_start: int, title_end: int) -> tuple[int, int] | None:
+    """The name after a formal title (นาย, นาง, นางสาว…) that the NER model reads as one person with the title,
+    when the patterns found none (นางบัวผัน: a given name that is also a dictionary word)."""
+    run = _THAI_WORD_RE.match(shadow, _SPACES_RE.match(shadow, title_end).end(), title_end + _LONGEST_RUN)
+    tag = _ner_tagger() if run else None
+    if tag is None:
+        return None
+    position, end = title_start, None
+    for token, label in tag(shadow[title_start : min(len(shadow), run.end() + _NER_WINDOW)]):
+        token_end = position + len(token)
+        if position >= title_end:
+            if label != "I-PERSON" or position >= run.end():
+                break
+            end = token_end
+        elif label not in ("B-PERSON", "I-PERSON"):
+            return None
+        position = token_end
+    if end is None or end - run.start() < 2 or _first_word(shadow[run.start() : run.end()]) in _lexicon().enders:
+        return None
+    end = max(end, _family_name_end(shadow, _SPACES_RE.match(shadow, end).end(), level="formal") or end)
+    return run.start(), end
+
+
+def _is_given_name_only(shadow: str, span: tuple[int, int]) -> bool:
+    """True when a Thai name found after a title is one word followed by a space and more Thai words."""
+    start, end = span
+    return (_THAI_WORD_RE.fullmatch(shadow, start, end) is not None and end < len(shadow)
+            and shadow[end] in " \t" and _THAI_WORD_RE.match(shadow, _SPACES_RE.match(shadow, end).end()) is not None)
+
+
 def _find_names(shadow: str) -> Iterator[tuple[int, int]]:
     """Names after titles (นาย, คุณ, ป้า, ร.ต.อ., Mr...), after ชื่อ/ผู้แจ้ง, and known given + family name pairs."""
     last_end = 0
+    ner_calls = 0
     for m in _NAME_TRIGGER_RE.finditer(shadow):
         if m.start() < last_end:
             continue
         level = _title_level(m, shadow)
         span = _name_after(shadow, m.end(), level=level) if level else None
+        if span is None and level == "formal" and m.lastgroup == "formal" and ner_calls < _NER_CALLS_PER_TEXT:
+            ner_calls += 1
+            span = _ner_person_after_title(shadow, m.start(), m.end())
         if span:
+            if level != "pronoun" and ner_calls < _NER_CALLS_PER_TEXT and _is_given_name_only(shadow, span):
+                ner_calls += 1
+                family_end = _ner_family_name_end(shadow, span[0], span[1])
+                span = (span[0], family_end) if family_end else span
             last_end = span[1]
             yield span
+    yield from _find_latin_names(shadow)
     given, family = _lexicon().given, _lexicon().family
     for m in _PAIR_RE.finditer(shadow):
-        if m.group(1) in given and m.group(2) in family and m.group(1) not in _NICKNAMES:
-            yield m.start(1), m.end(2)
+        if m.group(1) in given and m.group(1) not in _NICKNAMES and (
+            m.group(2) in family or _PHONE_AFTER_RE.match(shadow, m.end(1) + 1 + len(m.group(2)))
+        ):
+            yield m.start(1), m.end(1) + 1 + len(m.group(2))  # a signature: given + family name, then a phone
 
 
 # ---------------------------------------------------------------- other kinds
@@ -575,9 +722,54 @@ def _find_house_numbers(shadow: str) -> Iterator[tuple[int, int]]:
         yield m.span("number")
 
 
+# Digits spelt in Thai words ("ศูนย์แปดหนึ่ง สองสามสี่ ห้าหกเจ็ดแปด"), mixed with written digits or not.
+_DIGIT_WORDS = {"ศูนย์": "0", "สูญ": "0", "หนึ่ง": "1", "เอ็ด": "1", "สอง": "2", "โท": "2", "สาม": "3", "สี่": "4",
+                "ห้า": "5", "หก": "6", "เจ็ด": "7", "แปด": "8", "เก้า": "9"}
+_DIGIT_WORD = "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
+_SPELT_SEP = r"[ \t\-.,]{0,2}"
+_SPELT_NUMBER_RE = re.compile(rf"(?:(?:{_DIGIT_WORD}|\d)(?![่้๊๋]){_SPELT_SEP})+(?:{_DIGIT_WORD}|\d)(?![่้๊๋])")
+_SPELT_DIGIT_RE = re.compile(rf"{_DIGIT_WORD}|\d")
+_MIN_SPELT_DIGITS = 9  # fewer are prices, dates or counts ("สามสี่วัน"), not a number that identifies someone
+
+# Bank accounts: 10-12 digits after บัญชี / เลขบัญชี / บช. / account (a bank's name may stand between), or the
+# banks' printed shape 123-4-56789-0 anywhere.
+_ACCOUNT_WORD_RE = re.compile(
+    r"(?:เลข(?:ที่)?[ \t]?)?บัญชี|บ/ช|บช\.?|(?<![A-Za-z])(?:acc(?:oun)?t?\.?(?:[ \t]?no\.?)?|a/c)(?![A-Za-z])",
+    re.IGNORECASE)
+_ACCOUNT_NUMBER_RE = re.compile(r"(?<![\d\-])\d(?:[ \t\-.]?\d){9,11}(?![\d]|-\d)")
+_ACCOUNT_SHAPE_RE = re.compile(r"(?<![\d\-])\d{3}-\d-\d{5}-\d(?![\d]|-\d)")
+_ACCOUNT_GAP = 40  # characters between the word and the number (bank name, ธ.กสิกรไทย, สาขา...)
+
+
+def _find_spelt_numbers(shadow: str) -> Iterator[tuple[int, int, str]]:
+    """Phone numbers, citizen ids and accounts spelt in Thai number words, alone or mixed with digits."""
+    for m in _SPELT_NUMBER_RE.finditer(shadow):
+        digits = "".join(_DIGIT_WORDS.get(w, w) for w in _SPELT_DIGIT_RE.findall(m.group(0)))
+        if len(digits) < _MIN_SPELT_DIGITS or not any(w in m.group(0) for w in _DIGIT_WORDS):
+            continue
+        before = shadow[max(0, m.start() - _ACCOUNT_GAP) : m.start()]
+        if len(digits) == 13:
+            yield m.start(), m.end(), "citizen_id"
+        elif _ACCOUNT_WORD_RE.search(before):
+            yield m.start(), m.end(), "bank_account"
+        else:
+            yield m.start(), m.end(), "phone"
+
+
+def _find_bank_accounts(shadow: str) -> Iterator[tuple[int, int]]:
+    """Account numbers after an account word, and numbers in the banks' 3-1-5-1 shape."""
+    for m in _ACCOUNT_SHAPE_RE.finditer(shadow):
+        yield m.span()
+    for word in _ACCOUNT_WORD_RE.finditer(shadow):
+        number = _ACCOUNT_NUMBER_RE.search(shadow, word.end(), word.end() + _ACCOUNT_GAP + 16)
+        if number and "\n" not in shadow[word.end() : number.start()]:
+            yield number.span()
+
+
 _FINDERS: tuple[tuple[str, Callable[[str], Iterator[tuple[int, int]]]], ...] = (
     ("email", _find_emails),
     ("citizen_id", _find_citizen_ids),
+    ("bank_account", _find_bank_accounts),
     ("phone", _find_phones),
     ("line_id", _find_line_ids),
     ("plate", _find_plates),
@@ -613,9 +805,10 @@ def find_personal_data(text: str) -> list[Span]:
     found: list[Span] = []
     has_digit = _DIGIT_RE.search(shadow) is not None
     for kind, finder in _FINDERS:
-        if not has_digit and kind in ("citizen_id", "phone", "plate", "house_number"):
+        if not has_digit and kind in ("citizen_id", "bank_account", "phone", "plate", "house_number"):
             continue
         found.extend((start, end, kind) for start, end in finder(shadow) if end > start)
+    found.extend(_find_spelt_numbers(shadow))
     if "/" in shadow:
         urls = [m.span() for m in _URL_RE.finditer(shadow)]
         found = [f for f in found if f[2] in _KINDS_IN_URLS or not any(s <= f[0] and f[1] <= e for s, e in urls)]

@@ -10,7 +10,7 @@ different target precision needs no retraining.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Collection, Sequence
 
 import numpy as np
 
@@ -28,14 +28,18 @@ class RoutingCalibration:
     top3_correct: np.ndarray  # bool: the right unit among the first three candidates
 
     @classmethod
-    def from_oof(cls, proba: np.ndarray, classes: Sequence[str], y: Sequence[str]) -> "RoutingCalibration":
-        """Build from out-of-fold probabilities (n, len(classes)) and the true units."""
-        y_arr = np.asarray(y)
+    def from_oof(cls, proba: np.ndarray, classes: Sequence[str],
+                 y: Sequence[str] | Sequence[Collection[str]]) -> "RoutingCalibration":
+        """Build from out-of-fold probabilities (n, len(classes)) and the true units.
+
+        Each y is one unit, or the set of units that are right for the case (a report filed under several types).
+        """
+        right = [{u} if isinstance(u, str) else set(u) for u in y]
         order = np.argsort(-proba, axis=1, kind="stable")
         labels = np.asarray(classes)[order[:, :3]]
-        conf = proba[np.arange(len(y_arr)), order[:, 0]]
-        correct = labels[:, 0] == y_arr
-        top3 = (labels == y_arr[:, None]).any(axis=1)
+        conf = proba[np.arange(len(right)), order[:, 0]]
+        correct = np.asarray([row[0] in ok for row, ok in zip(labels, right)], dtype=bool)
+        top3 = np.asarray([any(u in ok for u in row) for row, ok in zip(labels, right)], dtype=bool)
         idx = np.argsort(-conf, kind="stable")
         return cls(conf[idx].astype(np.float32), correct[idx], top3[idx])
 

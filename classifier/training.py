@@ -37,19 +37,21 @@ from .prediction import DEFAULT_TRIAGE_UNIT, INTENTS
 from .routing import RoutingCalibration
 from .text import default_engine, mask_personal_data
 
-CODE_VERSION = "5"  # bump when training code changes what a model predicts
+CODE_VERSION = "6"  # bump when training code changes what a model predicts
 SENTIMENT_C = 1.0
 INTENT_C = 10.0
 ROUTER_C = 10.0
+ROUTER_MULTILABEL_C = 10.0  # per-unit regressions of a multi-unit register (no class balancing: calibrated odds)
 EMBEDDING_SCALE = 2.0  # weight of the e5 vector beside TF-IDF rows (both L2-normalised) in the intent head
 COMPLAINT_RECALL_TARGET = 0.95
-COMPLAINT_BIAS_GRID = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
+COMPLAINT_BIAS_GRID = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 MIN_FEATURE_ROWS = 3  # a head learns weights only for features that at least this many of its training rows use
 CV_FOLDS = 3  # complaint-bias folds (the router uses ROUTER_FOLDS)
 ROUTER_FOLDS = 5
 # Sample weight of the weakly labelled citizen messages (data.DOMAIN_SENTIMENT) in the sentiment training set,
 # relative to 1.0 for a Wisesight row (chosen with `python -m classifier.tuning`, see README).
 DOMAIN_SENTIMENT_WEIGHT = 0.5
+REAL_REPORT_WEIGHT = 3.0  # sample weight of the real (Traffy) reports in the intent heads, beside 1.0 for written rows
 EMBEDDING_CACHE_FILE = "embeddings-cache.npz"  # vectors of texts embedded at training time, beside the model
 
 Progress = Callable[[str, float, "float | None"], None]
@@ -138,12 +140,13 @@ def _single_class_head(label: str, n_features: int) -> LinearHead:
 
 
 def _fit_head(
-    X: sp.csr_matrix, y: Sequence[str], C: float, *, balanced: bool = False, init: LinearHead | None = None
+    X: sp.csr_matrix, y: Sequence[str], C: float, *, balanced: bool = False, init: LinearHead | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> LinearHead:
     """Softmax head, or a constant head when y has a single class."""
     if len(set(y)) < 2:
         return _single_class_head(y[0], X.shape[1])
-    return _softmax_head(X, y, C, balanced=balanced, init=init)
+    return _softmax_head(X, y, C, balanced=balanced, init=init, sample_weight=sample_weight)
 
 
 def _cv_folds(y: Sequence[str], seed: int, n_splits: int = CV_FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -161,12 +164,14 @@ def _cv_folds(y: Sequence[str], seed: int, n_splits: int = CV_FOLDS) -> list[tup
 def _oof_proba(
     X: sp.csr_matrix, y: Sequence[str], C: float, folds: Sequence[tuple[np.ndarray, np.ndarray]],
     classes: Sequence[str], tick: Callable[[float], None] | None = None, init: LinearHead | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """Out-of-fold probabilities (columns in `classes` order) of class-balanced heads fitted without each fold."""
     y_arr = np.asarray(y)
     oof = np.zeros((len(y_arr), len(classes)))
     for n, (fit_idx, val_idx) in enumerate(folds):
-        head = _fit_head(X[fit_idx], list(y_arr[fit_idx]), C, balanced=True, init=init)
+        head = _fit_head(X[fit_idx], list(y_arr[fit_idx]), C, balanced=True, init=init,
+                         sample_weight=None if sample_weight is None else sample_weight[fit_idx])
         p = head.proba(X[val_idx])
         for j, c in enumerate(head.classes):
             if c in classes:
@@ -174,6 +179,56 @@ def _oof_proba(
         if tick:
             tick((n + 1) / len(folds))
     return oof
+
+
+def _multilabel_head(X: sp.csr_matrix, unit_sets: Sequence[Sequence[str]], classes: Sequence[str], C: float) -> LinearHead:
+    """One logistic regression per unit — does the report belong to it? — for registers that file a report under
+    several units; each unit's probability stands on its own (the router's confidence in that unit)."""
+    used = np.flatnonzero(np.bincount(X.indices, minlength=X.shape[1]) >= MIN_FEATURE_ROWS)
+    Xu = X[:, used]
+    coef = np.zeros((X.shape[1], len(classes)), dtype=np.float32)
+    intercept = np.zeros(len(classes), dtype=np.float32)
+    for j, unit in enumerate(classes):
+        y = np.asarray([unit in units for units in unit_sets])
+        if y.all() or not y.any():
+            intercept[j] = 30.0 if y.all() else -30.0
+            continue
+        model = LogisticRegression(C=C, max_iter=3000).fit(Xu, y)
+        coef[used, j] = model.coef_[0]
+        intercept[j] = model.intercept_[0]
+    return LinearHead(tuple(classes), coef, intercept, kind="multilabel")
+
+
+def fit_router(
+    X: sp.csr_matrix, labels: Sequence[str], *, seed: int = 0, folds: int = ROUTER_FOLDS,
+    tick: Callable[[float], None] | None = None,
+) -> tuple[LinearHead, RoutingCalibration | None]:
+    """The unit router and its calibration (out-of-fold confidences) from register labels.
+
+    A label may name several units ("ถนน|ทางเท้า", data.UNIT_SEPARATOR): then the router learns each unit on its own
+    (multi-label) and a routed case is right when its unit is any of the case's units. Otherwise: a class-balanced
+    softmax over the units.
+    """
+    unit_sets = [data.split_units(label) for label in labels]
+    primary = [units[0] for units in unit_sets]
+    split = _cv_folds(primary, seed, n_splits=folds)
+    if not any(len(units) > 1 for units in unit_sets):
+        classes = sorted(set(primary))
+        head = _fit_head(X, primary, ROUTER_C, balanced=True)
+        if tick:
+            tick(0.3)
+        oof = _oof_proba(X, primary, ROUTER_C, split, classes, None if tick is None else lambda f: tick(0.3 + 0.7 * f),
+                         init=head)
+        return head, RoutingCalibration.from_oof(oof, classes, primary) if split else None
+    classes = sorted({u for units in unit_sets for u in units})
+    head = _multilabel_head(X, unit_sets, classes, ROUTER_MULTILABEL_C)
+    oof = np.zeros((X.shape[0], len(classes)))
+    for n, (fit_idx, val_idx) in enumerate(split):
+        oof[val_idx] = _multilabel_head(X[fit_idx], [unit_sets[i] for i in fit_idx], classes,
+                                        ROUTER_MULTILABEL_C).proba(X[val_idx])
+        if tick:
+            tick((n + 1) / len(split))
+    return head, RoutingCalibration.from_oof(oof, classes, unit_sets) if split else None
 
 
 def _complaint_bias(y: Sequence[str], oof: np.ndarray, classes: Sequence[str]) -> float:
@@ -293,7 +348,9 @@ def train(
         router_pairs = [(r["text"], r["unit"]) for r in data.intent_train_rows() if r.get("unit")]
         router_source = "bundled"
     router_pairs += [(e["text"], str(e["unit"])) for e in extra if e.get("unit")]
-    router_pairs = [(text, unit) for text, unit in router_pairs if unit != triage_unit]
+    router_pairs = [(text, data.UNIT_SEPARATOR.join(u for u in data.split_units(unit) if u != triage_unit))
+                    for text, unit in router_pairs]
+    router_pairs = [(text, unit) for text, unit in router_pairs if unit]
     if not intent_rows:
         raise ValueError("no intent training data found in classifier/data/intents/train_*.jsonl")
     if not router_pairs:
@@ -336,25 +393,22 @@ def train(
     folds = _cv_folds(y_intent, seed, n_splits=intent_folds)
     variants = [("plain", None)] + ([("embedding", E_int)] if E_int is not None else [])
     heads: dict[str, tuple[LinearHead, float]] = {}
+    # Real reports weigh more than the project's written ones: they are how citizens actually write.
+    intent_weight = np.asarray([REAL_REPORT_WEIGHT if r.get("source") == "traffy" else 1.0 for r in intent_rows])
     for v, (name, vectors) in enumerate(variants):
         X_intent = intent_inputs(X_int, intent_prep.norms, vectors, EMBEDDING_SCALE)
         classes = sorted(set(y_intent))
-        head = _fit_head(X_intent, y_intent, INTENT_C, balanced=True)
+        head = _fit_head(X_intent, y_intent, INTENT_C, balanced=True, sample_weight=intent_weight)
         track.update("intent", (v + 0.4) / len(variants))
         oof = _oof_proba(X_intent, y_intent, INTENT_C, folds, classes,
-                         lambda f, v=v: track.update("intent", (v + 0.4 + 0.6 * f) / len(variants)), init=head)
+                         lambda f, v=v: track.update("intent", (v + 0.4 + 0.6 * f) / len(variants)), init=head,
+                         sample_weight=intent_weight)
         heads[name] = (head, _complaint_bias(y_intent, oof, classes))
     track.finish("intent")
 
     track.start("router")
-    y_router = [p[1] for p in router_pairs]
-    router_classes = sorted(set(y_router))
-    folds_router = _cv_folds(y_router, seed, n_splits=router_folds)
-    router_head = _fit_head(X_router, y_router, ROUTER_C, balanced=True)
-    track.update("router", 0.3)
-    oof_router = _oof_proba(X_router, y_router, ROUTER_C, folds_router, router_classes,
-                            lambda f: track.update("router", 0.3 + 0.7 * f), init=router_head)
-    calibration = RoutingCalibration.from_oof(oof_router, router_classes, y_router) if folds_router else None
+    router_head, calibration = fit_router(X_router, [p[1] for p in router_pairs], seed=seed, folds=router_folds,
+                                          tick=lambda f: track.update("router", f))
     track.finish("router")
 
     track.start("save")
@@ -365,6 +419,7 @@ def train(
         "seed": seed,
         "wisesight_sha256": data.file_sha256([data.WISESIGHT_FILE]),
         "intents_sha256": data.file_sha256(intent_files),
+        "traffy_sha256": data.file_sha256([data.TRAFFY_FILE]) if data.TRAFFY_FILE.exists() else None,
         "router_source": router_source,
         "router_csv_sha256": data.file_sha256([Path(router_csv)]) if router_csv else None,
         "extra_sha256": hashlib.sha256(json.dumps(extra, ensure_ascii=False, sort_keys=True).encode()).hexdigest(),
@@ -374,6 +429,7 @@ def train(
         "params": [SENTIMENT_C, INTENT_C, ROUTER_C, EMBEDDING_SCALE, COMPLAINT_RECALL_TARGET, intent_folds, router_folds,
                    MIN_FEATURE_ROWS],
         "domain_sentiment": [data.DOMAIN_SENTIMENT, DOMAIN_SENTIMENT_WEIGHT],
+        "real_report_weight": REAL_REPORT_WEIGHT,
     }
     version = _version(fingerprint)
     plain_head, plain_bias = heads["plain"]
