@@ -20,6 +20,7 @@ def limit_threads(threads: int) -> None:
     threads = max(1, int(threads))
     for name in THREAD_VARIABLES:
         os.environ[name] = str(threads)
+    os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # idle OpenMP threads sleep instead of spinning on a core
     threadpool_limits(limits=threads)
     _configured[:] = [threads]
 

@@ -56,7 +56,7 @@ def _classified(texts: Iterable[str]) -> dict[str, classifier.Prediction]:
     model = id(classifier.current())
     distinct = list(dict.fromkeys(texts))
     fresh = [t for t in distinct if (model, t) not in _RECENT]
-    for text, prediction in zip(fresh, classifier.classify_many(fresh, only_where_unsure=True), strict=True):
+    for text, prediction in zip(fresh, classifier.classify_many(fresh), strict=True):
         _RECENT[(model, text)] = prediction
     found = {}
     for text in distinct:
