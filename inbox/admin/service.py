@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from accounts.sessions import end_user_sessions
 from accounts.service import AccountError, create_user
 from storage import audit
+from web.thaidate import TypedDateError, parse_typed_day
 from agency.vocabulary import ROLES, AuditAction, Role
 from storage.models import AgencyHoliday, ReplyTemplate, Unit, User
 from web.deps import MAX_ROW_ID
@@ -126,9 +127,9 @@ def delete_template(session: Session, *, template_id: int, actor: User) -> None:
 def add_holiday(session: Session, *, day: str, name: str, actor: User) -> AgencyHoliday:
     """Add one of the agency's own days off (call Runtime.reload_calendar afterwards)."""
     try:
-        date = dt.date.fromisoformat(day)
-    except ValueError as exc:
-        raise AdminError("กรุณาเลือกวันที่ให้ถูกต้อง") from exc
+        date = parse_typed_day(day, label="วันหยุด")
+    except TypedDateError as exc:
+        raise AdminError(str(exc)) from exc
     if not name.strip():
         raise AdminError("กรุณาระบุชื่อวันหยุด")
     if session.get(AgencyHoliday, date) is not None:

@@ -30,7 +30,8 @@ def test_an_admin_added_day_off_moves_new_deadlines(live_server: LiveServer) -> 
     now = utcnow()
     next_day = calendar.add_working_days(now, 1).astimezone(BANGKOK).date()
     token = csrf(client.get("/admin/holidays"))
-    added = client.post("/admin/holidays", data={"day": next_day.isoformat(), "name": "งานประเพณีตำบล",
+    typed = f"{next_day.day}/{next_day.month}/{next_day.year + 543}"  # as an officer types it: day/month/B.E. year
+    added = client.post("/admin/holidays", data={"day": typed, "name": "งานประเพณีตำบล",
                                                  "csrf_token": token})
     assert added.status_code == 303
     page = client.get("/admin/holidays")
@@ -39,7 +40,9 @@ def test_an_admin_added_day_off_moves_new_deadlines(live_server: LiveServer) -> 
     case = case_from_line(live_server, "ท่อระบายน้ำอุดตัน น้ำขังหน้าบ้านครับ ซอย 7")
     assert case.respond_due_at.astimezone(BANGKOK).date() > next_day
     bad = client.post("/admin/holidays", data={"day": "31/02/2569", "name": "x", "csrf_token": token})
-    assert bad.status_code == 303 and "กรุณาเลือกวันที่ให้ถูกต้อง" in client.get("/admin/holidays").text
+    assert bad.status_code == 303 and "ไม่มีวันที่ “31/02/2569” ในปฏิทิน" in client.get("/admin/holidays").text
+    western = client.post("/admin/holidays", data={"day": "4/11/2026", "name": "x", "csrf_token": token})
+    assert western.status_code == 303 and "กรุณาระบุปีเป็น พ.ศ." in client.get("/admin/holidays").text
 
 
 def test_overdue_cases_are_flagged_and_escalated_to_the_units_admin(live_server: LiveServer) -> None:
