@@ -116,15 +116,22 @@ PageUser = Annotated[User, Depends(page_user)]
 MaybeUser = Annotated[User | None, Depends(maybe_user)]
 
 
-def case_to_act_on(session: SessionDep, case_id: RowId, user: CurrentUser) -> Iterator[Case]:
-    """The case an officer acts on, locked in the request's transaction: 404 when it is not theirs to see, 403 when
-    they may only read it, and 422 with the Thai reason when the service refuses the action (nothing is kept)."""
+def acting_case(session: Session, *, case_id: int, user: User) -> Case:
+    """The case the user may change, locked in the session's transaction: 404 when it is not theirs to see, 403
+    when they may only read it (HTTPException with the Thai reason)."""
     try:
         case = access.load_case_for(session, case_id=case_id, user=user, for_update=True)
     except access.CaseNotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "ไม่พบเรื่องนี้") from exc
     if not access.can_act(user, case):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "บัญชีของท่านไม่มีสิทธิ์แก้ไขเรื่องนี้")
+    return case
+
+
+def case_to_act_on(session: SessionDep, case_id: RowId, user: CurrentUser) -> Iterator[Case]:
+    """The case an officer acts on (`acting_case`), and 422 with the Thai reason when the service refuses the
+    action (nothing is kept)."""
+    case = acting_case(session, case_id=case_id, user=user)
     try:
         yield case
     except CaseError as exc:
