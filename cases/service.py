@@ -15,6 +15,7 @@ from agency.vocabulary import (
 from bot import replies
 from bot.outbound import CitizenUnreachable, tell_citizen
 from cases.access import can_act
+from cases.errors import CaseError
 from cases.standards import standard_for
 from storage import audit
 from storage.models import AuditEvent, Case, CaseNote, Contact, Correction, Message, Unit, User
@@ -108,10 +109,6 @@ NOTE_REQUIRED = {
     Status.FORWARDED: "กรุณาระบุหน่วยงานที่ส่งต่อและรายละเอียด",
     Status.REJECTED: "กรุณาระบุเหตุผลที่ไม่รับเรื่อง",
 }
-
-
-class CaseError(ValueError):
-    """An officer's action cannot be done; the message is Thai and shown to them as is."""
 
 
 def allowed_statuses(case: Case) -> tuple[str, ...]:

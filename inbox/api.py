@@ -1,10 +1,9 @@
 """The cases API: list and open cases, as the caller's role allows."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,7 +13,7 @@ from cases import access, offline, queries, service
 from cases.schemas import CaseDetailOut, CaseListOut, CaseOut
 from places.views import with_place
 from storage.models import Case, User, utcnow
-from web.deps import CurrentUser, Offset, ReadSessionDep, RowId, RuntimeDep, SessionDep
+from web.deps import ActionCase, CurrentUser, Offset, ReadSessionDep, RowId, RuntimeDep, SessionDep
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 
@@ -57,24 +56,6 @@ def get_case(runtime: RuntimeDep, session: ReadSessionDep, case_id: RowId, user:
     return with_place(CaseDetailOut.of_case(case, user, notes=queries.case_notes(session, case=case),
                                             history=queries.case_history(session, case=case)),
                       session=session, case=case, runtime=runtime)
-
-
-def case_to_act_on(session: SessionDep, case_id: RowId, user: CurrentUser) -> Iterator[Case]:
-    """The case an officer acts on, locked in the request's transaction: 404 when it is not theirs to see, 403 when
-    they may only read it, and 422 with the Thai reason when the service refuses the action (nothing is kept)."""
-    try:
-        case = access.load_case_for(session, case_id=case_id, user=user, for_update=True)
-    except access.CaseNotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "ไม่พบเรื่องนี้") from exc
-    if not access.can_act(user, case):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "บัญชีของท่านไม่มีสิทธิ์แก้ไขเรื่องนี้")
-    try:
-        yield case
-    except service.CaseError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-
-
-ActionCase = Annotated[Case, Depends(case_to_act_on, scope="function")]
 
 
 def acted(session: Session, case: Case, user: User) -> CaseDetailOut:

@@ -284,7 +284,7 @@ def _case_page(request: Request, session: Session, runtime: Runtime, *, user: Us
         "time_left": deadlines.time_left(case, now=now), "citizen": case.contact if personal else None,
         "intents": INTENTS, "max_reply": service.MAX_REPLY_CHARS, "error": error, "drafts": drafts or {},
         "CHANNEL_NAMES": channel_names(runtime.agency), "citizen_groups": runtime.agency.citizen_groups,
-        "offline_case": case.channel not in CHANNELS,
+        "offline_case": case.channel not in CHANNELS, "runtime": runtime,  # the places part reads its settings
     }
     return render(request, "case.html", user=user, status_code=status_code, **context)
 

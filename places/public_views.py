@@ -6,15 +6,19 @@ import datetime as dt
 import io
 import threading
 import time
+import weakref
 from collections import deque
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from PIL import Image
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -25,6 +29,7 @@ from places.models import AfterPhoto, CasePlace
 from places.photos import PhotoError, clean_photo
 from runtime import Runtime
 from storage.models import Case, Message, utcnow
+from web.deps import ReadSessionDep, ReadSessions, RuntimeDep, SessionDep
 from web.headers import CONTENT_SECURITY_POLICY
 from web.templating import render
 
@@ -59,22 +64,26 @@ class Throttle:
             return True
 
 
-def _throttle(request: Request) -> Throttle:
-    """This app's report throttle (each app starts with fresh counts)."""
-    state = request.app.state
-    if getattr(state, "report_throttle", None) is None:
-        state.report_throttle = Throttle()
-    return state.report_throttle
+_throttles: dict[int, Throttle] = {}
+_throttles_lock = threading.Lock()
 
 
-def _runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
+def report_throttle(runtime: RuntimeDep) -> Throttle:
+    """The running service's report throttle (each runtime, so each app, starts with fresh counts)."""
+    key = id(runtime)
+    with _throttles_lock:
+        if key not in _throttles:
+            _throttles[key] = Throttle()
+            weakref.finalize(runtime, _throttles.pop, key, None)  # the counts go with the runtime
+        return _throttles[key]
 
 
-def _form_page(request: Request, *, error: str | None = None, values: dict[str, Any] | None = None,
-               status_code: int = 200) -> Response:
+ReportThrottle = Annotated[Throttle, Depends(report_throttle)]
+
+
+def _form_page(request: Request, runtime: Runtime, *, error: str | None = None,
+               values: dict[str, Any] | None = None, status_code: int = 200) -> Response:
     """The report form, with the map tiles' host allowed in the page's content security policy."""
-    runtime = _runtime(request)
     settings = runtime.settings
     page = render(request, "places/report.html", user=None, status_code=status_code, error=error,
                   values=values or {}, categories=runtime.agency.complaint_categories, agency=runtime.agency,
@@ -103,22 +112,22 @@ def _origin(url: str) -> str:
 
 
 @router.get("/report", summary="The web report form (Thai, phone-first)", include_in_schema=False)
-def report_form(request: Request) -> Response:
+def report_form(request: Request, runtime: RuntimeDep) -> Response:
     """Text, category, up to 3 photos, a map pin or "use my location" or a typed address, contact, PDPA consent."""
-    return _form_page(request)
+    return _form_page(request, runtime)
 
 
 @router.post("/report", summary="File a report: 303 to its public status page, or {ticket, status_url} as JSON",
              tags=["places"])
-async def report_post(request: Request) -> Response:
+async def report_post(request: Request, runtime: RuntimeDep, session: SessionDep, reads: ReadSessions,
+                      throttle: ReportThrottle) -> Response:
     """multipart: text, category, lat, lon, photo ×0–3, contact, consent (and address, id_token inside LINE)."""
-    runtime = _runtime(request)
     settings = runtime.settings
     wants_json = "application/json" in request.headers.get("accept", "")
     try:
         form = await request.form(max_files=report.MAX_PHOTOS + 1, max_fields=30)
     except Exception:  # a malformed or oversized multipart body
-        return _refuse(request, "ข้อมูลที่ส่งมาไม่ถูกต้อง กรุณาลองส่งใหม่อีกครั้งค่ะ", wants_json, {}, 400)
+        return _refuse(request, runtime, "ข้อมูลที่ส่งมาไม่ถูกต้อง กรุณาลองส่งใหม่อีกครั้งค่ะ", wants_json, {}, 400)
     values = {k: _text(form.get(k)) for k in ("text", "category", "lat", "lon", "address", "contact", "consent")}
     try:
         photos = [await _photo(upload, max_bytes=settings.fangsiang_media_max_bytes)
@@ -132,13 +141,13 @@ async def report_post(request: Request) -> Response:
         if id_token:
             filed = await run_in_threadpool(_with_line_identity, filed, id_token, runtime)
     except (report.ReportError, PhotoError) as exc:
-        return _refuse(request, str(exc), wants_json, values, 413 if "ใหญ่เกินไป" in str(exc) else 422)
+        return _refuse(request, runtime, str(exc), wants_json, values, 413 if "ใหญ่เกินไป" in str(exc) else 422)
     finally:
         await form.close()
-    if not _throttle(request).allow(request.client.host if request.client else "unknown", limit=settings.fangsiang_report_per_hour):
-        return _refuse(request, "ท่านส่งเรื่องบ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่อีกครั้งค่ะ", wants_json, values, 429)
-    message_id = await run_in_threadpool(_store, runtime, filed)
-    ticket = await run_in_threadpool(_wait_for_ticket, runtime, message_id)
+    if not throttle.allow(request.client.host if request.client else "unknown", limit=settings.fangsiang_report_per_hour):
+        return _refuse(request, runtime, "ท่านส่งเรื่องบ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่อีกครั้งค่ะ", wants_json, values, 429)
+    message_id = await run_in_threadpool(_store, runtime, session, filed)
+    ticket = await run_in_threadpool(_wait_for_ticket, reads, message_id)
     if ticket is None:
         pending = f"/report/pending/{message_id}?k={_pending_token(runtime, message_id)}"
         if wants_json:
@@ -151,11 +160,12 @@ async def report_post(request: Request) -> Response:
     return RedirectResponse(path, status_code=303)
 
 
-def _refuse(request: Request, message: str, wants_json: bool, values: dict[str, Any], status_code: int) -> Response:
+def _refuse(request: Request, runtime: Runtime, message: str, wants_json: bool, values: dict[str, Any],
+            status_code: int) -> Response:
     """A Thai refusal: JSON for machines, the form again with what was typed for people."""
     if wants_json:
         return JSONResponse({"detail": message}, status_code=status_code)
-    return _form_page(request, error=message, values=values, status_code=status_code)
+    return _form_page(request, runtime, error=message, values=values, status_code=status_code)
 
 
 def _text(value: object) -> str:
@@ -193,15 +203,17 @@ def _with_line_identity(filed: report.Report, id_token: str, runtime: Runtime) -
     return report.Report(**{**filed.__dict__, "line_user_id": who.user_id, "line_name": who.name})
 
 
-def _store(runtime: Runtime, filed: report.Report) -> int:
-    """Store the report in one transaction (its photo files removed if it fails) and queue it for the worker."""
+def _store(runtime: Runtime, session: Session, filed: report.Report) -> int:
+    """Store the report in the request's transaction, committed here so the worker can see it (its photo files
+    removed if it fails: nothing is kept half), and queue it for the worker."""
     written: list[Path] = []
     try:
-        with runtime.db.session() as session:
-            message, written = report.store(session, report=filed, data_dir=runtime.settings.data_dir, now=utcnow(),
-                                            area=config_for(runtime.settings).area)
-            message_id = message.id
+        message, written = report.store(session, report=filed, data_dir=runtime.settings.data_dir, now=utcnow(),
+                                        area=config_for(runtime.settings).area)
+        message_id = message.id
+        session.commit()
     except Exception:
+        session.rollback()
         for path in written:
             path.unlink(missing_ok=True)
         raise
@@ -212,13 +224,18 @@ def _store(runtime: Runtime, filed: report.Report) -> int:
     return message_id
 
 
-def _wait_for_ticket(runtime: Runtime, message_id: int, *, timeout: float = WAIT_FOR_TICKET) -> str | None:
-    """The ticket of the case the worker opened for the report, once it has (None after the timeout)."""
+def _ticket_of(session: Session, message_id: int) -> str | None:
+    """The ticket of the case the worker opened for the report, if it has."""
+    return session.scalar(select(Case.ticket).join(Message, Message.case_id == Case.id).where(Message.id == message_id))
+
+
+def _wait_for_ticket(reads: Callable[[], AbstractContextManager[Session]], message_id: int, *, timeout: float = WAIT_FOR_TICKET) -> str | None:
+    """The report's ticket once the worker has opened its case, looked up in a fresh read session each time (None
+    after the timeout)."""
     deadline = time.monotonic() + timeout
     while True:
-        with runtime.db.session() as session:
-            ticket = session.scalar(select(Case.ticket).join(Message, Message.case_id == Case.id)
-                                    .where(Message.id == message_id))
+        with reads() as session:
+            ticket = _ticket_of(session, message_id)
         if ticket or time.monotonic() > deadline:
             return ticket
         time.sleep(0.2)
@@ -230,12 +247,12 @@ def _pending_token(runtime: Runtime, message_id: int) -> str:
 
 
 @router.get("/report/pending/{message_id}", include_in_schema=False)
-def report_pending(request: Request, message_id: int, k: str = "") -> Response:
+def report_pending(request: Request, runtime: RuntimeDep, session: ReadSessionDep, message_id: int,
+                   k: str = "") -> Response:
     """While the worker opens the case: a page that looks again every few seconds, then goes to the status page."""
-    runtime = _runtime(request)
     if not public.token_matches(secret=runtime.settings.secret_key, ticket=f"report-{message_id}", token=k):
         raise HTTPException(404)
-    ticket = _wait_for_ticket(runtime, message_id, timeout=0)
+    ticket = _ticket_of(session, message_id)
     if ticket:
         return RedirectResponse(public.status_path(secret=runtime.settings.secret_key, ticket=ticket), status_code=303)
     page = render(request, "places/pending.html", user=None)
@@ -255,9 +272,8 @@ def places_static(name: str) -> Response:
 # ---- the public status page
 
 
-def _public_case_or_404(request: Request, session: Any, ticket: str, token: str) -> Case:
+def _public_case_or_404(runtime: Runtime, session: Session, ticket: str, token: str) -> Case:
     """The case of a status link whose token is right; 404 (the same for a wrong token and an unknown ticket)."""
-    runtime = _runtime(request)
     if not public.token_matches(secret=runtime.settings.secret_key, ticket=ticket, token=token):
         raise HTTPException(404)
     case = public.find_case(session, ticket=ticket)
@@ -267,37 +283,32 @@ def _public_case_or_404(request: Request, session: Any, ticket: str, token: str)
 
 
 @router.get("/t/{ticket}", summary="A case's public status page", include_in_schema=False)
-def status_page(request: Request, ticket: str, k: str = "") -> Response:
+def status_page(request: Request, runtime: RuntimeDep, session: ReadSessionDep, ticket: str, k: str = "") -> Response:
     """Timeline, unit, deadline, the officers' answers and photos; nothing personal."""
-    runtime = _runtime(request)
-    with runtime.db.session() as session:
-        case = _public_case_or_404(request, session, ticket, k)
-        shown = public.public_case(session, case=case, agency=runtime.agency)
-        page = render(request, "places/status.html", user=None, case=shown, token=k, agency=runtime.agency)
+    case = _public_case_or_404(runtime, session, ticket, k)
+    shown = public.public_case(session, case=case, agency=runtime.agency)
+    page = render(request, "places/status.html", user=None, case=shown, token=k, agency=runtime.agency)
     page.headers["Referrer-Policy"] = "no-referrer"  # the token stays in this page's address only
     page.headers["Cache-Control"] = "no-store"
     return page
 
 
 @router.get("/t/{ticket}/photos/{media_id}", include_in_schema=False)
-def status_photo(request: Request, ticket: str, media_id: int, k: str = "") -> Response:
+def status_photo(runtime: RuntimeDep, session: ReadSessionDep, ticket: str, media_id: int, k: str = "") -> Response:
     """One of the case's citizen photos, re-encoded without EXIF."""
-    runtime = _runtime(request)
-    with runtime.db.session() as session:
-        case = _public_case_or_404(request, session, ticket, k)
-        media = next((m for m in public.public_photos(session, case_id=case.id) if m.id == media_id), None)
-        path = _media_file(runtime, media.path if media else None)
+    case = _public_case_or_404(runtime, session, ticket, k)
+    media = next((m for m in public.public_photos(session, case_id=case.id) if m.id == media_id), None)
+    path = _media_file(runtime, media.path if media else None)
     return _jpeg_without_exif(path)
 
 
 @router.get("/t/{ticket}/after/{photo_id}", include_in_schema=False)
-def status_after_photo(request: Request, ticket: str, photo_id: int, k: str = "") -> Response:
+def status_after_photo(runtime: RuntimeDep, session: ReadSessionDep, ticket: str, photo_id: int,
+                       k: str = "") -> Response:
     """One of the officers' after-photos of the case, re-encoded without EXIF."""
-    runtime = _runtime(request)
-    with runtime.db.session() as session:
-        case = _public_case_or_404(request, session, ticket, k)
-        after = session.get(AfterPhoto, photo_id) if 0 < photo_id < 2**31 else None
-        path = _media_file(runtime, after.path if after is not None and after.case_id == case.id else None)
+    case = _public_case_or_404(runtime, session, ticket, k)
+    after = session.get(AfterPhoto, photo_id) if 0 < photo_id < 2**31 else None
+    path = _media_file(runtime, after.path if after is not None and after.case_id == case.id else None)
     return _jpeg_without_exif(path)
 
 
@@ -333,17 +344,16 @@ def _open311_error(status_code: int, description: str) -> JSONResponse:
 
 
 @router.get("/open311/v2/services.json", tags=["open311"], summary="GeoReport v2: the kinds of problems")
-def open311_services(request: Request) -> JSONResponse:
+def open311_services(runtime: RuntimeDep) -> JSONResponse:
     """The agency's complaint categories as services."""
-    return JSONResponse(public.open311_services(_runtime(request).agency))
+    return JSONResponse(public.open311_services(runtime.agency))
 
 
 @router.get("/open311/v2/requests.json", tags=["open311"], summary="GeoReport v2: complaints (public data)")
-def open311_requests(request: Request, service_request_id: str = "", service_code: str = "", status: str = "",
-                     start_date: str = "", end_date: str = "",
+def open311_requests(runtime: RuntimeDep, session: ReadSessionDep, service_request_id: str = "",
+                     service_code: str = "", status: str = "", start_date: str = "", end_date: str = "",
                      limit: int = Query(default=OPEN311_LIMIT, ge=1, le=OPEN311_LIMIT)) -> JSONResponse:
     """Complaints, newest first; filters as the spec names them (ids comma-separated; status open|closed)."""
-    runtime = _runtime(request)
     query = select(Case).where(Case.intent == "complaint")
     if status and status not in ("open", "closed"):
         return _open311_error(400, "status must be open or closed")
@@ -365,29 +375,26 @@ def open311_requests(request: Request, service_request_id: str = "", service_cod
         query = query.where(Case.created_at <= end)
     codes = {c.strip() for c in service_code.split(",") if c.strip()}
     out = []
-    with runtime.db.session() as session:
-        for case in session.scalars(query.order_by(Case.id.desc()).limit(limit * (4 if codes else 1))):
-            item = _open311_item(session, case, runtime)
-            if not codes or item["service_code"] in codes:
-                out.append(item)
-            if len(out) >= limit:
-                break
+    for case in session.scalars(query.order_by(Case.id.desc()).limit(limit * (4 if codes else 1))):
+        item = _open311_item(session, case, runtime)
+        if not codes or item["service_code"] in codes:
+            out.append(item)
+        if len(out) >= limit:
+            break
     return JSONResponse(out)
 
 
 @router.get("/open311/v2/requests/{service_request_id}.json", tags=["open311"],
             summary="GeoReport v2: one complaint by its ticket")
-def open311_request(request: Request, service_request_id: str) -> JSONResponse:
+def open311_request(runtime: RuntimeDep, session: ReadSessionDep, service_request_id: str) -> JSONResponse:
     """A list with the one request, as the spec answers; 404 in its error shape."""
-    runtime = _runtime(request)
-    with runtime.db.session() as session:
-        case = public.find_case(session, ticket=service_request_id)
-        if case is None or case.intent != "complaint":
-            return _open311_error(404, "no such service request")
-        return JSONResponse([_open311_item(session, case, runtime)])
+    case = public.find_case(session, ticket=service_request_id)
+    if case is None or case.intent != "complaint":
+        return _open311_error(404, "no such service request")
+    return JSONResponse([_open311_item(session, case, runtime)])
 
 
-def _open311_item(session: Any, case: Case, runtime: Runtime) -> dict:
+def _open311_item(session: Session, case: Case, runtime: Runtime) -> dict:
     """One case as a GeoReport v2 request."""
     place = session.get(CasePlace, case.id)
     shown = public.public_case(session, case=case, agency=runtime.agency)

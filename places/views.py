@@ -25,7 +25,8 @@ from runtime import Runtime
 from places.models import AfterPhoto, CasePlace
 from places.public_views import with_tiles_policy
 from storage.models import Case, Unit, User, utcnow
-from web.deps import CurrentUser, PageUser, RowId, RuntimeDep
+from web.deps import (MAX_ROW_ID, ActionCase, CurrentUser, PageUser, ReadSessionDep, RowId, RuntimeDep, SessionDep,
+                      acting_case)
 from web.templating import flash, register_templates, render, templates, thai_datetime
 
 router = APIRouter(tags=["places"])
@@ -56,34 +57,25 @@ class MergeIn(BaseModel):
 
 @router.post("/api/cases/{case_id}/merge", summary="Merge the case into the same problem's case",
              response_model=CaseDetailOut, response_model_exclude_unset=True)
-def post_merge(runtime: RuntimeDep, case_id: RowId, body: MergeIn, user: CurrentUser) -> CaseDetailOut:
+def post_merge(runtime: RuntimeDep, session: SessionDep, case: ActionCase, body: MergeIn,
+               user: CurrentUser) -> CaseDetailOut:
     """The merged case's citizen is told and follows the target's updates and survey (audited on both cases)."""
-    with runtime.db.session() as session:
-        case, into = _merge_pair(session, case_id=case_id, into_id=body.into, user=user)
-        try:
-            service.merge(session, case=case, into=into, user=user, agency=runtime.agency, now=utcnow())
-        except service.CaseError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-        session.flush()
-        session.refresh(case)
-        return with_place(CaseDetailOut.of_case(case, user), session=session, case=case, runtime=runtime)
+    into = _merge_target(session, into_id=body.into, user=user)
+    service.merge(session, case=case, into=into, user=user, agency=runtime.agency, now=utcnow())
+    session.flush()
+    session.refresh(case)
+    return with_place(CaseDetailOut.of_case(case, user), session=session, case=case, runtime=runtime)
 
 
-def _merge_pair(session: Session, *, case_id: int, into_id: int, user: User) -> tuple[Case, Case]:
-    """The case the user may change and the target they may see (404 / 403 / 422 in Thai otherwise)."""
-    try:
-        case = access.load_case_for(session, case_id=case_id, user=user, for_update=True)
-    except access.CaseNotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "ไม่พบเรื่องนี้") from exc
-    if not access.can_act(user, case):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "บัญชีของท่านไม่มีสิทธิ์แก้ไขเรื่องนี้")
-    if not 1 <= into_id <= 2**31 - 1:
+def _merge_target(session: Session, *, into_id: int, user: User) -> Case:
+    """The case to merge into, which the user may see (422 in Thai otherwise)."""
+    if not 1 <= into_id <= MAX_ROW_ID:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "กรุณาระบุเรื่องที่จะรวมเข้าด้วย")
     try:
         into = access.load_case_for(session, case_id=into_id, user=user, for_update=True)
     except access.CaseNotFound as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "ไม่พบเรื่องที่จะรวมเข้าด้วย") from exc
-    return case, into
+    return into
 
 
 # ---- the officer's case page: the place part and the merge button
@@ -92,12 +84,12 @@ SOURCE_NAMES = {"line_location": "ตำแหน่งที่ส่งทา�
                 "photo_exif": "ตำแหน่งจากข้อมูลในรูปภาพ"}
 
 
-def case_place(request: Request, case: Case) -> dict[str, Any]:
-    """The case page's place part: the place, its source in Thai, same-problem candidates, the merge it is in."""
+def case_place(runtime: Runtime, case: Case) -> dict[str, Any]:
+    """The case page's place part: the place, its source in Thai, same-problem candidates, the merge it is in (the
+    page passes its runtime; the case's own session is read)."""
     session = object_session(case)
     if session is None:
         return {}
-    runtime = request.app.state.runtime
     place = service.place_of(session, case_id=case.id)
     link = service.merged_into(session, case_id=case.id)
     config = places_config(runtime)
@@ -111,18 +103,19 @@ def case_place(request: Request, case: Case) -> dict[str, Any]:
 
 
 @router.post("/inbox/cases/{case_id}/merge", include_in_schema=False)
-def merge_page(request: Request, runtime: RuntimeDep, case_id: RowId, user: PageUser,
+def merge_page(request: Request, runtime: RuntimeDep, session: SessionDep, case_id: RowId, user: PageUser,
                into: Annotated[int, Form()] = 0) -> Response:
     """The case page's "รวมเข้ากับเรื่อง …" button: merge, then back to the case with what happened."""
     try:
-        with runtime.db.session() as session:
-            case, target = _merge_pair(session, case_id=case_id, into_id=into, user=user)
-            service.merge(session, case=case, into=target, user=user, agency=runtime.agency, now=utcnow())
-            flash(request, f"รวมเรื่องเข้ากับเรื่องเลขที่ {target.ticket} แล้ว ผู้แจ้งจะได้รับความคืบหน้าของเรื่องนั้นด้วย")
-    except HTTPException as exc:
-        flash(request, str(exc.detail), kind="error")
-    except service.CaseError as exc:
-        flash(request, str(exc), kind="error")
+        case = acting_case(session, case_id=case_id, user=user)
+        target = _merge_target(session, into_id=into, user=user)
+        service.merge(session, case=case, into=target, user=user, agency=runtime.agency, now=utcnow())
+        session.flush()
+    except (HTTPException, service.CaseError) as exc:
+        session.rollback()  # nothing of the refused merge is kept
+        flash(request, str(exc.detail) if isinstance(exc, HTTPException) else str(exc), kind="error")
+    else:
+        flash(request, f"รวมเรื่องเข้ากับเรื่องเลขที่ {target.ticket} แล้ว ผู้แจ้งจะได้รับความคืบหน้าของเรื่องนั้นด้วย")
     return RedirectResponse(f"/inbox/cases/{case_id}#place", status_code=303)
 
 
@@ -159,18 +152,17 @@ def open_cases_on_map(session: Session, *, user: User, runtime: Runtime, unit: s
 
 
 @router.get("/inbox/map", include_in_schema=False)
-def map_page(request: Request, runtime: RuntimeDep, user: PageUser, unit: str = "", category: str = "",
-             age: str = "30") -> Response:
+def map_page(request: Request, runtime: RuntimeDep, session: ReadSessionDep, user: PageUser, unit: str = "",
+             category: str = "", age: str = "30") -> Response:
     """Open cases on a map (Leaflet; tiles from the configured URL), filtered by unit, category and age."""
     age = age if age in MAP_AGES else "30"
-    with runtime.db.session() as session:
-        cases = open_cases_on_map(session, user=user, runtime=runtime, unit=unit, category=category, age=age)
-        units = session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
-        page = render(request, "places/map.html", user=user, cases=cases, cases_json=json.dumps(cases),
-                      units=units, categories=runtime.agency.complaint_categories,
-                      chosen={"unit": unit, "category": category, "age": age},
-                      tiles_url=runtime.settings.fangsiang_map_tiles_url,
-                      attribution=runtime.settings.fangsiang_map_attribution, area=places_config(runtime).area)
+    cases = open_cases_on_map(session, user=user, runtime=runtime, unit=unit, category=category, age=age)
+    units = session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
+    page = render(request, "places/map.html", user=user, cases=cases, cases_json=json.dumps(cases),
+                  units=units, categories=runtime.agency.complaint_categories,
+                  chosen={"unit": unit, "category": category, "age": age},
+                  tiles_url=runtime.settings.fangsiang_map_tiles_url,
+                  attribution=runtime.settings.fangsiang_map_attribution, area=places_config(runtime).area)
     return with_tiles_policy(page, runtime.settings.fangsiang_map_tiles_url)
 
 
@@ -178,9 +170,9 @@ def map_page(request: Request, runtime: RuntimeDep, user: PageUser, unit: str = 
 
 
 @router.post("/inbox/cases/{case_id}/after-photo", include_in_schema=False)
-async def after_photo_upload(request: Request, case_id: RowId, user: PageUser) -> Response:
+async def after_photo_upload(request: Request, runtime: RuntimeDep, session: SessionDep, case_id: RowId,
+                             user: PageUser) -> Response:
     """The case page's after-photo upload (CSRF token in the header, sent by places/static/after.js)."""
-    runtime = request.app.state.runtime
     form = await request.form(max_files=1, max_fields=5)
     try:
         upload = form.get("photo")
@@ -193,27 +185,23 @@ async def after_photo_upload(request: Request, case_id: RowId, user: PageUser) -
         photo = await run_in_threadpool(clean_photo, raw, max_bytes=runtime.settings.fangsiang_media_max_bytes)
     except PhotoError as exc:
         return JSONResponse({"detail": str(exc)}, status_code=422)
-    return await run_in_threadpool(_keep_after_photo, runtime, case_id, user, photo)
+    return await run_in_threadpool(_keep_after_photo, runtime, session, case_id, user, photo)
 
 
-def _keep_after_photo(runtime: Runtime, case_id: int, user: User, photo: Any) -> JSONResponse:
-    """Store the after-photo on a case the user may change; say what was flagged."""
+def _keep_after_photo(runtime: Runtime, session: Session, case_id: int, user: User, photo: Any) -> JSONResponse:
+    """Store the after-photo on a case the user may change (committed here, so its file is removed if that fails);
+    say what was flagged."""
     written: list[Path] = []
     try:
-        with runtime.db.session() as session:
-            try:
-                case = access.load_case_for(session, case_id=case_id, user=user, for_update=True)
-            except access.CaseNotFound:
-                return JSONResponse({"detail": "ไม่พบเรื่องนี้"}, status_code=404)
-            if not access.can_act(user, case):
-                return JSONResponse({"detail": "บัญชีของท่านไม่มีสิทธิ์แก้ไขเรื่องนี้"}, status_code=403)
-            after = proof.add_after_photo(session, case=case, photo=photo, user=user,
-                                          data_dir=runtime.settings.data_dir, now=utcnow())
-            written.append(runtime.settings.data_dir / after.path)
-            reused = session.get(Case, after.reused_case_id) if after.reused_case_id else None
-            flags = [f"รูปนี้ซ้ำกับรูปในเรื่องเลขที่ {reused.ticket}"] if reused else []
-            if after.taken_before_report:
-                flags.append("รูปนี้ถ่ายก่อนวันที่ประชาชนแจ้งเรื่อง")
+        case = acting_case(session, case_id=case_id, user=user)
+        after = proof.add_after_photo(session, case=case, photo=photo, user=user,
+                                      data_dir=runtime.settings.data_dir, now=utcnow())
+        written.append(runtime.settings.data_dir / after.path)
+        reused = session.get(Case, after.reused_case_id) if after.reused_case_id else None
+        flags = [f"รูปนี้ซ้ำกับรูปในเรื่องเลขที่ {reused.ticket}"] if reused else []
+        if after.taken_before_report:
+            flags.append("รูปนี้ถ่ายก่อนวันที่ประชาชนแจ้งเรื่อง")
+        session.commit()
     except Exception:
         for path in written:
             path.unlink(missing_ok=True)
@@ -223,14 +211,13 @@ def _keep_after_photo(runtime: Runtime, case_id: int, user: User, photo: Any) ->
 
 
 @router.get("/inbox/after-photos/{photo_id}", include_in_schema=False)
-def after_photo_file(runtime: RuntimeDep, photo_id: RowId, user: PageUser) -> Response:
+def after_photo_file(runtime: RuntimeDep, session: ReadSessionDep, photo_id: RowId, user: PageUser) -> Response:
     """An after-photo, for staff who may see its case."""
-    with runtime.db.session() as session:
-        after = session.get(AfterPhoto, photo_id)
-        case = session.get(Case, after.case_id) if after else None
-        if after is None or case is None or not access.can_see(user, case):
-            raise HTTPException(status.HTTP_404_NOT_FOUND)
-        path, content_type = runtime.settings.data_dir / after.path, after.content_type
+    after = session.get(AfterPhoto, photo_id)
+    case = session.get(Case, after.case_id) if after else None
+    if after is None or case is None or not access.can_see(user, case):
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    path, content_type = runtime.settings.data_dir / after.path, after.content_type
     if not path.is_file():
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     return FileResponse(path, media_type=content_type, headers={"Cache-Control": "private, no-store"})

@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from accounts.service import token_session_key
 from accounts.sessions import session_user
+from cases import access
+from cases.errors import CaseError
 from runtime import Runtime
-from storage.models import User
+from storage.models import Case, User
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 SESSION_KEY = "sid"  # the signed session cookie holds the key of a server-side session (accounts.sessions)
@@ -112,3 +114,28 @@ PageNumber = Annotated[int, Query(ge=1, le=MAX_ROW_ID)]
 CurrentUser = Annotated[User, Depends(current_user)]
 PageUser = Annotated[User, Depends(page_user)]
 MaybeUser = Annotated[User | None, Depends(maybe_user)]
+
+
+def acting_case(session: Session, *, case_id: int, user: User) -> Case:
+    """The case the user may change, locked in the session's transaction: 404 when it is not theirs to see, 403
+    when they may only read it (HTTPException with the Thai reason)."""
+    try:
+        case = access.load_case_for(session, case_id=case_id, user=user, for_update=True)
+    except access.CaseNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "ไม่พบเรื่องนี้") from exc
+    if not access.can_act(user, case):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "บัญชีของท่านไม่มีสิทธิ์แก้ไขเรื่องนี้")
+    return case
+
+
+def case_to_act_on(session: SessionDep, case_id: RowId, user: CurrentUser) -> Iterator[Case]:
+    """The case an officer acts on (`acting_case`), and 422 with the Thai reason when the service refuses the
+    action (nothing is kept)."""
+    case = acting_case(session, case_id=case_id, user=user)
+    try:
+        yield case
+    except CaseError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+
+
+ActionCase = Annotated[Case, Depends(case_to_act_on, scope="function")]
