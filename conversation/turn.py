@@ -110,7 +110,8 @@ class Turn:
 
     @property
     def agency_name(self) -> str:
-        return self.runtime.agency.short_name
+        """The agency's full name (never the abbreviation) in what the citizen reads."""
+        return self.runtime.agency.name
 
     def answer(self, *answers: replies.Reply, key: str | None = None, case_id: int | None = None) -> bool:
         """Say the preface (once) and the answers, keyed on this message unless told otherwise."""

@@ -248,7 +248,9 @@ class Player:
                 continue
             if expected == "contact":
                 ok = case is None
-            elif expected.startswith("+"):
+            elif expected.startswith("+"):  # a case opened later (after a question) is bound here
+                if case is not None and expected[1:] not in cases and case.id not in cases.values():
+                    cases[expected[1:]] = case.id
                 ok = case is not None and cases.get(expected[1:]) == case.id
             else:
                 ok = case is not None and cases.get(expected) == case.id

@@ -63,7 +63,7 @@ def _scripts() -> list[Script]:
         out.append(Script("thanks-after", (Say(LAMP, "+A"), Resolve("A", "เปลี่ยนหลอดไฟแล้วครับ"),
                                            Say("ขอบคุณมากค่ะ ไฟติดแล้ว", "A")), c))
         # several matters in one chat, each to its own case
-        out.append(Script("two-matters", (Say(TRASH, "+A"), Say(NOISE, "*"), Press("แจ้งเรื่องใหม่"),
+        out.append(Script("two-matters", (Say(TRASH, "+A"), Say(NOISE, "+B"), Say("เรื่องใหม่ค่ะ", "*"),
                                           Say("ขอบคุณค่ะ", "contact")), c))
         # follow-up to the same matter attaches
         out.append(Script("same-matter", (Say(ROAD, "+A"), Say("หลุมอยู่ตรงหน้าร้านก๋วยเตี๋ยวนะคะ ลึกประมาณหนึ่งฟุต", "A")), c))
