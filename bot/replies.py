@@ -298,8 +298,8 @@ def case_reopened(*, ticket: str, unit_name: str) -> Reply:
 def survey_question(*, case: CaseFacts, signer: PostbackSigner) -> Reply:
     """After resolution: rate the service on the 5-point scale (most satisfied first)."""
     return Reply(
-        text=(f"เรื่องเลขที่ {case.ticket} ดำเนินการแล้วเสร็จค่ะ\n"
-              "รบกวนประเมินความพึงพอใจต่อการให้บริการครั้งนี้ เพื่อนำไปปรับปรุงบริการให้ดียิ่งขึ้นค่ะ"),
+        text=(f"รบกวนประเมินความพึงพอใจต่อการให้บริการเรื่อง {case.ticket} ด้วยนะคะ "
+              "กดเลือกด้านล่าง หรือพิมพ์คะแนน 1–5 ก็ได้ค่ะ"),
         quick_replies=tuple(
             _postback(signer, SURVEY_LABELS[score], SurveyScore(case_id=case.case_id, score=score))
             for score in (5, 4, 3, 2, 1)
@@ -488,16 +488,19 @@ def postback_caption(data: str, *, groups: Sequence[str] = ()) -> str:
 
 def status_update(*, ticket: str, status: str, note: str | None, unit_name: str, agency: str) -> str | None:
     """What the citizen is told when their case changes status (None when the change does not concern them)."""
-    detail = f"\nรายละเอียด: {note.strip()}" if note and note.strip() else ""
+    detail = f"\nรายละเอียดจากเจ้าหน้าที่: {note.strip()}" if note and note.strip() else ""
     texts = {
         Status.ACKNOWLEDGED: f"เรื่องเลขที่ {ticket} {unit_name}ได้รับเรื่องแล้ว และจะดำเนินการโดยเร็วค่ะ",
         Status.IN_PROGRESS: f"เรื่องเลขที่ {ticket} อยู่ระหว่างดำเนินการโดย{unit_name}ค่ะ",
-        Status.RESOLVED: f"เรื่องเลขที่ {ticket} ดำเนินการแล้วเสร็จค่ะ หากยังพบปัญหาอยู่ พิมพ์แจ้งกลับมาได้เลยนะคะ",
         Status.CLOSED: f"เรื่องเลขที่ {ticket} ปิดเรื่องเรียบร้อยแล้วค่ะ ขอบคุณที่แจ้ง {agency} ค่ะ",
         Status.FORWARDED: f"เรื่องเลขที่ {ticket} อยู่นอกอำนาจหน้าที่ของ {agency} จึงได้ส่งต่อให้หน่วยงานที่รับผิดชอบแล้วค่ะ",
         Status.REJECTED: f"ขออภัยค่ะ เรื่องเลขที่ {ticket} ไม่สามารถรับดำเนินการได้ค่ะ",
     }
     text = texts.get(status)
+    if status == Status.RESOLVED:  # one message: done, the officer's note, then what to do if it is not
+        text = (f"เรื่องเลขที่ {ticket} ดำเนินการแล้วเสร็จค่ะ{detail}\n"
+                "หากยังพบปัญหาอยู่ พิมพ์แจ้งกลับมาในแชทนี้ได้เลยนะคะ")
+        detail = ""
     return None if text is None else f"{text}{detail}\n— {agency}"
 
 

@@ -89,7 +89,7 @@ NEW_ACCOUNT_CHARS = 45  # a message this long with two topics of its own tells a
 
 def _tells_a_matter(message: NewMessage) -> bool:
     """True when the message is a full account of its own (long, with at least two topics), not a short detail."""
-    return len(message.text.strip()) >= NEW_ACCOUNT_CHARS and len(_topic_words(message.topics)) >= 2
+    return len(message.text.strip()) >= NEW_ACCOUNT_CHARS and len(message.topics) >= 2
 
 
 def same_matter(*, case: OpenCase, message: NewMessage, reading: Reading | None = None,

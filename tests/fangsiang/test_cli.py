@@ -91,3 +91,16 @@ def test_import_labels_history_with_the_trained_model(live_server: LiveServer, t
     for text in texts:
         expected = model.classify(text)
         assert stored[text] == (expected.intent, expected.unit) and expected.intent == "complaint"
+
+
+def test_simulate_shows_every_reply_with_numbered_buttons_and_presses_one(make_server) -> None:
+    server = make_server("sqlite", line_channel_access_token=None)  # no credentials: replies go to the transcript
+    hello = run_cli(server, "simulate", "line", "สวัสดีค่ะ", "--user", "sim-press", "--wait", "30")
+    assert hello.returncode == 0, hello.stderr
+    assert "นโยบายคุ้มครองข้อมูล" in hello.stdout, "the privacy notice and the answer after it: every message shown"
+    assert "[1] แจ้งเรื่อง" in hello.stdout and "[2] ติดตามเรื่อง" in hello.stdout, hello.stdout
+    pressed = run_cli(server, "simulate", "line", "--press", "2", "--user", "sim-press", "--wait", "30")
+    assert pressed.returncode == 0, pressed.stderr
+    assert "กดปุ่ม [2] ติดตามเรื่อง" in pressed.stdout and "ยังไม่พบเรื่องที่ท่านแจ้งไว้" in pressed.stdout, pressed.stdout
+    missing = run_cli(server, "simulate", "line", "--press", "99", "--user", "sim-press", "--wait", "0")
+    assert missing.returncode == 2 and "no button 99" in missing.stderr
