@@ -104,9 +104,26 @@ def clip(text: str, limit: int) -> str:
     return text[:end].rstrip() + "…"
 
 
+def clip_words(text: str, limit: int) -> str:
+    """Text cut to at most `limit` characters with "…" at a word boundary (Thai words by pythainlp), never mid-word:
+    "องค์กรชุมชน/ภาคประชาสังคม" → "องค์กรชุมชน/ภาค…"."""
+    text = (text or "").strip()
+    if len(text) <= limit:
+        return text
+    from pythainlp.tokenize import word_tokenize  # offline dictionary; loaded only for a label too long
+
+    kept = ""
+    for word in word_tokenize(text, engine="newmm", keep_whitespace=True):
+        if len(kept) + len(word) > limit - 1:
+            break
+        kept += word
+    kept = kept.rstrip(" /-,")
+    return (kept or clip(text, limit).rstrip("…")) + "…"
+
+
 def _label(text: str) -> str:
-    """A quick-reply label within the platforms' 20 characters."""
-    return clip(text, LABEL_LIMIT)
+    """A quick-reply label within the platforms' 20 characters, cut at a word boundary."""
+    return clip_words(text, LABEL_LIMIT)
 
 
 def _postback(signer: PostbackSigner, label: str, action, shown: str | None = None) -> QuickReply:  # type: ignore[no-untyped-def]

@@ -172,12 +172,16 @@ def typed_answer(turn: Turn) -> str | None:
     second unclear answer takes the safe choice (a new case) and says so — the question is never asked a third
     time. None when nothing waits or the text is a message of its own."""
     text = (turn.message.text or "").strip()
-    if turn.message.kind != "text" or not text or len(text) > _LONG_ANSWER:
-        return None
     pending = pending_choice(turn)
     if pending is None:
         return None
     case, waiting, asked = pending
+    if turn.message.kind != "text" or not text or len(text) > _LONG_ANSWER:
+        # The citizen moved on without answering: the waiting message is not left behind (the safe choice, said),
+        # then this message is routed as usual.
+        turn.answer(replies.opened_as_new(), key=f"opened-new:{waiting.id}")
+        open_and_acknowledge(turn, source=waiting)
+        return None
     choice = typed_choice(text)
     if choice is True:
         return attach(turn, case, chosen=waiting)
@@ -185,7 +189,7 @@ def typed_answer(turn: Turn) -> str | None:
         return open_and_acknowledge(turn, source=waiting)
     if asked < 2:
         return ask_new_or_follow_up(turn, case=case, waiting=waiting, reason="unclear_answer", again=True)
-    turn.answer(replies.opened_as_new())
+    turn.answer(replies.opened_as_new(), key=f"opened-new:{waiting.id}")
     return open_and_acknowledge(turn, source=waiting)
 
 

@@ -94,7 +94,7 @@ def test_import_labels_history_with_the_trained_model(live_server: LiveServer, t
 
 
 def test_simulate_shows_every_reply_with_numbered_buttons_and_presses_one(make_server) -> None:
-    server = make_server("sqlite", line_channel_access_token=None)  # no credentials: replies go to the transcript
+    server = make_server("sqlite", line_channel_access_token="")  # no credentials: replies go to the transcript
     hello = run_cli(server, "simulate", "line", "สวัสดีค่ะ", "--user", "sim-press", "--wait", "30")
     assert hello.returncode == 0, hello.stderr
     assert "นโยบายคุ้มครองข้อมูล" in hello.stdout, "the privacy notice and the answer after it: every message shown"

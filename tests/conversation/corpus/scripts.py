@@ -32,6 +32,8 @@ def _scripts() -> list[Script]:
         # never asked a third time: two unclear answers → a new case, and the citizen is told
         out.append(Script("unclear-twice", (Say(ROAD, "+A"), Say(DRAIN, "+B"), Say("อะไรนะคะ", "*"),
                                             Say("ไม่แน่ใจค่ะ", "*")), c))
+        # the citizen moves on without answering: the waiting complaint is not lost
+        out.append(Script("moved-on", (Say(ROAD, "+A"), Say(DRAIN, "+B", "ท่านมีเรื่องเลขที่"), Say(LAMP, "*")), c))
         # pressing the button still works
         out.append(Script("press-new", (Say(ROAD, "+A"), Say(DRAIN, "+B"), Press("แจ้งเรื่องใหม่")), c))
         # typed survey answers
@@ -69,6 +71,9 @@ def _scripts() -> list[Script]:
         out.append(Script("same-matter", (Say(ROAD, "+A"), Say("หลุมอยู่ตรงหน้าร้านก๋วยเตี๋ยวนะคะ ลึกประมาณหนึ่งฟุต", "A")), c))
         # the urgent danger: the urgent standard and safety advice
         out.append(Script("urgent", (Say(WIRE, "+A", "ภายในวันนี้"),), c))
+        out.append(Script("urgent-advice", (Say(WIRE, "+A", "1129"), Say("ส่งรูปให้แล้วนะคะ อยู่ตรงประตูโรงเรียนเลย", "A")), c))
+        # a ticket of someone else: nothing revealed, the question stays on the asker's contact
+        out.append(Script("stranger-ticket", (Say("ขอสอบถามเรื่อง 2569-1 ค่ะ", "contact", "ไม่พบเรื่องเลขที่"),), c))
     return out
 
 
