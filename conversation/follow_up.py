@@ -70,7 +70,8 @@ def attach(turn: Turn, case: Case, *, chosen: Message | None = None) -> str:
     told_lately = turn.session.scalar(select(OutboxMessage.id).where(
         OutboxMessage.case_id == case.id, OutboxMessage.idempotency_key.like(f"more:{case.id}:%"),
         OutboxMessage.created_at > now - FOLLOW_UP_ACK_EVERY).limit(1))
-    if told_lately is None:  # keyed on the message: a redelivered message is not acknowledged twice
+    if told_lately is None or added.kind == "text":  # a photo burst is told once; every text is answered
+        # keyed on the message: a redelivered message is not acknowledged twice
         turn.answer(replies.follow_up_received(ticket=case.ticket), key=f"more:{case.id}:{turn.message.id}",
                     case_id=case.id)
     return "attached"
