@@ -8,6 +8,7 @@ Texts may name a case's ticket: {A} (FS-2569-000002), {A_short} (2569-2), {A_sla
 """
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -130,7 +131,10 @@ class Citizen:
                         items = (message.get("quickReply") or {}).get("items", [])
                         buttons = [(i["action"].get("label", ""), i["action"].get("data") or i["action"].get("text", ""))
                                    for i in items]
-                        out.append((message.get("text") or message.get("altText") or "", buttons))
+                        shown = message.get("text") or message.get("altText") or ""
+                        if message.get("type") == "flex":  # what the card itself shows, beyond its altText
+                            shown += "\n" + json.dumps(message.get("contents"), ensure_ascii=False)
+                        out.append((shown, buttons))
             return out
         for request in self.stub.sent("/me/messages"):
             body = request.json
