@@ -49,6 +49,18 @@ class ComplaintCategory:
 
 
 @dataclass(frozen=True)
+class SafetyAdvice:
+    """What to tell a citizen who reports an urgent danger of this kind (no keywords: any urgent danger)."""
+
+    advice: str
+    keywords: tuple[str, ...] = ()
+
+    def matches(self, text: str) -> bool:
+        """True when the text names one of the keywords."""
+        return any(keyword in text for keyword in self.keywords)
+
+
+@dataclass(frozen=True)
 class UnitStandard:
     """A published service standard for one unit and kind of matter: working days, optionally in two stages."""
 
@@ -89,6 +101,13 @@ class AgencyConfig:
     unit_standards: tuple[UnitStandard, ...] = field(default=())
     privacy_policy_url: str = ""  # the PDPA notice sent once at first contact links here
     complaint_categories: tuple[ComplaintCategory, ...] = field(default=())
+    safety_advice: tuple[SafetyAdvice, ...] = field(default=())
+
+    def safety_advice_for(self, text: str) -> str:
+        """Safety advice for an urgent matter: the first entry whose keywords the text names, else the general one
+        (an entry with no keywords); "" when none is configured."""
+        general = next((a.advice for a in self.safety_advice if not a.keywords), "")
+        return next((a.advice for a in self.safety_advice if a.keywords and a.matches(text)), general)
 
     def complaint_category(self, text: str) -> str | None:
         """The code of the first complaint category whose keywords the text contains (None: none does)."""
@@ -148,6 +167,8 @@ def parse_agency_config(data: dict) -> AgencyConfig:
             unit_standards=unit_standards,
             privacy_policy_url=str(agency.get("privacy_policy_url", "")),
             complaint_categories=categories,
+            safety_advice=tuple(SafetyAdvice(advice=str(a["advice"]), keywords=tuple(str(k) for k in a.get("keywords", ())))
+                                for a in data.get("safety_advice", ())),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise AgencyConfigError(f"invalid agency config: {exc!r}") from exc

@@ -180,14 +180,14 @@ def bangkok_day_range(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime
 
 def thai_date(moment: dt.datetime | dt.date | str, *, short: bool = True, with_time: bool = False) -> str:
     """A date as Thai officers write it, in the Buddhist Era: "12 ธ.ค. 2569" (short) or "12 ธันวาคม 2569", with
-    " เวลา 16:30 น." when asked; a moment (naive: UTC) is shown in Bangkok time, a string is an ISO day."""
+    " เวลา 16.30 น." when asked; a moment (naive: UTC) is shown in Bangkok time, a string is an ISO day."""
     if isinstance(moment, str):
         moment = parse_day(moment)
     if isinstance(moment, dt.datetime):  # a naive moment is UTC, as the database stores it
         moment = (moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)).astimezone(BANGKOK)
     day = moment.date() if isinstance(moment, dt.datetime) else moment
     text = f"{day.day} {(THAI_MONTHS_SHORT if short else THAI_MONTHS)[day.month - 1]} {day.year + BE_OFFSET}"
-    return f"{text} เวลา {moment:%H:%M} น." if with_time and isinstance(moment, dt.datetime) else text
+    return f"{text} เวลา {moment:%H.%M} น." if with_time and isinstance(moment, dt.datetime) else text
 
 
 def parse_day(value: str) -> dt.date:

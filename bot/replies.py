@@ -104,9 +104,26 @@ def clip(text: str, limit: int) -> str:
     return text[:end].rstrip() + "…"
 
 
+def clip_words(text: str, limit: int) -> str:
+    """Text cut to at most `limit` characters with "…" at a word boundary (Thai words by pythainlp), never mid-word:
+    "องค์กรชุมชน/ภาคประชาสังคม" → "องค์กรชุมชน/ภาค…"."""
+    text = (text or "").strip()
+    if len(text) <= limit:
+        return text
+    from pythainlp.tokenize import word_tokenize  # offline dictionary; loaded only for a label too long
+
+    kept = ""
+    for word in word_tokenize(text, engine="newmm", keep_whitespace=True):
+        if len(kept) + len(word) > limit - 1:
+            break
+        kept += word
+    kept = kept.rstrip(" /-,")
+    return (kept or clip(text, limit).rstrip("…")) + "…"
+
+
 def _label(text: str) -> str:
-    """A quick-reply label within the platforms' 20 characters."""
-    return clip(text, LABEL_LIMIT)
+    """A quick-reply label within the platforms' 20 characters, cut at a word boundary."""
+    return clip_words(text, LABEL_LIMIT)
 
 
 def _postback(signer: PostbackSigner, label: str, action, shown: str | None = None) -> QuickReply:  # type: ignore[no-untyped-def]
@@ -138,25 +155,38 @@ def _case_rows(case: CaseFacts) -> tuple[tuple[str, str], ...]:
 # ---------------------------------------------------------------- a new case
 
 
+def respond_within(respond_days: int) -> str:
+    """The response standard in words: "ภายในวันนี้" for the same day, else "ภายใน N วันทำการ"."""
+    return "ภายในวันนี้" if respond_days <= 0 else f"ภายใน {respond_days} วันทำการ"
+
+
 def case_acknowledgement(*, case: CaseFacts, intent: str, respond_days: int, agency: str, phone: str = "",
-                         signer: PostbackSigner) -> Reply:
-    """The first answer to a new case: a case card (ticket, unit, deadline, status) and its text fallback.
+                         signer: PostbackSigner, urgent: bool = False, safety_advice: str = "") -> Reply:
+    """The first answer to a new case: a case card (ticket, unit, deadline, status) and its text fallback; an urgent
+    case states the urgent standard and the safety advice.
 
     Praise gets thanks only: no ticket talk and no deadline.
     """
     if intent == Intent.PRAISE:
         return praise_thanks(agency=agency)
     heading, opening = ACK_OPENINGS.get(intent, ("รับเรื่องแล้ว", "ได้รับข้อความของท่านแล้วค่ะ"))
-    promise = f"เจ้าหน้าที่จะติดต่อกลับภายใน {respond_days} วันทำการ"
+    within = respond_within(respond_days)
+    if urgent:
+        heading = "รับเรื่องเร่งด่วนแล้ว"
+        promise = f"เรื่องนี้เป็นเรื่องเร่งด่วน ได้แจ้ง{case.unit_name}ทันทีแล้ว เจ้าหน้าที่จะติดต่อกลับ{within}"
+    else:
+        promise = f"เจ้าหน้าที่จะติดต่อกลับ{within}"
     if case.due_at is not None:
         promise += f" และจะแจ้งผลให้ทราบภายในวันที่ {thai_date(case.due_at)}"
-    note = "ส่งรูปภาพหรือตำแหน่งที่ตั้งเพิ่มเติมได้ในแชทนี้ โปรดเก็บเลขที่เรื่องไว้เพื่อติดตามความคืบหน้าค่ะ"
+    note = "ส่งรูปภาพหรือตำแหน่งที่ตั้งเพิ่มเติมได้ในแชทนี้ โปรดเก็บเลขที่เรื่องไว้เพื่อติดตามความคืบหน้า"
     if phone:
-        note += f" สอบถามทางโทรศัพท์ได้ที่ {phone} ในวันและเวลาราชการ"
+        note += f" หรือสอบถามทางโทรศัพท์ได้ที่ {phone} ในวันและเวลาราชการ"
+    note += "ค่ะ"
+    safety = f"{safety_advice.strip()}\n" if urgent and safety_advice.strip() else ""
     text = (f"{opening}\nเลขที่เรื่อง: {case.ticket}\nผู้รับผิดชอบ: {case.unit_name}\nสถานะ: {case.status_name}\n"
-            f"{promise} ค่ะ\n{note}\n— {agency}")
+            f"{promise}ค่ะ\n{safety}{note}\n— {agency}")
     card = Card(heading=heading, title=case.ticket, status=case.status_name,
-                rows=(*_case_rows(case), ("ติดต่อกลับภายใน", f"{respond_days} วันทำการ")), note=note,
+                rows=(*_case_rows(case), ("ติดต่อกลับ", within)), note=(safety + note).strip(),
                 button=_postback(signer, "ติดตามสถานะ", StatusRequest(case_id=case.case_id),
                                  f"ติดตามเรื่อง {case.ticket}"))
     quick = _evidence_quick_replies() if intent == Intent.COMPLAINT else ()
@@ -165,14 +195,14 @@ def case_acknowledgement(*, case: CaseFacts, intent: str, respond_days: int, age
 
 def praise_thanks(*, agency: str) -> Reply:
     """Thanks for praise: warm, no ticket, no deadline."""
-    return Reply(text=(f"ขอบคุณสำหรับคำชมค่ะ 😊 {agency}จะส่งต่อกำลังใจนี้ถึงเจ้าหน้าที่ผู้เกี่ยวข้องทุกคน "
+    return Reply(text=(f"ขอบคุณสำหรับคำชมค่ะ 😊 {agency} จะส่งต่อกำลังใจนี้ถึงเจ้าหน้าที่ผู้เกี่ยวข้องทุกคน "
                        "และจะตั้งใจให้บริการที่ดีต่อไปค่ะ"))
 
 
 def comment_reply(*, agency: str, ticket: str | None = None) -> Reply:
     """A public answer under a Page comment: short, nothing personal, and an invitation to Messenger."""
     received = f"รับเรื่องแล้ว (เลขที่ {ticket}) " if ticket else ""
-    return Reply(public=True, text=(f"ขอบคุณที่แจ้ง{agency}ค่ะ {received}"
+    return Reply(public=True, text=(f"ขอบคุณที่แจ้ง {agency} ค่ะ {received}"
                                     "รบกวนส่งรายละเอียด เช่น สถานที่และเบอร์ติดต่อ ทางข้อความ (Messenger) ของเพจนะคะ"))
 
 
@@ -210,7 +240,7 @@ def pick_case(*, cases: Sequence[CaseFacts], signer: PostbackSigner) -> Reply:
                         for c in shown)
     more = (f"\nแสดง {CAROUSEL_LIMIT} เรื่องล่าสุด หากต้องการดูเรื่องอื่น พิมพ์เลขที่เรื่องได้เลยค่ะ"
             if len(cases) > CAROUSEL_LIMIT else "")
-    text = f"ท่านมีเรื่องที่ยังดำเนินการอยู่ {len(cases)} เรื่องค่ะ กรุณาเลือกเรื่องที่ต้องการติดตาม\n{listing}{more}"
+    text = f"ท่านมีเรื่องที่อยู่ระหว่างดำเนินการ {len(cases)} เรื่องค่ะ กรุณาเลือกเรื่องที่ต้องการติดตาม\n{listing}{more}"
     cards = tuple(
         Card(heading="เลือกเรื่องที่ต้องการติดตาม", title=c.ticket, status=c.status_name,
              rows=_case_rows(c) + ((("เรื่อง", clip(c.subject, 60)),) if c.subject else ()),
@@ -247,12 +277,16 @@ def follow_up_received(*, ticket: str) -> Reply:
                        "เจ้าหน้าที่จะนำไปประกอบการดำเนินการ และจะแจ้งความคืบหน้าให้ทราบทางแชทนี้ค่ะ"))
 
 
-def new_or_follow_up(*, case: CaseFacts, message_id: int, signer: PostbackSigner) -> Reply:
-    """Ask whether the message adds to the open case or is a new matter."""
+def new_or_follow_up(*, case: CaseFacts, message_id: int, signer: PostbackSigner, again: bool = False) -> Reply:
+    """Ask whether the message adds to the open case or is a new matter (`again`: once more, saying how to answer)."""
     about = f" ({clip(case.subject, 60)})" if case.subject else ""
+    text = (f"ท่านมีเรื่องเลขที่ {case.ticket}{about} ที่อยู่ระหว่างดำเนินการค่ะ "
+            "ข้อความนี้เป็นข้อมูลเพิ่มเติมของเรื่องเดิม หรือเป็นเรื่องใหม่คะ")
+    if again:
+        text = ("ขออภัยค่ะ ยังไม่แน่ใจว่าหมายถึงแบบใด กรุณากดปุ่มด้านล่าง หรือพิมพ์ “เรื่องใหม่” หรือ “เรื่องเดิม” "
+                f"สำหรับข้อความที่ส่งมาก่อนหน้านี้ (เรื่องเลขที่ {case.ticket}{about}) ค่ะ")
     return Reply(
-        text=(f"ท่านมีเรื่องเลขที่ {case.ticket}{about} ที่กำลังดำเนินการอยู่ค่ะ "
-              "ข้อความนี้เป็นข้อมูลเพิ่มเติมของเรื่องเดิม หรือเป็นเรื่องใหม่คะ"),
+        text=text,
         quick_replies=(
             _postback(signer, "เพิ่มเติมเรื่องเดิม",
                       FollowUpChoice(case_id=case.case_id, message_id=message_id, attach=True),
@@ -261,6 +295,12 @@ def new_or_follow_up(*, case: CaseFacts, message_id: int, signer: PostbackSigner
                       FollowUpChoice(case_id=case.case_id, message_id=message_id, attach=False)),
         ),
     )
+
+
+def opened_as_new() -> Reply:
+    """After a second unclear answer to "เรื่องเดิม / เรื่องใหม่": the safe choice is taken, and the citizen told."""
+    return Reply(text=("เพื่อไม่ให้เรื่องของท่านตกหล่น ขอบันทึกข้อความก่อนหน้านี้เป็นเรื่องใหม่ให้นะคะ "
+                       "หากเป็นข้อมูลของเรื่องเดิม เจ้าหน้าที่จะรวมเรื่องให้ค่ะ"))
 
 
 def case_reopened(*, ticket: str, unit_name: str) -> Reply:
@@ -275,8 +315,8 @@ def case_reopened(*, ticket: str, unit_name: str) -> Reply:
 def survey_question(*, case: CaseFacts, signer: PostbackSigner) -> Reply:
     """After resolution: rate the service on the 5-point scale (most satisfied first)."""
     return Reply(
-        text=(f"เรื่องเลขที่ {case.ticket} ดำเนินการแล้วเสร็จค่ะ\n"
-              "รบกวนประเมินความพึงพอใจต่อการให้บริการครั้งนี้ เพื่อนำไปปรับปรุงบริการให้ดียิ่งขึ้นค่ะ"),
+        text=(f"รบกวนประเมินความพึงพอใจต่อการให้บริการเรื่อง {case.ticket} ด้วยนะคะ "
+              "กดเลือกด้านล่าง หรือพิมพ์คะแนน 1–5 ก็ได้ค่ะ"),
         quick_replies=tuple(
             _postback(signer, SURVEY_LABELS[score], SurveyScore(case_id=case.case_id, score=score))
             for score in (5, 4, 3, 2, 1)
@@ -325,7 +365,7 @@ def button_expired(*, signer: PostbackSigner) -> Reply:
 
 def thanks_after_resolution(*, agency: str) -> Reply:
     """A thank-you or sticker after the case is resolved: warm, and the case stays resolved."""
-    return Reply(text=(f"ยินดีค่ะ 😊 ขอบคุณที่ช่วยแจ้ง{agency}นะคะ "
+    return Reply(text=(f"ยินดีค่ะ 😊 ขอบคุณที่ช่วยแจ้ง {agency} นะคะ "
                        "หากมีเรื่องใดให้ช่วยอีก แจ้งมาในแชทนี้ได้ตลอดเลยค่ะ"))
 
 
@@ -372,7 +412,7 @@ def contact_officer(*, agency: str, phone: str, hours: str = "วันจัน
     links = (Link(label="โทรหาเจ้าหน้าที่", url="tel:" + "".join(c for c in phone if c.isdigit() or c == "+")),) if phone else ()
     phone_line = f"โทร {phone} " if phone else ""
     return Reply(
-        text=(f"ติดต่อเจ้าหน้าที่{agency}ได้ที่ {phone_line}{hours} (เว้นวันหยุดราชการ)\n"
+        text=(f"ติดต่อเจ้าหน้าที่ {agency} ได้ที่ {phone_line}{hours} (เว้นวันหยุดราชการ)\n"
               "หรือพิมพ์เรื่องที่ต้องการส่งมาในแชทนี้ เจ้าหน้าที่จะตอบกลับในวันและเวลาราชการค่ะ"),
         links=links, quick_replies=menu_quick_replies(signer=signer, items=("report", "status", "faq")),
     )
@@ -381,9 +421,9 @@ def contact_officer(*, agency: str, phone: str, hours: str = "วันจัน
 def privacy_notice(*, agency: str, policy_url: str) -> Reply:
     """One short PDPA notice at first contact, with the agency's privacy policy."""
     return Reply(
-        text=(f"{agency}จะใช้ข้อมูลที่ท่านส่งมา (ข้อความ รูปภาพ ตำแหน่งที่ตั้ง) เพื่อรับเรื่อง ประสานหน่วยงาน "
+        text=(f"{agency} จะใช้ข้อมูลที่ท่านส่งมา (ข้อความ รูปภาพ ตำแหน่งที่ตั้ง) เพื่อรับเรื่อง ประสานหน่วยงาน "
               "และติดต่อกลับท่านเท่านั้น ตามพระราชบัญญัติคุ้มครองข้อมูลส่วนบุคคล พ.ศ. 2562 "
-              f"อ่านนโยบายความเป็นส่วนตัวได้ที่ {policy_url} ค่ะ"),
+              f"อ่านนโยบายคุ้มครองข้อมูลได้ที่ {policy_url} ค่ะ"),
         links=(Link(label="นโยบายคุ้มครองข้อมูล", url=policy_url),),
     )
 
@@ -402,7 +442,7 @@ def group_question(*, groups: Sequence[tuple[str, str]], signer: PostbackSigner)
     """Optional: which citizen group the citizen belongs to (code, Thai label), for satisfaction by group."""
     options = list(groups)[:QUICK_REPLY_LIMIT - 1]
     return Reply(
-        text="เพื่อนำไปปรับปรุงบริการให้ตรงกับผู้ใช้บริการแต่ละกลุ่ม ท่านอยู่ในกลุ่มใดคะ (ไม่ตอบก็ได้ค่ะ)",
+        text="เพื่อนำไปปรับปรุงบริการให้ตรงกับผู้รับบริการแต่ละกลุ่ม ท่านอยู่ในกลุ่มใดคะ (ไม่ตอบก็ได้ค่ะ)",
         quick_replies=tuple(_postback(signer, label, GroupChoice(group=code)) for code, label in options)
         + (_postback(signer, "ไม่ขอระบุ", GroupChoice(group="unspecified")),),
     )
@@ -418,6 +458,23 @@ def gentle_prompt(*, agency: str, signer: PostbackSigner) -> Reply:
     return Reply(text=(f"สวัสดีค่ะ {agency} ยินดีให้บริการค่ะ แจ้งเรื่องร้องเรียน สอบถาม หรือเสนอแนะ "
                        "พิมพ์ส่งมาได้เลย หรือเลือกจากเมนูด้านล่างค่ะ"),
                  quick_replies=menu_quick_replies(signer=signer))
+
+
+def what_do_you_need(*, signer: PostbackSigner) -> Reply:
+    """Laughter or a keyboard mash: no case; ask kindly what the citizen needs."""
+    return Reply(text=("ขออภัยค่ะ ไม่แน่ใจว่าท่านต้องการแจ้งเรื่องใด รบกวนพิมพ์รายละเอียดที่ต้องการแจ้ง สอบถาม "
+                       "หรือเสนอแนะส่งมาได้เลย หรือเลือกจากเมนูด้านล่างค่ะ"),
+                 quick_replies=menu_quick_replies(signer=signer))
+
+
+def you_are_welcome() -> Reply:
+    """Thanks with no case just resolved: a warm short answer."""
+    return Reply(text="ยินดีค่ะ 😊 หากมีเรื่องใดให้ช่วย พิมพ์แจ้งมาในแชทนี้ได้ตลอดเลยค่ะ")
+
+
+def sticker_reply(*, signer: PostbackSigner) -> Reply:
+    """A sticker (at most one answer every few minutes): short, with the menu."""
+    return Reply(text="😊 มีเรื่องใดให้ช่วยไหมคะ พิมพ์ส่งมาได้เลยค่ะ", quick_replies=menu_quick_replies(signer=signer))
 
 
 def postback_caption(data: str, *, groups: Sequence[str] = ()) -> str:
@@ -448,16 +505,19 @@ def postback_caption(data: str, *, groups: Sequence[str] = ()) -> str:
 
 def status_update(*, ticket: str, status: str, note: str | None, unit_name: str, agency: str) -> str | None:
     """What the citizen is told when their case changes status (None when the change does not concern them)."""
-    detail = f"\nรายละเอียด: {note.strip()}" if note and note.strip() else ""
+    detail = f"\nรายละเอียดจากเจ้าหน้าที่: {note.strip()}" if note and note.strip() else ""
     texts = {
-        Status.ACKNOWLEDGED: f"เรื่องเลขที่ {ticket} ได้รับการตรวจสอบแล้วค่ะ {unit_name}รับทราบและจะดำเนินการต่อไป",
+        Status.ACKNOWLEDGED: f"เรื่องเลขที่ {ticket} {unit_name}ได้รับเรื่องแล้ว และจะดำเนินการโดยเร็วค่ะ",
         Status.IN_PROGRESS: f"เรื่องเลขที่ {ticket} อยู่ระหว่างดำเนินการโดย{unit_name}ค่ะ",
-        Status.RESOLVED: f"เรื่องเลขที่ {ticket} ดำเนินการแล้วเสร็จค่ะ หากยังพบปัญหาอยู่ พิมพ์แจ้งกลับมาได้เลยนะคะ",
-        Status.CLOSED: f"เรื่องเลขที่ {ticket} ปิดเรื่องเรียบร้อยแล้วค่ะ ขอบคุณที่แจ้ง{agency}ค่ะ",
-        Status.FORWARDED: f"เรื่องเลขที่ {ticket} อยู่นอกอำนาจหน้าที่ของ{agency} จึงได้ส่งต่อให้หน่วยงานที่รับผิดชอบแล้วค่ะ",
-        Status.REJECTED: f"ขออภัยค่ะ เรื่องเลขที่ {ticket} ไม่สามารถรับดำเนินการได้",
+        Status.CLOSED: f"เรื่องเลขที่ {ticket} ปิดเรื่องเรียบร้อยแล้วค่ะ ขอบคุณที่แจ้ง {agency} ค่ะ",
+        Status.FORWARDED: f"เรื่องเลขที่ {ticket} อยู่นอกอำนาจหน้าที่ของ {agency} จึงได้ส่งต่อให้หน่วยงานที่รับผิดชอบแล้วค่ะ",
+        Status.REJECTED: f"ขออภัยค่ะ เรื่องเลขที่ {ticket} ไม่สามารถรับดำเนินการได้ค่ะ",
     }
     text = texts.get(status)
+    if status == Status.RESOLVED:  # one message: done, the officer's note, then what to do if it is not
+        text = (f"เรื่องเลขที่ {ticket} ดำเนินการแล้วเสร็จค่ะ{detail}\n"
+                "หากยังพบปัญหาอยู่ พิมพ์แจ้งกลับมาในแชทนี้ได้เลยนะคะ")
+        detail = ""
     return None if text is None else f"{text}{detail}\n— {agency}"
 
 

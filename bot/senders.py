@@ -196,7 +196,8 @@ class TranscriptSender:
     def send(self, message: OutgoingMessage) -> None:
         """Record the message as if it had been delivered."""
         record = {"at": dt.datetime.now(dt.UTC).isoformat(), "channel": message.channel,
-                  "recipient": message.recipient, "text": message.text, "key": message.idempotency_key}
+                  "recipient": message.recipient, "text": message.text, "key": message.idempotency_key,
+                  "messages": [m for m in message.extra.get("messages") or () if isinstance(m, dict)]}
         with self._lock, open(self.path, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 

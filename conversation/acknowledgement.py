@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agency.vocabulary import Channel, Intent
 from cases.service import open_case, record_praise, set_citizen_group
+from cases.standards import standard_for
 from bot import replies
 from bot.postbacks import GroupChoice
 from conversation.turn import Turn, case_facts, say
@@ -29,9 +30,13 @@ def open_and_acknowledge(turn: Turn, *, source: Message | None = None, intent: s
         answer = replies.comment_reply(agency=turn.agency_name,
                                        ticket=None if case.intent == Intent.PRAISE else case.ticket)
     else:
-        standard = runtime.agency.standard(case.intent)
-        answer = replies.case_acknowledgement(case=facts, intent=case.intent, respond_days=standard.respond_days,
-                                              agency=turn.agency_name, phone=runtime.agency.phone, signer=turn.signer)
+        urgent = case.priority == "urgent"
+        standard = standard_for(runtime.agency, unit=case.unit_code, intent=case.intent,
+                                priority="urgent" if urgent else "normal")
+        answer = replies.case_acknowledgement(
+            case=facts, intent=case.intent, respond_days=standard.respond_days, agency=runtime.agency.name,
+            phone=runtime.agency.phone, signer=turn.signer, urgent=urgent,
+            safety_advice=runtime.agency.safety_advice_for(source.text or "") if urgent else "")
     turn.answer(answer, key=f"ack:{case.id}", case_id=case.id)
     ask_group(turn)
     return "opened"

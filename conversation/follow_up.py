@@ -4,6 +4,7 @@ back, thanks after resolution — or a new matter."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,7 +20,7 @@ from conversation.same_matter import NewMessage, OpenCase, same_matter
 from conversation.tickets import Reading
 from conversation.turn import Turn, case_facts, owns
 from storage import audit
-from storage.models import Case, Message, OutboxMessage, Unit, utcnow
+from storage.models import AuditEvent, Case, Message, OutboxMessage, Unit, utcnow
 
 FOLLOW_UP_ACK_EVERY = dt.timedelta(minutes=5)  # one "ได้รับข้อมูลเพิ่มเติม" per case in this span
 CAROUSEL_CASES = 10
@@ -69,7 +70,8 @@ def attach(turn: Turn, case: Case, *, chosen: Message | None = None) -> str:
     told_lately = turn.session.scalar(select(OutboxMessage.id).where(
         OutboxMessage.case_id == case.id, OutboxMessage.idempotency_key.like(f"more:{case.id}:%"),
         OutboxMessage.created_at > now - FOLLOW_UP_ACK_EVERY).limit(1))
-    if told_lately is None:  # keyed on the message: a redelivered message is not acknowledged twice
+    if told_lately is None or added.kind == "text":  # a photo burst is told once; every text is answered
+        # keyed on the message: a redelivered message is not acknowledged twice
         turn.answer(replies.follow_up_received(ticket=case.ticket), key=f"more:{case.id}:{turn.message.id}",
                     case_id=case.id)
     return "attached"
@@ -118,10 +120,78 @@ def follow_up(turn: Turn, reading: Reading) -> str | None:
         return attach(turn, case)
     if decision.decision == "new":
         return None
-    audit.record(session, actor="system", action=AuditAction.ASKED_NEW_OR_FOLLOW_UP, entity="case", entity_id=case.id,
-                 case_id=case.id, message_id=message.id, reason=decision.reason)
-    turn.answer(replies.new_or_follow_up(case=case_facts(session, case), message_id=message.id, signer=turn.signer))
+    return ask_new_or_follow_up(turn, case=case, waiting=message, reason=decision.reason)
+
+
+def ask_new_or_follow_up(turn: Turn, *, case: Case, waiting: Message, reason: str, again: bool = False) -> str:
+    """Ask "เพิ่มเติมเรื่องเดิม หรือเรื่องใหม่" for the waiting message; the question is kept (audited on the
+    contact) so that a typed answer counts as the answer."""
+    audit.record(turn.session, actor="system", action=AuditAction.ASKED_NEW_OR_FOLLOW_UP, entity="contact",
+                 entity_id=turn.contact.id, case_id=case.id, message_id=waiting.id, reason=reason)
+    turn.answer(replies.new_or_follow_up(case=case_facts(turn.session, case), message_id=waiting.id,
+                                         signer=turn.signer, again=again))
     return "asked_new_or_follow_up"
+
+
+CHOICE_WAITS = dt.timedelta(hours=2)  # a typed answer to "เรื่องเดิม / เรื่องใหม่" counts within this span
+_NEW_WORDS = re.compile(r"ใหม่|อีกเรื่อง|เรื่องอื่น|คนละเรื่อง|แยกเรื่อง|new", re.IGNORECASE)
+_SAME_WORDS = re.compile(r"เดิม|เพิ่มเติม|เรื่องเก่า|เรื่องเดียวกัน|อันเดิม|same", re.IGNORECASE)
+_LONG_ANSWER = 40  # characters: longer than this is a message of its own, not an answer to the question
+
+
+def typed_choice(text: str) -> bool | None:
+    """The citizen's typed answer to "เพิ่มเติมเรื่องเดิม / แจ้งเรื่องใหม่": True (the same matter), False (a new
+    matter), or None when it says neither (the button's words and near spellings count)."""
+    folded = "".join((text or "").split()).replace("เรือง", "เรื่อง").replace("ไหม่", "ใหม่")
+    new, same = bool(_NEW_WORDS.search(folded)), bool(_SAME_WORDS.search(folded))
+    if new == same:
+        return None
+    return same
+
+
+def pending_choice(turn: Turn) -> tuple[Case, Message, int] | None:
+    """The "เรื่องเดิม / เรื่องใหม่" question still waiting for this citizen's answer: the case, the waiting message
+    and how many times it was asked (None if nothing waits)."""
+    session = turn.session
+    events = list(session.scalars(
+        select(AuditEvent).where(AuditEvent.action == AuditAction.ASKED_NEW_OR_FOLLOW_UP, AuditEvent.entity == "contact",
+                                 AuditEvent.entity_id == str(turn.contact.id),
+                                 AuditEvent.at >= utcnow() - CHOICE_WAITS)
+        .order_by(AuditEvent.id.desc()).limit(5)))
+    if not events:
+        return None
+    waiting_id = events[0].details.get("message_id")
+    waiting = session.get(Message, waiting_id) if waiting_id else None
+    case = session.get(Case, events[0].case_id) if events[0].case_id else None
+    if waiting is None or case is None or waiting.case_id is not None or waiting.id == turn.message.id:
+        return None
+    return case, waiting, sum(1 for e in events if e.details.get("message_id") == waiting.id)
+
+
+def typed_answer(turn: Turn) -> str | None:
+    """A short text answering the waiting "เรื่องเดิม / เรื่องใหม่" question: the choice it types is taken; a
+    second unclear answer takes the safe choice (a new case) and says so — the question is never asked a third
+    time. None when nothing waits or the text is a message of its own."""
+    text = (turn.message.text or "").strip()
+    pending = pending_choice(turn)
+    if pending is None:
+        return None
+    case, waiting, asked = pending
+    if turn.message.kind != "text" or not text or len(text) > _LONG_ANSWER:
+        # The citizen moved on without answering: the waiting message is not left behind (the safe choice, said),
+        # then this message is routed as usual.
+        turn.answer(replies.opened_as_new(), key=f"opened-new:{waiting.id}")
+        open_and_acknowledge(turn, source=waiting)
+        return None
+    choice = typed_choice(text)
+    if choice is True:
+        return attach(turn, case, chosen=waiting)
+    if choice is False:
+        return open_and_acknowledge(turn, source=waiting)
+    if asked < 2:
+        return ask_new_or_follow_up(turn, case=case, waiting=waiting, reason="unclear_answer", again=True)
+    turn.answer(replies.opened_as_new(), key=f"opened-new:{waiting.id}")
+    return open_and_acknowledge(turn, source=waiting)
 
 
 def follow_up_choice(turn: Turn, action: FollowUpChoice) -> str:

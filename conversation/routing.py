@@ -23,14 +23,15 @@ from conversation.faq import FaqMatch
 from conversation.faq_answers import (
     answer_faq, embed_texts, faq_entries, faq_feedback, matcher_for, may_answer_from_faq,
 )
-from conversation.follow_up import follow_up, follow_up_choice
+from conversation.follow_up import follow_up, follow_up_choice, typed_answer
 from conversation.media import note_media
 from bot.postbacks import (
     FaqFeedback, FollowUpChoice, GroupChoice, MenuChoice, PostbackError, StatusRequest, SurveyReason, SurveyScore,
     is_postback_data,
 )
+from conversation.small_talk import says_nothing, small_talk
 from conversation.status import answer_status
-from conversation.surveys import survey_free_text, survey_reason, survey_score
+from conversation.surveys import survey_free_text, survey_reason, survey_score, survey_typed
 from conversation.tickets import Reading
 from conversation.turn import Turn, case_facts, first_contact, owns, read, reading_of
 from storage import audit
@@ -156,21 +157,27 @@ def route(runtime: "Runtime", session: "Session", *, message: Message, contact: 
     if not comment:
         if reading.kind == "status":
             return answer_status(turn, reading)
-        answered = survey_free_text(turn)
+        answered = survey_free_text(turn) or survey_typed(turn) or typed_answer(turn)
         if answered:
             return answered
     if understood.prediction is not None:
         _store(message, understood)
     if not comment:
+        answered = small_talk(turn, reading)
+        if answered:
+            return answered
+        if reading.kind not in ("continues", "problem_back"):  # a ready answer, open cases or not
+            if not understood.faq_matched and may_answer_from_faq(kind=message.kind, text=message.text or "",
+                                                                  channel=message.channel, intent=message.intent):
+                raise _FaqMatchNeeded
+            answered = answer_faq(turn, found=understood.faq)
+            if answered:
+                return answered
         followed = follow_up(turn, reading)
         if followed:
             return followed
-        if not understood.faq_matched and may_answer_from_faq(kind=message.kind, text=message.text or "",
-                                                              channel=message.channel, intent=message.intent):
-            raise _FaqMatchNeeded
-        answered = answer_faq(turn, found=understood.faq)
-        if answered:
-            return answered
+    elif says_nothing(message.text or ""):
+        return "no_case"
     if is_case_intent(message.intent):
         return open_and_acknowledge(turn)
     return gentle(turn)

@@ -84,6 +84,14 @@ def _shared_topics(case_topics: Sequence[str], message_topics: Sequence[str]) ->
     return tuple(sorted(_topic_words(case_topics) & _topic_words(message_topics)))
 
 
+NEW_ACCOUNT_CHARS = 45  # a message this long with two topics of its own tells a matter, not a detail
+
+
+def _tells_a_matter(message: NewMessage) -> bool:
+    """True when the message is a full account of its own (long, with at least two topics), not a short detail."""
+    return len(message.text.strip()) >= NEW_ACCOUNT_CHARS and len(message.topics) >= 2
+
+
 def same_matter(*, case: OpenCase, message: NewMessage, reading: Reading | None = None,
                 triage_unit: str = "triage") -> SameMatter:
     """Decide whether the message continues the open case (attach), needs the citizen's word (ask), or is new."""
@@ -113,4 +121,8 @@ def same_matter(*, case: OpenCase, message: NewMessage, reading: Reading | None 
         return SameMatter("ask", f"ประเภทเรื่องต่างกัน ({INTENT_NAMES.get(message.intent, message.intent)} / เรื่องเดิม: {INTENT_NAMES.get(case.intent, case.intent)})", similarity)
     if similarity is not None and similarity < DIFFERENT:
         return SameMatter("ask", "หน่วยงานเดียวกัน แต่เนื้อหาต่างจากเรื่องเดิม", similarity)
+    if similarity is not None and similarity < SIMILAR and not shared and _tells_a_matter(message) \
+            and not any(word in message.text for word in _topic_words(case.topics)):
+        # one unit handles many matters: a full new account with its own topics, none shared, is not sure enough
+        return SameMatter("ask", "หน่วยงานเดียวกัน แต่คนละหัวข้อกับเรื่องเดิม", similarity)
     return SameMatter("attach", "หน่วยงานและประเภทเรื่องเดียวกับเรื่องเดิม", similarity)

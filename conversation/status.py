@@ -35,7 +35,8 @@ def answer_status(turn: Turn, reading: Reading) -> str:
     if not cases:
         turn.answer(replies.no_open_cases(signer=turn.signer))
         return "status_none"
-    if len(cases) == 1:
+    if len(cases) == 1:  # the question is about this case: kept on it, so officers see the whole thread
+        turn.message.case_id = cases[0].id
         turn.answer(replies.status_answer(case=case_facts(session, cases[0]), signer=turn.signer), case_id=cases[0].id)
         return "status"
     turn.answer(replies.pick_case(cases=[case_facts(session, c) for c in cases], signer=turn.signer))

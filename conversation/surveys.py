@@ -3,6 +3,7 @@ the case when the problem is not fixed), the citizen's own words after "อื�
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -134,6 +135,46 @@ def survey_free_text(turn: Turn) -> str | None:
                  entity_id=survey.case_id, case_id=survey.case_id, message_id=turn.message.id)
     turn.answer(replies.survey_thanks(score=survey.score or 1), case_id=survey.case_id)
     return "survey_comment"
+
+
+_SCORE_DIGITS = str.maketrans("๑๒๓๔๕", "12345")
+_SCORE_WORDS = (  # longest first: "พึงพอใจมากที่สุด" before "พึงพอใจมาก"
+    ("น้อยที่สุด", 1), ("มากที่สุด", 5), ("ปานกลาง", 3), ("เฉยๆ", 3), ("น้อย", 2), ("มาก", 4),
+)
+_SCORE_FILLER = re.compile(r"ค่ะ|คะ|ครับ|คับ|ค่า|จ้า|นะ|คะแนน|ให้|เลย|ดาว|ๆ|พึงพอใจ|พอใจ|[\s.!/]")
+
+
+def typed_score(text: str) -> int | None:
+    """A survey answer typed instead of tapped: "5", "๕", "4/5", "พึงพอใจมากที่สุด", "พอใจมากค่ะ" (None if it is
+    not one)."""
+    folded = (text or "").strip().translate(_SCORE_DIGITS)
+    digits = re.fullmatch(r"\s*([1-5])\s*(?:/\s*5)?\s*(?:คะแนน|ดาว)?\s*(?:ค่ะ|คะ|ครับ|คับ|ค่า|จ้า)?\s*", folded)
+    if digits:
+        return int(digits.group(1))
+    if "พอใจ" not in folded or len(folded) > 40 or "ไม่" in folded:
+        return None
+    for word, score in _SCORE_WORDS:
+        if word in folded and not _SCORE_FILLER.sub("", folded.replace(word, "", 1)):
+            return score
+    return None
+
+
+def survey_typed(turn: Turn) -> str | None:
+    """A survey answer typed as text (the button's words, a number 1–5, Thai digits) for the citizen's survey
+    still waiting for its score: counted as if tapped (None if no survey waits or it is no answer)."""
+    if turn.message.kind != "text":
+        return None
+    score = typed_score(turn.message.text or "")
+    if score is None:
+        return None
+    survey = turn.session.scalars(
+        select(Survey).join(Case, Case.id == Survey.case_id)
+        .where(Case.contact_id == turn.contact.id, Survey.score.is_(None),
+               Survey.asked_at >= utcnow() - SURVEY_WINDOW)
+        .order_by(Survey.id.desc()).limit(1)).first()
+    if survey is None:
+        return None
+    return survey_score(turn, SurveyScore(case_id=survey.case_id, score=score))
 
 
 def satisfaction(session: Session, *, case_id: int) -> dict | None:

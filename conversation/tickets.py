@@ -23,7 +23,7 @@ _STRONG_KEYWORD = (
     r"|ticket\s*(?:no\.?|number)?|case\s*(?:no\.?|number)?)"
 )
 _KEYWORD = rf"(?:{_STRONG_KEYWORD}|เลขที่|เรื่องที่|เลขรับ)"
-_TICKET_CONTEXT = re.compile(r"เรื่อง|เลขที่|ticket|ติดตาม|สถานะ|ความคืบหน้า|เคส", re.IGNORECASE)
+_TICKET_CONTEXT = re.compile(r"เรื่อง|เลขที่|ticket|ติดตาม|สถานะ|คืบหน้า|เคส|ถึงไหน|ยังไง|ล่ะ", re.IGNORECASE)
 _HOUSE_BEFORE = re.compile(r"(?:บ้าน|อยู่|ซอย|หมู่)\s*$")
 
 
@@ -78,6 +78,11 @@ def _patterns(prefix: str) -> list[tuple[re.Pattern[str], str]]:
     ]
 
 
+# 2569-2, 2569/2: a short number after the year, read as a ticket only when the text speaks of a case or is the
+# ticket alone (a date such as 2569/2 in a sentence about something else is not one)
+_SHORT = re.compile(rf"(?<![\d/.])(?<!\d-){_YEAR}\s?[-/]\s?(\d{{1,6}})(?!\d|[-/.]\d)")
+_ALONE = re.compile(r"\s*(?:เรื่อง|เลขที่|เคส|ticket)?\s*\S*?\d{4}\s?[-/]\s?\d{1,6}\s*(?:ค่ะ|คะ|ครับ|คับ|นะคะ|นะครับ|\?)?\s*",
+                    re.IGNORECASE)
 _COMPACT = re.compile(rf"(?<!\d){_YEAR}(\d{{6}})(?!\d)")
 
 
@@ -114,6 +119,11 @@ def find_tickets(text: str, *, prefix: str = DEFAULT_PREFIX, default_year_be: in
             else:
                 year, number = match.groups() if order == "yn" else reversed(match.groups())
                 add(match.start(), match.end(), int(year), int(number), False)
+    alone = bool(_ALONE.fullmatch(folded))
+    if alone or _TICKET_CONTEXT.search(folded):
+        for match in _SHORT.finditer(folded):
+            if not _HOUSE_BEFORE.search(folded[max(0, match.start() - 8):match.start()]):
+                add(match.start(), match.end(), int(match.group(1)), int(match.group(2)), False)
     if _TICKET_CONTEXT.search(folded):
         for match in _COMPACT.finditer(folded):
             add(match.start(), match.end(), int(match.group(1)), int(match.group(2)), False)
@@ -173,6 +183,7 @@ _CLOSING = re.compile(
     r"|^(?:ครับ|ค่ะ|คะ|คับ|ค่า|จ้า|จ้ะ|ครับผม|ได้ครับ|ได้ค่ะ|ได้คะ|ได้จ้า|ok)$",
     re.IGNORECASE,
 )
+_THANKS = re.compile(r"ขอบคุณ|ขอบใจ|ขอบพระคุณ|thank|thx|ขอบคุง", re.IGNORECASE)
 # Words that may surround a thank-you without making it a new request.
 _FILLER = frozenset(
     "ครับ ค่ะ คะ คับ ค่า จ้า จ้ะ จ๊ะ ครับผม นะ นะคะ นะครับ น่ะ มาก มากๆ ๆ เลย แล้ว ที่ ช่วย แก้ไข แก้ ดำเนินการ ให้ รวดเร็ว "
@@ -195,6 +206,7 @@ class Reading:
     closing: bool = False
     problem_back: bool = False
     emoji_only: bool = False
+    thanks: bool = False  # thanks in the message, maybe with more words ("ขอบคุณมากค่ะ ไฟติดแล้ว")
 
     @property
     def kind(self) -> str:
@@ -242,5 +254,6 @@ def read_message(text: str, *, kind: str = "text", prefix: str = DEFAULT_PREFIX,
     closing = False
     if not (problem_back or asks_status or new_matter or tickets) and _CLOSING.search(norm):
         closing = _only_filler(_CLOSING.sub(" ", norm))
+    thanks = bool(_THANKS.search(norm)) and not (problem_back or asks_status or new_matter)
     return Reading(tickets=tickets, asks_status=asks_status, new_matter=new_matter, continues=continues,
-                   closing=closing, problem_back=problem_back)
+                   closing=closing, problem_back=problem_back, thanks=thanks)

@@ -53,20 +53,26 @@ def say(session: Session, *, contact: Contact, answers: Sequence[replies.Reply],
     if not answers:
         return False
     if contact.channel == Channel.FACEBOOK_COMMENT:
-        text = "\n\n".join(comment_message(a) for a in answers)
-        objects: list[dict] = []
-    else:
-        text = "\n\n".join(a.text for a in answers)
-        objects = [obj for a in answers for obj in rendered(a, channel=contact.channel)]
-    try:
-        sent = tell_citizen(session, contact=contact, text=text, key=key, case_id=case_id,
-                            reply_token=message.reply_token if message is not None else None,
-                            thread_ref=message.thread_ref if message is not None else None,
-                            rendered=objects[:5] or None)
-    except CitizenUnreachable:
-        log.info("not messaging contact %s: unreachable on %s", contact.id, contact.channel)
-        return False
-    return sent is not None
+        parts = [("\n\n".join(comment_message(a) for a in answers), [])]
+    elif contact.channel == Channel.FACEBOOK:
+        # Messenger sends one message per call: each part is its own outbox row (its own key), so a retry of a
+        # failed later part never repeats the earlier ones.
+        parts = [(a.text, [obj]) for a in answers for obj in rendered(a, channel=contact.channel)]
+    else:  # LINE: one reply token, up to five messages in one call
+        parts = [("\n\n".join(a.text for a in answers),
+                  [obj for a in answers for obj in rendered(a, channel=contact.channel)][:5])]
+    sent = False
+    for index, (text, objects) in enumerate(parts):
+        try:
+            row = tell_citizen(session, contact=contact, text=text, key=key if index == 0 else f"{key}:part{index}",
+                               case_id=case_id, reply_token=message.reply_token if message is not None else None,
+                               thread_ref=message.thread_ref if message is not None else None,
+                               rendered=objects or None)
+        except CitizenUnreachable:
+            log.info("not messaging contact %s: unreachable on %s", contact.id, contact.channel)
+            return False
+        sent = sent or row is not None
+    return sent
 
 
 def case_facts(session: Session, case: Case) -> replies.CaseFacts:
@@ -110,7 +116,8 @@ class Turn:
 
     @property
     def agency_name(self) -> str:
-        return self.runtime.agency.short_name
+        """The agency's full name (never the abbreviation) in what the citizen reads."""
+        return self.runtime.agency.name
 
     def answer(self, *answers: replies.Reply, key: str | None = None, case_id: int | None = None) -> bool:
         """Say the preface (once) and the answers, keyed on this message unless told otherwise."""

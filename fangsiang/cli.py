@@ -97,7 +97,8 @@ def _parser() -> argparse.ArgumentParser:
 
     simulate = commands.add_parser("simulate", help="play a citizen: sign and post a realistic webhook event")
     simulate.add_argument("channel", choices=("line", "facebook"))
-    simulate.add_argument("text")
+    simulate.add_argument("text", nargs="?", default="", help="what the citizen types (leave out with --press)")
+    simulate.add_argument("--press", type=int, metavar="N", help="press button N of the replies shown last")
     simulate.add_argument("--user", default="demo-citizen", help="the citizen's id on the channel")
     simulate.add_argument("--comment", action="store_true", help="facebook: a comment on the Page instead of Messenger")
     simulate.add_argument("--url", default=None, help="server base URL (default FANGSIANG_BASE_URL)")
@@ -291,17 +292,38 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
 
     base = (args.url or settings.fangsiang_base_url).rstrip("/")
     now_ms = int(time.time() * 1000)
+    recipient = simulator.line_user_id(args.user) if args.channel == "line" else args.user
+    buttons_file = settings.data_dir / "simulate-buttons.json"
+    pressed: dict | None = None
+    if args.press is not None:
+        shown = json.loads(buttons_file.read_text(encoding="utf-8")).get(recipient, []) if buttons_file.exists() else []
+        if not 1 <= args.press <= len(shown):
+            print(f"no button {args.press}: the last replies showed {len(shown)} button(s)", file=sys.stderr)
+            return 2
+        pressed = shown[args.press - 1]
+        print(f"กดปุ่ม [{args.press}] {pressed['label']}")
+    elif not args.text:
+        print("say something (text) or press a button (--press N)", file=sys.stderr)
+        return 2
     if args.channel == "line":
-        recipient = simulator.line_user_id(args.user)
-        body = simulator.encode(simulator.line_body(
-            simulator.line_event(user_id=recipient, text=args.text, timestamp_ms=now_ms)))
+        if pressed is not None and pressed["kind"] == "postback":
+            event = simulator.line_event(user_id=recipient, timestamp_ms=now_ms, event_type="postback",
+                                         postback={"data": pressed["data"]})
+        else:
+            event = simulator.line_event(user_id=recipient, text=pressed["data"] if pressed else args.text,
+                                         timestamp_ms=now_ms)
+        body = simulator.encode(simulator.line_body(event))
         url = f"{base}/webhooks/line"
         headers = {"x-line-signature": simulator.line_signature(body, settings.line_signing_secret)}
     else:
-        recipient = args.user
-        build = simulator.facebook_comment_event if args.comment else simulator.facebook_message_event
-        body = simulator.encode(build(page_id=SIMULATED_PAGE_ID, user_id=recipient, text=args.text,
-                                      timestamp_ms=now_ms))
+        if pressed is not None:
+            payload = simulator.facebook_message_event(page_id=SIMULATED_PAGE_ID, user_id=recipient,
+                                                       text=pressed["label"], timestamp_ms=now_ms)
+            payload["entry"][0]["messaging"][0]["message"]["quick_reply"] = {"payload": pressed["data"]}
+        else:
+            build = simulator.facebook_comment_event if args.comment else simulator.facebook_message_event
+            payload = build(page_id=SIMULATED_PAGE_ID, user_id=recipient, text=args.text, timestamp_ms=now_ms)
+        body = simulator.encode(payload)
         url = f"{base}/webhooks/facebook"
         headers = {"x-hub-signature-256": simulator.facebook_signature(body, settings.facebook_signing_secret)}
     headers["content-type"] = "application/json"
@@ -314,26 +336,57 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     if response.status_code != 200:
         return 1
     if args.wait > 0:
-        return _print_reply(settings.data_dir / "transcript.jsonl", recipient=recipient, since=now_ms / 1000,
-                            wait=args.wait)
+        return _print_replies(settings.data_dir / "transcript.jsonl", buttons_file, recipient=recipient,
+                              since=now_ms / 1000, wait=args.wait)
     return 0
 
 
-def _print_reply(transcript: Path, *, recipient: str, since: float, wait: float) -> int:
-    """Show the reply the service sent (read from the transcript of a server without channel credentials)."""
+def _buttons(rendered: list[dict]) -> list[dict]:
+    """The buttons a citizen sees under LINE or Messenger messages: label, kind (postback | text) and data."""
+    found = []
+    for message in rendered:
+        for item in (message.get("quickReply") or {}).get("items", []):  # LINE quick replies
+            action = item.get("action", {})
+            if action.get("type") == "postback":
+                found.append({"label": action.get("label", ""), "kind": "postback", "data": action.get("data", "")})
+            elif action.get("type") == "message":
+                found.append({"label": action.get("label", ""), "kind": "text", "data": action.get("text", "")})
+        for item in message.get("quick_replies") or ():  # Messenger quick replies
+            found.append({"label": item.get("title", ""), "kind": "postback", "data": item.get("payload", "")})
+    return found
+
+
+def _print_replies(transcript: Path, buttons_file: Path, *, recipient: str, since: float, wait: float,
+                   quiet: float = 3.0) -> int:
+    """Show every message the service sent back (from the transcript of a server without channel credentials), its
+    buttons numbered for `--press N`; waits until nothing more arrives for a few seconds."""
     import datetime as dt
 
-    deadline = time.time() + wait
-    while time.time() < deadline:
+    deadline, seen, last_new = time.time() + wait, 0, None
+    records: list[dict] = []
+    while time.time() < deadline and (last_new is None or time.time() - last_new < quiet):
         if transcript.exists():
-            for line in transcript.read_text(encoding="utf-8").splitlines():
-                record = json.loads(line)
-                if record["recipient"] == recipient and dt.datetime.fromisoformat(record["at"]).timestamp() >= since - 1:
-                    print(f"\nตอบกลับทาง {record['channel']}:\n{record['text']}")
-                    return 0
+            records = [r for r in (json.loads(line) for line in transcript.read_text(encoding="utf-8").splitlines())
+                       if r["recipient"] == recipient and dt.datetime.fromisoformat(r["at"]).timestamp() >= since - 1]
+        if len(records) > seen:
+            seen, last_new = len(records), time.time()
         time.sleep(0.5)
-    print("\n(no reply in the transcript yet: the first start trains the classifier, which takes a minute or two;"
-          " with real LINE/Facebook credentials replies go to the app instead)")
+    if not records:
+        print("\n(no reply in the transcript yet: the first start trains the classifier, which takes a minute or two;"
+              " with real LINE/Facebook credentials replies go to the app instead)")
+        return 0
+    buttons: list[dict] = []
+    for record in records:
+        print(f"\nตอบกลับทาง {record['channel']}:\n{record['text']}")
+        for button in _buttons(record.get("messages") or []):
+            buttons.append(button)
+            print(f"  [{len(buttons)}] {button['label']}")
+    saved = json.loads(buttons_file.read_text(encoding="utf-8")) if buttons_file.exists() else {}
+    saved[recipient] = buttons
+    buttons_file.parent.mkdir(parents=True, exist_ok=True)
+    buttons_file.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+    if buttons:
+        print("\n(กดปุ่มด้วย: fangsiang simulate <channel> --press N)")
     return 0
 
 

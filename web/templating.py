@@ -26,7 +26,7 @@ FIELD_NAMES = {"status": "สถานะ", "unit_code": "หน่วยงา�
 
 
 def thai_datetime(moment: dt.datetime | None) -> str:
-    """A moment as 12 ธ.ค. 2569 เวลา 16:30 น. (empty for none)."""
+    """A moment as 12 ธ.ค. 2569 เวลา 16.30 น. (empty for none)."""
     return thai_date(moment, with_time=True) if moment else ""
 
 

@@ -111,7 +111,7 @@ def test_bangkok_days_become_half_open_utc_ranges() -> None:
 
 def test_one_thai_date_for_moments_days_and_iso_days() -> None:
     assert thai_date(dt.datetime(2026, 12, 12, 9, 30)) == "12 ธ.ค. 2569"  # naive: UTC, as stored
-    assert thai_date(dt.datetime(2026, 12, 12, 9, 30), with_time=True) == "12 ธ.ค. 2569 เวลา 16:30 น."
+    assert thai_date(dt.datetime(2026, 12, 12, 9, 30), with_time=True) == "12 ธ.ค. 2569 เวลา 16.30 น."
     assert thai_date(dt.date(2025, 12, 31), short=False) == "31 ธันวาคม 2568"
     assert thai_date("2026-02-15") == "15 ก.พ. 2569"
     with pytest.raises(ThaiDateError, match="ปปปป-ดด-วว"):

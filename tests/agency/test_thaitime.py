@@ -47,7 +47,7 @@ def test_buddhist_era_and_fiscal_year_follow_bangkok_time() -> None:
 def test_thai_dates_are_in_the_buddhist_era() -> None:
     moment = bangkok(2026, 12, 12, 16, 30)
     assert thai_date(moment) == "12 ธ.ค. 2569"
-    assert thai_date(moment, with_time=True) == "12 ธ.ค. 2569 เวลา 16:30 น."
+    assert thai_date(moment, with_time=True) == "12 ธ.ค. 2569 เวลา 16.30 น."
 
 
 @settings(max_examples=300, deadline=None)

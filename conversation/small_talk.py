@@ -1,0 +1,105 @@
+"""Messages that open nothing: a sticker, an emoji, a greeting, thanks with nothing resolved, laughter ("555"),
+keyboard mash. They stay on the contact (never on a case of another matter, whatever the classifier says) and are
+answered: thanks warmly, laughter and mash by asking what the citizen needs, a sticker briefly (throttled)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from sqlalchemy import select
+
+from agency.vocabulary import OPEN_STATUSES, Status
+from bot import replies
+from cases.service import REOPEN_WINDOW
+from conversation.tickets import Reading
+from conversation.turn import Turn
+from storage.models import Case, utcnow
+
+STICKER_REPLY_EVERY = dt.timedelta(minutes=10)  # one short answer to stickers per citizen in this span
+
+_LAUGHTER = re.compile(r"^(?:5{3,}\+*|๕{3,}|(?:ฮ่?า)+|(?:ฮิ)+|(?:คิ)+|(?:อิอิ)+|(?:ha)+h?|(?:he)+|lol|lmao|ขำ+|ตลก|"
+                       r"จุงเบย|55+ขำ)$", re.IGNORECASE)
+_GREETING = re.compile(r"^(?:สวัสดี|หวัดดี|ดีจ้า|ดีค่ะ|ดีครับ|hello|hi|hey|อรุณสวัสดิ์|ทักครับ|ทักค่ะ)", re.IGNORECASE)
+_PARTICLES = re.compile(r"ค่ะ|คะ|ครับ|คับ|ค่า|จ้า|จ้ะ|นะ|น้า|ๆ|ฮะ|งับ")
+_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "ๆไำพะัีรนยบลฃ", "ฟหกดเ้่าสวง", "ผปแอิืทมใฝ")
+
+
+def _symbolic(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "SPZ" or ch in "\u200d\ufe0f\ufe0e"
+
+
+def _mash(word: str) -> bool:
+    """A keyboard mash: a word of 4+ letters almost all from one row of the English or Thai keyboard."""
+    letters = [c for c in word.lower() if c.isalpha() or unicodedata.category(c) == "Mn"]
+    if len(letters) < 4:
+        return False
+    return any(sum(c in row for c in letters) >= 0.85 * len(letters) for row in _KEY_ROWS)
+
+
+def says_nothing(text: str) -> str | None:
+    """What kind of nothing a text is: "laughter", "gibberish", "greeting", or None if it may say something."""
+    words = [w for w in re.split(r"\s+", (text or "").strip()) if w and not all(_symbolic(c) for c in w)]
+    if not words:
+        return None
+    kinds = set()
+    for word in words:
+        bare = _PARTICLES.sub("", "".join(c for c in word if not _symbolic(c)))
+        if not bare:
+            continue
+        if _LAUGHTER.match(bare) or re.fullmatch(r"5{3,}\S*", bare):
+            kinds.add("laughter")
+        elif _mash(bare):
+            kinds.add("gibberish")
+        elif _GREETING.match(bare) and len(words) <= 3:
+            kinds.add("greeting")
+        else:
+            return None
+    if not kinds:
+        return None
+    return "gibberish" if "gibberish" in kinds else "laughter" if "laughter" in kinds else "greeting"
+
+
+def _newest_resolved(turn: Turn) -> Case | None:
+    """The citizen's newest case if it was resolved lately (within the reopening window) and nothing is open after it."""
+    case = turn.session.scalars(select(Case).where(Case.contact_id == turn.contact.id,
+                                                   Case.status.in_((*OPEN_STATUSES, Status.RESOLVED)))
+                                .order_by(Case.id.desc()).limit(1)).first()
+    if case is None or case.status != Status.RESOLVED or case.resolved_at is None \
+            or utcnow() - case.resolved_at > REOPEN_WINDOW:
+        return None
+    return case
+
+
+def small_talk(turn: Turn, reading: Reading) -> str | None:
+    """Answer a message that opens nothing and keep it on the contact (thanks after a resolution go to that case);
+    None if the message may say something."""
+    message = turn.message
+    sticker = message.kind == "sticker"
+    if message.kind not in ("text", "sticker"):
+        return None
+    nothing = None if sticker or reading.emoji_only else says_nothing(message.text or "")
+    thanks = reading.closing or reading.thanks and not (reading.problem_back or reading.new_matter)
+    if not (sticker or reading.emoji_only or nothing or thanks):
+        return None
+    if sticker or reading.emoji_only or thanks:
+        resolved = _newest_resolved(turn)
+        if resolved is not None and not reading.tickets:
+            message.case_id = resolved.id
+            turn.answer(replies.thanks_after_resolution(agency=turn.agency_name), case_id=resolved.id)
+            return "thanked"
+    if not (sticker or reading.emoji_only or nothing or reading.closing):
+        return None  # thanks with a request in it ("ขอบคุณค่ะ ช่วยมาดูด้วย"): a message of its own
+    if nothing in ("laughter", "gibberish"):
+        turn.answer(replies.what_do_you_need(signer=turn.signer))
+        return "no_case"
+    if nothing == "greeting":
+        turn.answer(replies.gentle_prompt(agency=turn.agency_name, signer=turn.signer))
+        return "no_case"
+    if reading.closing or reading.thanks:
+        turn.answer(replies.you_are_welcome())
+        return "no_case"
+    now = utcnow()
+    bucket = int(now.timestamp() // STICKER_REPLY_EVERY.total_seconds())
+    turn.answer(replies.sticker_reply(signer=turn.signer), key=f"sticker:{turn.contact.id}:{bucket}")
+    return "no_case"
