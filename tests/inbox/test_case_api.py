@@ -41,7 +41,8 @@ def test_officer_replies_and_resolves_and_the_citizen_hears_on_line(live_server:
     assert load_case(live_server, case.id).resolved_at is not None
     live_server.wait_until(lambda: all(m["delivery"] == "sent" for m in api.get(
         f"/api/cases/{case.id}", headers=who["officer"]).json()["messages"] if m["direction"] == "out"))
-    assert history(live_server, case.id)[-3:] == ["replied", "status_changed", "status_changed"]
+    officers = [a for a in history(live_server, case.id) if a != "survey_asked"]  # the survey job may ask meanwhile
+    assert officers[-3:] == ["replied", "status_changed", "status_changed"]
 
 
 def test_another_units_officer_can_neither_see_nor_change_the_case(live_server: LiveServer) -> None:
