@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from agency.vocabulary import OPEN_STATUSES
 from classifier.privacy import mask_personal_data
 from conversation.models import MediaFile, Survey
+from places.models import CasePlace
 from storage import audit
 from storage.models import (
     AuditEvent,
@@ -120,10 +121,14 @@ def _erase_messages(session: Session, messages: Iterable[Message]) -> int:
 def _erase_case_records(session: Session, *, case_ids: list[int], message_ids: list[int],
                         now: dt.datetime) -> dict[str, int]:
     """Everything written about these cases: summaries, notes, corrections, history free text, survey comments."""
-    counts = {"cases": 0, "notes": 0, "corrections": 0, "history": 0, "surveys": 0}
+    counts = {"cases": 0, "notes": 0, "corrections": 0, "history": 0, "surveys": 0, "addresses": 0}
     for case in session.scalars(select(Case).where(Case.id.in_(case_ids))) if case_ids else ():
         case.summary, case.topics, case.updated_at = ERASED_TEXT, [], now  # updated: the rollups redo its days
         counts["cases"] += 1
+    for place in session.scalars(select(CasePlace).where(CasePlace.case_id.in_(case_ids),
+                                                         CasePlace.address.is_not(None))) if case_ids else ():
+        place.address = None  # the point stays (where the problem is); the words LINE gave may name the citizen
+        counts["addresses"] += 1
     for note in session.scalars(select(CaseNote).where(CaseNote.case_id.in_(case_ids))) if case_ids else ():
         note.text = ERASED_TEXT
         counts["notes"] += 1

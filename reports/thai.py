@@ -25,7 +25,7 @@ def thai_digits(text: str | int) -> str:
 
 
 def thai_moment(value: str) -> str:
-    """An ISO moment shown in Bangkok time: "21 พฤศจิกายน 2568 เวลา 14:05 น."."""
+    """An ISO moment shown in Bangkok time: "21 พฤศจิกายน 2568 เวลา 14.05 น."."""
     try:
         moment = dt.datetime.fromisoformat(value)
     except (TypeError, ValueError) as error:

@@ -69,7 +69,7 @@ def test_workbook_has_a_cover_and_one_sheet_per_table(workbook):
     cover = [cell for row in workbook["ปก"].iter_rows(values_only=True) for cell in row if cell is not None]
     assert AGENCY in cover
     assert "ปีงบประมาณ พ.ศ. 2569 (1 ตุลาคม 2568 – 30 กันยายน 2569)" in cover
-    assert "15 ตุลาคม 2569 เวลา 09:30 น." in cover
+    assert "15 ตุลาคม 2569 เวลา 09.30 น." in cover
     assert "ทุกหน่วยงาน" in cover
     assert 3912 in cover and EMPTY_TEXT not in cover
 

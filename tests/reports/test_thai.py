@@ -22,7 +22,7 @@ def test_dates_and_moments_in_thai():
     assert thai.thai_date("2026-02-15") == "15 ก.พ. 2569"
     assert thai.thai_date(dt.date(2025, 12, 31), short=False) == "31 ธันวาคม 2568"
     # 30 Sep 2026 18:00 UTC is already 1 Oct in Bangkok: the next fiscal year
-    assert thai.thai_moment("2026-09-30T18:00:00+00:00") == "1 ตุลาคม 2569 เวลา 01:00 น."
+    assert thai.thai_moment("2026-09-30T18:00:00+00:00") == "1 ตุลาคม 2569 เวลา 01.00 น."
     with pytest.raises(ValueError, match="ปปปป-ดด-วว"):
         thai.thai_date("15/02/2569")
 
