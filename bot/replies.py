@@ -1,5 +1,5 @@
 """Everything the citizen is told, in polite Thai (ค่ะ): the conversation's answers as channel-neutral replies (text,
-quick replies, optional cards and links; `conversation.render_line` and `conversation.render_facebook` turn a reply
+quick replies, optional cards and links; each channel's `channels/<name>/render.py` turns a reply
 into each platform's message JSON), and the plain texts sent when an officer acts on their case."""
 from __future__ import annotations
 

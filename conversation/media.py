@@ -1,5 +1,6 @@
-"""Photos, videos and files citizens send: noted by the worker, fetched from LINE's content endpoint (or a Facebook
-attachment URL while it is valid) with a size limit, kept under the data directory, retried later on failure."""
+"""Photos, videos and files citizens send: noted by the worker, fetched from where their channel says (LINE's content
+endpoint, a Facebook attachment URL while it is valid: `channels/<name>/media.py`) with a size limit, kept under the
+data directory, retried later on failure."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +13,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from channels import registry as channels
 from conversation.models import MediaFile
 from storage.models import Message, utcnow
 
@@ -30,18 +32,15 @@ _CHUNK = 64 * 1024
 def note_media(session: Session, *, message: Message) -> list[MediaFile]:
     """A row to fetch for each photo, video, audio or file of the message (once per attachment)."""
     notes: list[MediaFile] = []
-    for position, attachment in enumerate(message.attachments or ()):
+    adapter = channels.get(message.channel)
+    media = adapter.media if adapter is not None else None  # None: not fetched (the web form keeps its own photos)
+    for position, attachment in enumerate(message.attachments or () if media is not None else ()):
         kind = str(attachment.get("type", ""))
         kind = "image" if kind == "photo" else kind
         if kind not in MEDIA_KINDS:
             continue
-        if attachment.get("line_message_id"):
-            if attachment.get("provider") not in (None, "line"):
-                continue  # an external provider's URL is LINE's to show, not ours to fetch
-            source = f"line:{attachment['line_message_id']}"
-        elif str(attachment.get("url", "")).startswith(("https://", "http://")):
-            source = str(attachment["url"])
-        else:
+        source = media.source(attachment)
+        if source is None:
             continue
         exists = session.scalars(select(MediaFile).where(MediaFile.message_id == message.id,
                                                          MediaFile.position == position)).first()
@@ -93,12 +92,11 @@ def _fetch(runtime: "Runtime", *, source: str, kind: str, message_id: int, posit
     ("gone", why) or ("retry", why)."""
     settings = runtime.settings
     limit = settings.fangsiang_media_max_bytes
-    headers = {}
-    if source.startswith("line:"):
-        url = f"{settings.line_data_url}/v2/bot/message/{source[5:]}/content"
-        headers["Authorization"] = f"Bearer {settings.line_channel_access_token}"
-    else:
-        url = source
+    url, headers = source, {}
+    name, _, ref = source.partition(":")
+    adapter = channels.named(name)  # "line:<id>": the channel's content endpoint; an http(s) URL as it is
+    if adapter is not None and adapter.media is not None and adapter.media.request is not None:
+        url, headers = adapter.media.request(ref, settings)
     try:
         with requests.get(url, headers=headers, stream=True, timeout=(5, 30)) as response:
             if response.status_code in (404, 410, 403):

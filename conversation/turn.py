@@ -17,8 +17,7 @@ from agency.vocabulary import OPEN_STATUSES, STATUS_NAMES, AuditAction, Channel
 from bot.outbound import CitizenUnreachable, tell_citizen
 from bot import replies
 from bot.postbacks import PostbackSigner
-from conversation.render_facebook import comment_message, messenger_messages
-from conversation.render_line import line_messages
+from channels import registry as channels
 from conversation.tickets import Reading, read_message
 from storage import audit
 from storage.models import Case, Contact, Message, Unit, utcnow
@@ -37,30 +36,15 @@ def signer_for(runtime: "Runtime") -> PostbackSigner:
     return state.signer
 
 
-def rendered(reply: replies.Reply, *, channel: str) -> list[dict]:
-    """The reply as the platform's own message objects."""
-    if channel == Channel.LINE:
-        return line_messages(reply)
-    if channel == Channel.FACEBOOK:
-        return messenger_messages(reply)
-    return []
-
-
 def say(session: Session, *, contact: Contact, answers: Sequence[replies.Reply], key: str,
         message: Message | None = None, case_id: int | None = None) -> bool:
     """Queue one or more replies as one outbox message (one LINE reply token); False if unreachable or said."""
     answers = [a for a in answers if a is not None]
     if not answers:
         return False
-    if contact.channel == Channel.FACEBOOK_COMMENT:
-        parts = [("\n\n".join(comment_message(a) for a in answers), [])]
-    elif contact.channel == Channel.FACEBOOK:
-        # Messenger sends one message per call: each part is its own outbox row (its own key), so a retry of a
-        # failed later part never repeats the earlier ones.
-        parts = [(a.text, [obj]) for a in answers for obj in rendered(a, channel=contact.channel)]
-    else:  # LINE: one reply token, up to five messages in one call
-        parts = [("\n\n".join(a.text for a in answers),
-                  [obj for a in answers for obj in rendered(a, channel=contact.channel)][:5])]
+    # The channel's renderer: LINE, one reply token for up to five messages; Messenger, one row per message (its own
+    # key: a retry of a failed later part never repeats the earlier ones); a Page comment, one public answer.
+    parts = channels.renderer(contact.channel).rows(answers)
     sent = False
     for index, (text, objects) in enumerate(parts):
         try:

@@ -36,6 +36,7 @@ from listeners.ingest import IngestWriter
 from listeners.views import WebhookFastPath, webhook_router
 from reports import views as report_pages
 from analytics import views as analytics_pages
+from channels import registry as channels
 from places import views as place_views
 from web import signin
 from web.deps import LoginRequired
@@ -97,8 +98,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     async def store(messages: Sequence[CitizenMessage]) -> list[int]:
         return await app.state.ingest.store(messages)
 
+    # Every registered channel with a webhook, verifying with the settings' secrets.
+    inputs = [adapter.inbound(settings) for adapter in channels.adapters() if adapter.inbound is not None]
     # Outermost: the platforms' webhook POSTs are answered before the people's middlewares (the same checks).
-    app.add_middleware(WebhookFastPath, settings=settings, store=store, headers=HEADERS)
+    app.add_middleware(WebhookFastPath, settings=settings, store=store, headers=HEADERS, channels=inputs)
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     # Swagger UI from the swagger-ui-bundle package, so the API docs work on an agency's closed network.
@@ -113,7 +116,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         page.headers["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY  # Swagger UI starts inline
         return page
 
-    for router in (webhook_router(settings=settings, store=store), signin.router, case_api.router,
+    for router in (webhook_router(settings=settings, store=store, channels=inputs), signin.router, case_api.router,
                    inbox_pages.router, conversation_pages.router, admin_pages.router, report_pages.router,
                    analytics_pages.router, place_views.router):
         app.include_router(router)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from agency.settings import Settings, get_settings
 from classifier.threads import limit_threads
-from conversation import commands as _conversation_commands  # light modules: heavy imports inside their handlers
+from channels import registry as _channels  # light modules: heavy imports inside their handlers
 from history import commands as _history_commands
 
 if TYPE_CHECKING:
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
     from runtime import Runtime
 
-SIMULATED_PAGE_ID = "100000000000001"
-ROOM_COMMANDS: tuple = (_history_commands.register, _conversation_commands.register)  # each room's `register(commands)`
+# Each room's and each channel's `register(commands)`.
+ROOM_COMMANDS: tuple = (_history_commands.register, *(a.commands for a in _channels.adapters() if a.commands))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -317,12 +317,12 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
         headers = {"x-line-signature": simulator.line_signature(body, settings.line_signing_secret)}
     else:
         if pressed is not None:
-            payload = simulator.facebook_message_event(page_id=SIMULATED_PAGE_ID, user_id=recipient,
+            payload = simulator.facebook_message_event(page_id=simulator.SIMULATED_PAGE_ID, user_id=recipient,
                                                        text=pressed["label"], timestamp_ms=now_ms)
             payload["entry"][0]["messaging"][0]["message"]["quick_reply"] = {"payload": pressed["data"]}
         else:
             build = simulator.facebook_comment_event if args.comment else simulator.facebook_message_event
-            payload = build(page_id=SIMULATED_PAGE_ID, user_id=recipient, text=args.text, timestamp_ms=now_ms)
+            payload = build(page_id=simulator.SIMULATED_PAGE_ID, user_id=recipient, text=args.text, timestamp_ms=now_ms)
         body = simulator.encode(payload)
         url = f"{base}/webhooks/facebook"
         headers = {"x-hub-signature-256": simulator.facebook_signature(body, settings.facebook_signing_secret)}

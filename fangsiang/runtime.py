@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from bot.senders import FacebookSender, LineSender, OutputChannel, Senders, TranscriptSender
-from agency.config import AgencyConfig, load_agency_config
+from bot.senders import OutputChannel, Senders, TranscriptSender
+from channels import registry as channels
+from agency.config import load_agency_config
 from storage.db import Database
 from classifier.threads import limit_threads
 from places.service import note_case_place
@@ -17,22 +18,18 @@ log = logging.getLogger(__name__)
 
 
 def build_senders(settings: Settings, *, serving: bool = False) -> Senders:
-    """The real senders; a channel without credentials writes to the transcript file instead: a warning when
-    `serving` (the web app or a worker, which send), a debug line for commands that send nothing."""
+    """Each registered channel's sender; a channel without credentials writes to the transcript file instead: a
+    warning when `serving` (the web app or a worker, which send), a debug line for commands that send nothing."""
     level = logging.WARNING if serving else logging.DEBUG
     transcript = TranscriptSender(settings.data_dir / "transcript.jsonl")
-    line: OutputChannel = transcript
-    if settings.line_channel_access_token:
-        line = LineSender(access_token=settings.line_channel_access_token, base_url=settings.line_api_base_url)
-    else:
-        log.log(level, "LINE_CHANNEL_ACCESS_TOKEN not set: LINE replies go to %s", transcript.path)
-    facebook: OutputChannel = transcript
-    if settings.facebook_page_access_token:
-        facebook = FacebookSender(page_access_token=settings.facebook_page_access_token,
-                                  graph_url=settings.facebook_graph_url)
-    else:
-        log.log(level, "FACEBOOK_PAGE_ACCESS_TOKEN not set: Facebook replies go to %s", transcript.path)
-    return Senders(line=line, facebook_sender=facebook)
+    by_channel: dict[str, OutputChannel] = {}
+    for adapter in channels.adapters():
+        sender = adapter.sender(settings)
+        if sender is None:
+            log.log(level, "%s not set: %s replies go to %s", adapter.credentials, adapter.name, transcript.path)
+            sender = transcript
+        by_channel.update(dict.fromkeys(adapter.channels, sender))
+    return Senders(by_channel)
 
 
 def build_runtime(settings: Settings, *, migrate: bool = True, consumer: str | None = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from itertools import accumulate
 from typing import Any
@@ -48,7 +48,14 @@ class WebhookRejected(Exception):
 class InputChannel:
     """A channel's webhook: verify the request, then parse its events into citizen messages."""
 
-    name: str = ""
+    name: str = ""  # the channel's registered name: its webhook is POST /webhooks/<name>
+    summary: str = ""  # the webhook's title in the API docs
+    # The query parameters of the platform's GET subscription check (none: the channel has no GET route).
+    handshake_params: tuple[str, ...] = ()
+
+    def handshake(self, query: Mapping[str, str]) -> str:
+        """Answer the platform's GET subscription check with its challenge, or raise WebhookRejected(403)."""
+        raise WebhookRejected(405, "this channel has no subscription check")
 
     def verify(self, body: bytes, headers: dict[str, str]) -> None:
         """Raise WebhookRejected(401) unless the request is signed by the platform."""

@@ -1,6 +1,8 @@
-"""LINE and Facebook webhook payloads as pydantic models: every field the service uses is checked and normalised here.
+"""What every channel's webhook payload models are made of: the checked field types (ids, texts, names, timestamps,
+coordinates), the `Payload` base and the storability checks; the channels' own models are `channels/<name>/payloads.py`.
 
-An event that fails these models is skipped (and logged) by its channel; the other events of its batch are stored.
+An event that fails its channel's models is skipped (and logged) by its channel; the other events of its batch are
+stored.
 Identifiers must be non-empty text without NUL characters, citizens' texts lose NUL characters, and no string may hold
 a lone UTF-16 surrogate (neither UTF-8 nor PostgreSQL can store one). Numbers that JSON in PostgreSQL cannot hold
 (NaN, Infinity) are refused wherever they appear in what is stored: see `storable_json`.
@@ -11,7 +13,7 @@ import datetime as dt
 import math
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 MAX_ID_CHARS = 200
 MAX_NAME_CHARS = 200
@@ -91,154 +93,6 @@ class Payload(BaseModel):
     """A part of a platform's payload: unknown fields ignored (the raw event is stored as sent)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-# LINE Messaging API ----------------------------------------------------------------------------------------------
-class LineSource(Payload):
-    """Who sent the event: a user, or a group or room (not a citizen writing to the agency)."""
-
-    type: str | None = None
-    userId: Identifier | None = None
-
-
-class LineDeliveryContext(Payload):
-    """Whether LINE is redelivering an event it could not deliver before."""
-
-    isRedelivery: bool = False
-
-
-class LineContentProvider(Payload):
-    """Where a media message's content lives (line or external)."""
-
-    type: Text | None = None
-
-
-class LineMessage(Payload):
-    """A message object of any type; the fields of the types the service reads."""
-
-    id: Identifier
-    type: Identifier
-    text: Text | None = None
-    title: Text | None = None
-    address: Text | None = None
-    latitude: FiniteFloat | None = None
-    longitude: FiniteFloat | None = None
-    packageId: NumericIdentifier | None = None
-    stickerId: NumericIdentifier | None = None
-    keywords: list[Text] | None = None
-    contentProvider: LineContentProvider | None = None
-
-
-class LinePostback(Payload):
-    """The data of a postback action the citizen tapped."""
-
-    data: Text
-
-
-class LineEvent(Payload):
-    """One webhook event from a user."""
-
-    type: Identifier
-    webhookEventId: Identifier
-    timestamp: EpochMillis
-    source: LineSource
-    replyToken: Identifier | None = None
-    deliveryContext: LineDeliveryContext | None = None
-    message: LineMessage | None = None
-    postback: LinePostback | None = None
-
-
-class LineBody(Payload):
-    """The webhook body: its events (an empty list is LINE's URL check); `destination`, the bot's id, is not used."""
-
-    events: list[Any]
-
-
-# Facebook Page webhook -------------------------------------------------------------------------------------------
-class FacebookParty(Payload):
-    """A sender or recipient in Messenger: a page-scoped id."""
-
-    id: NumericIdentifier
-
-
-class FacebookCoordinates(Payload):
-    """A shared location."""
-
-    lat: FiniteFloat | None = None
-    long: FiniteFloat | None = None
-
-
-class FacebookAttachmentPayload(Payload):
-    """What an attachment points at."""
-
-    url: Text | None = None
-    coordinates: FacebookCoordinates | None = None
-    sticker_id: NumericIdentifier | None = None
-
-
-class FacebookAttachment(Payload):
-    """An image, video, audio, file, location or sticker sent in Messenger."""
-
-    type: Text | None = None
-    title: Text | None = None
-    payload: FacebookAttachmentPayload | None = None
-
-
-class FacebookMessage(Payload):
-    """A Messenger message (or the Page's own echo)."""
-
-    mid: Identifier
-    text: Text | None = None
-    is_echo: bool = False
-    attachments: list[FacebookAttachment] | None = None
-
-
-class FacebookPostback(Payload):
-    """A button the citizen tapped in Messenger."""
-
-    mid: Identifier | None = None
-    title: Text | None = None
-    payload: Text | None = None
-
-
-class FacebookMessaging(Payload):
-    """One item of entry[].messaging[]."""
-
-    sender: FacebookParty
-    recipient: FacebookParty | None = None
-    timestamp: EpochMillis
-    message: FacebookMessage | None = None
-    postback: FacebookPostback | None = None
-
-
-class FacebookAuthor(Payload):
-    """Who wrote a comment: their id and, when Facebook shares it, their name."""
-
-    id: NumericIdentifier
-    name: Name | None = None
-
-
-class FacebookComment(Payload):
-    """The value of a feed change that adds a comment."""
-
-    comment_id: Identifier
-    author: FacebookAuthor = Field(alias="from")
-    message: Text | None = None
-    photo: Text | None = None
-    created_time: EpochSeconds | None = None
-
-
-class FacebookEntry(Payload):
-    """One entry of the body: the Page it is for."""
-
-    id: NumericIdentifier
-
-
-class FacebookBody(Payload):
-    """The webhook body for a Page subscription."""
-
-    object: str
-    entry: list[Any]
 
 
 def web_url(value: str | None) -> str | None:

@@ -8,6 +8,8 @@ import json
 import uuid
 from typing import Any
 
+SIMULATED_PAGE_ID = "100000000000001"  # the Facebook Page `fangsiang simulate` and the channel contract tests write to
+
 
 def line_signature(body: bytes, secret: str) -> str:
     """x-line-signature: base64 of HMAC-SHA256 of the raw body."""

@@ -5,15 +5,13 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from agency.settings import Settings
 from listeners import metrics
 from listeners.base import CitizenMessage, InputChannel, WebhookRejected, parse_body
-from listeners.facebook import FacebookChannel
-from listeners.line import LineChannel
 
 log = logging.getLogger(__name__)
 
@@ -77,18 +75,19 @@ async def receive(request: Request, channel: InputChannel, *, store: Store, max_
 
 
 class WebhookFastPath:
-    """ASGI middleware answering the platforms' POSTs to /webhooks/line and /webhooks/facebook itself.
+    """ASGI middleware answering the platforms' POSTs to /webhooks/<channel> (line, facebook) itself.
 
     Platforms deliver in bursts and give up after a few seconds, so their requests skip what only people's requests
     need (sessions, CSRF, form checks, page error handlers, FastAPI's routing and dependency solving). They take
     the same `accept` as the documented routes of `webhook_router`, and are still answered only after the commit.
     """
 
-    def __init__(self, app: ASGIApp, *, settings: Settings, store: Store, headers: dict[str, str]) -> None:
+    def __init__(self, app: ASGIApp, *, settings: Settings, store: Store, headers: dict[str, str],
+                 channels: Sequence[InputChannel]) -> None:
         self.app = app
         self._store = store
         self._limit = settings.fangsiang_max_body_bytes
-        self._channels = {"/webhooks/line": _line(settings), "/webhooks/facebook": _facebook(settings)}
+        self._channels = {f"/webhooks/{channel.name}": channel for channel in channels}
         self._headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -106,42 +105,39 @@ class WebhookFastPath:
         await send({"type": "http.response.body", "body": body})
 
 
-def _line(settings: Settings) -> LineChannel:
-    """The LINE channel, verifying with the settings' secret."""
-    return LineChannel(channel_secret=settings.line_signing_secret)
-
-
-def _facebook(settings: Settings) -> FacebookChannel:
-    """The Facebook channel, verifying with the settings' secrets."""
-    return FacebookChannel(app_secret=settings.facebook_signing_secret, verify_token=settings.facebook_verify_token)
-
-
-def webhook_router(*, settings: Settings, store: Store) -> APIRouter:
-    """The LINE and Facebook webhook endpoints, verifying with the settings' secrets and storing through `store`."""
+def webhook_router(*, settings: Settings, store: Store, channels: Sequence[InputChannel]) -> APIRouter:
+    """Each channel's webhook, POST /webhooks/<name> (and GET for its subscription check, when it has one), storing
+    through `store`."""
     router = APIRouter(prefix="/webhooks", tags=["webhooks"])
     limit = settings.fangsiang_max_body_bytes
-    facebook, line = _facebook(settings), _line(settings)
+    for channel in channels:
+        _add_webhook(router, channel, store=store, limit=limit)
+    return router
 
-    @router.post("/line", summary="LINE Messaging API webhook")
-    async def line_webhook(request: Request) -> JSONResponse:
-        """Receive LINE events."""
-        return await receive(request, line, store=store, max_body_bytes=limit)
 
-    @router.get("/facebook", summary="Facebook webhook verification", response_class=PlainTextResponse)
-    async def facebook_handshake(
-        mode: str | None = Query(None, alias="hub.mode"),
-        token: str | None = Query(None, alias="hub.verify_token"),
-        challenge: str | None = Query(None, alias="hub.challenge"),
-    ) -> PlainTextResponse:
-        """Echo hub.challenge when the verify token matches."""
+def _add_webhook(router: APIRouter, channel: InputChannel, *, store: Store, limit: int) -> None:
+    """The channel's routes: its events in, and the platform's subscription check when it has one."""
+    name = channel.name
+
+    async def webhook(request: Request) -> JSONResponse:
+        return await receive(request, channel, store=store, max_body_bytes=limit)
+
+    router.add_api_route(f"/{name}", webhook, methods=["POST"], summary=channel.summary,
+                         description=f"Receive {channel.summary or name} events.", name=f"{name}_webhook",
+                         operation_id=f"{name}_webhook_webhooks_{name}_post")
+    if not channel.handshake_params:
+        return
+
+    async def handshake(request: Request) -> PlainTextResponse:
         try:
-            return PlainTextResponse(facebook.handshake(mode=mode, token=token, challenge=challenge))
+            return PlainTextResponse(channel.handshake(request.query_params))
         except WebhookRejected as exc:
             return PlainTextResponse(exc.detail, status_code=exc.status_code)
 
-    @router.post("/facebook", summary="Facebook Page webhook (Messenger and Page comments)")
-    async def facebook_webhook(request: Request) -> JSONResponse:
-        """Receive Facebook Page events."""
-        return await receive(request, facebook, store=store, max_body_bytes=limit)
-
-    return router
+    router.add_api_route(
+        f"/{name}", handshake, methods=["GET"], response_class=PlainTextResponse, name=f"{name}_handshake",
+        summary=f"{channel.summary or name}: subscription check",
+        description="Echo the challenge when the token matches.",
+        operation_id=f"{name}_handshake_webhooks_{name}_get",
+        openapi_extra={"parameters": [{"name": p, "in": "query", "required": False, "schema": {"type": "string"}}
+                                      for p in channel.handshake_params]})

@@ -18,8 +18,8 @@ from bot.postbacks import (
     SurveyReason,
     SurveyScore,
 )
-from conversation.render_facebook import comment_message, messenger_messages, private_reply
-from conversation.render_line import line_messages
+from channels.facebook.render import comment_message, messenger_messages, private_reply
+from channels.line.render import line_messages
 
 NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
 SIGNER = PostbackSigner(secret="test-secret-of-enough-length", clock=lambda: NOW)

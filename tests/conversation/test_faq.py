@@ -18,8 +18,8 @@ from conversation.faq import (
 )
 from bot.replies import faq_answer
 from bot.postbacks import PostbackSigner
-from conversation.render_facebook import messenger_messages
-from conversation.render_line import line_messages
+from channels.facebook.render import messenger_messages
+from channels.line.render import line_messages
 
 HERE = Path(__file__).resolve().parent
 AGENCY_TOML = HERE.parents[1] / "agency" / "defaults" / "agency.toml"

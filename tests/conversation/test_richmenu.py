@@ -8,17 +8,17 @@ import pytest
 from PIL import Image
 
 from bot.postbacks import MenuChoice, PostbackSigner
-from conversation.richmenu import (
+from channels.facebook.menu import messenger_profile
+from channels.line.menu import (
     HEIGHT,
-    MENU,
     WIDTH,
     FontMissing,
     draw_rich_menu,
     find_thai_font,
     line_rich_menu,
-    messenger_profile,
     text_layout,
 )
+from channels.menu import MENU
 
 SIGNER = PostbackSigner(secret="test-secret-of-enough-length")
 

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select, tuple_
 
 from listeners.base import InputChannel, WebhookRejected, parse_body
-from listeners.facebook import FacebookChannel
-from listeners.line import LineChannel
+from channels.facebook.inbound import FacebookChannel
+from channels.line.inbound import LineChannel
 from listeners.payloads import has_lone_surrogate, storable_json
 from storage.models import InboundEvent
 from tests.listeners.fuzz import Body, bodies

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from listeners import simulator
 from listeners.base import MAX_JSON_DEPTH, WebhookRejected, json_depth_exceeds, parse_body
-from listeners.facebook import FacebookChannel
-from listeners.line import LineChannel
+from channels.facebook.inbound import FacebookChannel
+from channels.line.inbound import LineChannel
 from listeners.payloads import web_url
 
 PAGE_ID = "100000000000001"

@@ -1,8 +1,8 @@
 """Channel parsing without a server, on payloads shaped exactly as LINE and Facebook send them."""
 from __future__ import annotations
 
-from listeners.facebook import FacebookChannel
-from listeners.line import LineChannel
+from channels.facebook.inbound import FacebookChannel
+from channels.line.inbound import LineChannel
 
 LINE_PAYLOAD = {"destination": "U0123456789abcdef0123456789abcdef", "events": [
     {"type": "message", "mode": "active", "timestamp": 1763700000000,

@@ -35,7 +35,7 @@ def test_a_webhook_client_that_gives_up_does_not_stop_the_writer(make_server) ->
     writer = IngestWriter(lambda: server.runtime.db, publish=published.append)
     channel_messages = []
     for n in range(3):
-        from listeners.line import LineChannel
+        from channels.line.inbound import LineChannel
 
         body = simulator.line_body(server.line_text(f"เรื่องที่ {n}", user=f"impatient-{n}"))
         channel_messages.append(LineChannel(channel_secret="x").messages(body)[0])

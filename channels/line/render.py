@@ -1,6 +1,7 @@
 """A reply as LINE Messaging API message objects: text or Flex (bubble/carousel, altText fallback), quick replies."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.replies import LABEL_LIMIT, QUICK_REPLY_LIMIT, Card, QuickReply, Reply, clip
@@ -88,3 +89,8 @@ def line_messages(reply: Reply) -> list[dict[str, Any]]:
     if quick is not None:
         message["quickReply"] = quick
     return [message]
+
+
+def outbox_rows(answers: Sequence[Reply]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """One reply token: the answers' texts together and up to five message objects, in one call."""
+    return [("\n\n".join(a.text for a in answers), [obj for a in answers for obj in line_messages(a)][:5])]

@@ -1,5 +1,5 @@
-"""The LINE rich menu (definition and its image, drawn here with Pillow and a Thai font) and Messenger's
-persistent menu and Get Started button: แจ้งเรื่อง / ติดตามเรื่อง / คำถามที่พบบ่อย / ติดต่อเจ้าหน้าที่.
+"""The LINE rich menu (definition and its image, drawn here with Pillow and a Thai font) of the shared menu
+(`channels.menu`): แจ้งเรื่อง / ติดตามเรื่อง / คำถามที่พบบ่อย / ติดต่อเจ้าหน้าที่.
 
 Thai needs complex text layout (tone marks over upper vowels): Pillow draws it correctly with libraqm, which the
 Pillow wheels bundle (it loads the system's FriBiDi and HarfBuzz). Without raqm the basic layout is used and
@@ -8,21 +8,18 @@ stacked marks may collide; `text_layout()` says which one is in use.
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont, features
 
 from bot.postbacks import MenuChoice, PostbackSigner
+from channels.menu import MENU, MenuItem
 
 WIDTH, HEIGHT = 2500, 843           # LINE's compact full-width size
 IMAGE_LIMIT = 1024 * 1024           # LINE accepts rich-menu images up to 1 MB
 CHAT_BAR_LIMIT = 14
-MESSENGER_TITLE_LIMIT = 30
-GREETING_LIMIT = 160
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf",   # TH Sarabun New's design, the Thai government's font
@@ -31,24 +28,6 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/tlwg/Waree-Bold.ttf",
     "/usr/share/fonts/opentype/tlwg/Laksaman-Bold.otf",
     "/usr/share/fonts/opentype/tlwg/Garuda-Bold.otf",
-)
-
-
-@dataclass(frozen=True)
-class MenuItem:
-    """One menu button: its postback item, Thai label and a short hint under it."""
-
-    item: str
-    label: str
-    hint: str
-    colour: tuple[int, int, int]
-
-
-MENU: tuple[MenuItem, ...] = (
-    MenuItem("report", "แจ้งเรื่อง", "ร้องเรียน เสนอแนะ", (30, 78, 140)),
-    MenuItem("status", "ติดตามเรื่อง", "ดูสถานะเรื่องที่แจ้ง", (21, 128, 104)),
-    MenuItem("faq", "คำถามที่พบบ่อย", "คำตอบได้ทันที", (196, 120, 20)),
-    MenuItem("contact", "ติดต่อเจ้าหน้าที่", "โทร / เวลาทำการ", (150, 52, 94)),
 )
 
 
@@ -166,22 +145,3 @@ def line_rich_menu(*, signer: PostbackSigner, name: str = "Fang Siang main menu"
         areas.append({"bounds": {"x": cell * index, "y": 0, "width": width, "height": HEIGHT}, "action": action})
     return {"size": {"width": WIDTH, "height": HEIGHT}, "selected": True, "name": name[:300],
             "chatBarText": chat_bar_text, "areas": areas}
-
-
-def messenger_profile(*, signer: PostbackSigner, greeting: str, items: Sequence[MenuItem] = MENU) -> dict[str, Any]:
-    """The Messenger Profile API body: Get Started payload, greeting and persistent menu (signed postbacks)."""
-    if len(greeting) > GREETING_LIMIT:
-        raise ValueError(f"the Messenger greeting is at most {GREETING_LIMIT} characters")
-    return {
-        "get_started": {"payload": signer.sign(MenuChoice(item="start"))},
-        "greeting": [{"locale": "default", "text": greeting}],
-        "persistent_menu": [{
-            "locale": "default",
-            "composer_input_disabled": False,
-            "call_to_actions": [
-                {"type": "postback", "title": entry.label[:MESSENGER_TITLE_LIMIT],
-                 "payload": signer.sign(MenuChoice(item=entry.item))}
-                for entry in items
-            ],
-        }],
-    }

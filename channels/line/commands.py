@@ -1,5 +1,4 @@
-"""`fangsiang line rich-menu` (create the LINE rich menu, upload its drawn image, make it the default) and
-`fangsiang facebook menu` (Messenger's persistent menu, greeting and Get Started button)."""
+"""`fangsiang line rich-menu`: create the LINE rich menu, upload its drawn image, make it the default."""
 from __future__ import annotations
 
 import argparse
@@ -12,17 +11,13 @@ TIMEOUT = 30
 
 
 def register(commands) -> None:  # noqa: ANN001 — argparse's subparsers action
-    """Add `line rich-menu` and `facebook menu` to the `fangsiang` command."""
+    """Add `line rich-menu` to the `fangsiang` command."""
     line = commands.add_parser("line", help="LINE Official Account set-up")
     line_commands = line.add_subparsers(dest="line_command", required=True)
     rich = line_commands.add_parser("rich-menu", help="create the rich menu (แจ้งเรื่อง / ติดตามเรื่อง / ...) and set it as default")
     rich.add_argument("--image-out", help="also save the drawn PNG here")
     rich.add_argument("--font", help="a Thai TrueType font (default: the first one found)")
     rich.set_defaults(run=_line_rich_menu)
-    facebook = commands.add_parser("facebook", help="Facebook Page set-up")
-    facebook_commands = facebook.add_subparsers(dest="facebook_command", required=True)
-    menu = facebook_commands.add_parser("menu", help="set Messenger's persistent menu, greeting and Get Started")
-    menu.set_defaults(run=_facebook_menu)
 
 
 def _line_rich_menu(args: argparse.Namespace, settings: Settings) -> int:
@@ -31,7 +26,7 @@ def _line_rich_menu(args: argparse.Namespace, settings: Settings) -> int:
 
     import requests
 
-    from conversation.richmenu import FontMissing, draw_rich_menu, line_rich_menu
+    from channels.line.menu import FontMissing, draw_rich_menu, line_rich_menu
     from bot.postbacks import PostbackSigner
 
     if not settings.line_channel_access_token:
@@ -61,31 +56,4 @@ def _line_rich_menu(args: argparse.Namespace, settings: Settings) -> int:
         print(f"สร้างริชเมนูไม่สำเร็จ: {exc}", file=sys.stderr)
         return 1
     print(menu_id)
-    return 0
-
-
-def _facebook_menu(args: argparse.Namespace, settings: Settings) -> int:
-    """POST the Messenger Profile (persistent menu, greeting, Get Started) for the Page."""
-    import requests
-
-    from agency.config import load_agency_config
-    from conversation.richmenu import messenger_profile
-    from bot.postbacks import PostbackSigner
-
-    if not settings.facebook_page_access_token:
-        print("ต้องตั้งค่า FACEBOOK_PAGE_ACCESS_TOKEN ก่อนตั้งเมนู Messenger", file=sys.stderr)
-        return 2
-    agency = load_agency_config(settings.fangsiang_agency_config)
-    greeting = f"{agency.short_name} รับแจ้งเรื่องร้องเรียน สอบถาม และข้อเสนอแนะ ตลอด 24 ชั่วโมงค่ะ"
-    profile = messenger_profile(signer=PostbackSigner(secret=settings.postback_secret), greeting=greeting[:160])
-    graph = settings.facebook_graph_url.rstrip("/")
-    try:
-        answer = requests.post(f"{graph}/v19.0/me/messenger_profile",
-                               params={"access_token": settings.facebook_page_access_token},
-                               json=profile, timeout=TIMEOUT)
-        answer.raise_for_status()
-    except requests.RequestException as exc:
-        print(f"ตั้งเมนู Messenger ไม่สำเร็จ: {exc}", file=sys.stderr)
-        return 1
-    print("ok")
     return 0

@@ -2,6 +2,7 @@
 Page comment answer (public and short) with an optional private reply that moves the talk to Messenger."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.replies import LABEL_LIMIT, QUICK_REPLY_LIMIT, Card, Link, QuickReply, Reply, clip
@@ -81,3 +82,14 @@ def comment_message(reply: Reply) -> str:
 def private_reply(reply: Reply, *, comment_id: str) -> dict[str, Any]:
     """A Send API body answering a Page comment privately in Messenger (one private reply per comment)."""
     return {"recipient": {"comment_id": comment_id}, "message": messenger_messages(reply)[0]}
+
+
+def outbox_rows(answers: Sequence[Reply]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Messenger sends one message per call: each is its own outbox row (its own key), so a retry of a failed later
+    part never repeats the earlier ones."""
+    return [(a.text, [obj]) for a in answers for obj in messenger_messages(a)]
+
+
+def comment_rows(answers: Sequence[Reply]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A Page comment is answered by one public comment holding the answers' texts."""
+    return [("\n\n".join(comment_message(a) for a in answers), [])]

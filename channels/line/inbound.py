@@ -8,7 +8,7 @@ from linebot.v3.webhook import SignatureValidator
 from pydantic import ValidationError
 
 from listeners.base import CitizenMessage, InputChannel, WebhookRejected
-from listeners.payloads import LineBody, LineEvent, LineMessage, LineSource
+from channels.line.payloads import LineBody, LineEvent, LineMessage, LineSource
 
 MEDIA_KINDS = {"image", "video", "audio", "file"}
 
@@ -17,6 +17,7 @@ class LineChannel(InputChannel):
     """A LINE Official Account's webhook."""
 
     name = "line"
+    summary = "LINE Messaging API webhook"
 
     def __init__(self, *, channel_secret: str) -> None:
         self._validator = SignatureValidator(channel_secret) if channel_secret else None

@@ -4,13 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
-from listeners.base import CitizenMessage, InputChannel, WebhookRejected
-from listeners.payloads import (
+from channels.facebook.payloads import (
     FacebookAttachment,
     FacebookAttachmentPayload,
     FacebookBody,
@@ -18,21 +17,25 @@ from listeners.payloads import (
     FacebookCoordinates,
     FacebookEntry,
     FacebookMessaging,
-    web_url,
 )
+from listeners.base import CitizenMessage, InputChannel, WebhookRejected
+from listeners.payloads import web_url
 
 
 class FacebookChannel(InputChannel):
     """A Facebook Page subscribed to `messages`, `messaging_postbacks` and `feed`."""
 
     name = "facebook"
+    summary = "Facebook Page webhook (Messenger and Page comments)"
+    handshake_params = ("hub.mode", "hub.verify_token", "hub.challenge")
 
     def __init__(self, *, app_secret: str, verify_token: str) -> None:
         self._app_secret = app_secret.encode("utf-8")
         self._verify_token = verify_token
 
-    def handshake(self, *, mode: str | None, token: str | None, challenge: str | None) -> str:
+    def handshake(self, query: Mapping[str, str]) -> str:
         """Answer Facebook's subscription check with the challenge, or raise 403."""
+        mode, token, challenge = (query.get(p) for p in self.handshake_params)
         if (
             mode == "subscribe"
             and self._verify_token
