@@ -3,7 +3,8 @@
 `erase_citizen` answers a citizen's request to erase: every word the citizen wrote or was written (their messages,
 the officers' replies and notes on their cases, corrections, the outbox, raw events, history notes, survey comments)
 is replaced by ERASED_TEXT, and ids, names, phone, places and photos are dropped; `erase_and_scrub` also refreshes the
-analytics rows of those days and, on SQLite, leaves no copy in the database file or its WAL;
+analytics rows of those days and leaves no old copy in the database files (SQLite: the file and its WAL; PostgreSQL:
+the dead row versions, vacuumed);
 `apply_retention` masks the raw texts of cases closed longer ago than FANGSIANG_RETENTION_DAYS (a worker job). Every
 case, message and survey row stays, so the reports' counts do not change. The composition root holds this because it
 touches every room's tables (messages, cases, notes, audit, the conversation's photos and surveys).
@@ -45,6 +46,9 @@ RETENTION_ACTION = "texts_masked_for_retention"
 RETENTION_BATCH = 200  # cases per run: a long backlog is worked off hour by hour
 PERSONAL_DETAILS = ("note", "reason")  # officers' free text in a case's history
 ERASED_TEXT = "[ลบข้อมูลตามคำขอของเจ้าของข้อมูล]"
+# Every table erase_citizen updates: the old row versions (the citizen's words) are vacuumed away afterwards.
+ERASED_TABLES = tuple(model.__tablename__ for model in (Message, InboundEvent, OutboxMessage, Contact, Case, CasePlace,
+                                                        CaseNote, Correction, AuditEvent, Survey, MediaFile))
 ERASED_DETAILS = ("note", "reason", "text", "comment", "title", "name", "phone", "address")  # history free text
 
 
@@ -204,15 +208,17 @@ def erase_citizen(session: Session, *, channel: str, user_id: str, actor: str, d
 
 def erase_and_scrub(runtime: "Runtime", *, channel: str, user_id: str, actor: str) -> dict[str, Any]:
     """`erase_citizen` in one transaction, the dashboard's rows of those days recomputed, then no copy left in the
-    database files (SQLite: secure_delete zeroes freed space; the WAL is checkpointed and truncated)."""
+    database files (SQLite: secure_delete zeroes freed space, the WAL is checkpointed and truncated; PostgreSQL: the
+    erased tables are vacuumed, which removes the old row versions the updates left behind)."""
     from analytics.rollups import update_rollups
 
     with runtime.db.session() as session:
         counts = erase_citizen(session, channel=channel, user_id=user_id, actor=actor,
                                data_dir=runtime.settings.data_dir)
+        runtime.db.report_statistics(session)
     with runtime.db.session() as session:
         update_rollups(session, calendar=runtime.calendar)
-    runtime.db.scrub()
+    runtime.db.scrub(tables=ERASED_TABLES)
     return counts
 
 

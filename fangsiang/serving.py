@@ -40,7 +40,7 @@ def serve(app: FastAPI, *, settings: Settings, host: str, port: int) -> None:
     watcher = threading.Thread(target=_announce_when_ready, args=(app, server, host, port), daemon=True,
                                name="fangsiang-ready-line")
     watcher.start()
-    threading.Thread(target=_exit_guard, args=(server,), daemon=True, name="fangsiang-exit-guard").start()
+    threading.Thread(target=_exit_guard, args=(app, server), daemon=True, name="fangsiang-exit-guard").start()
     try:
         server.run()
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down cleanly: nothing left to report
@@ -62,12 +62,16 @@ def _announce_when_ready(app: FastAPI, server: uvicorn.Server, host: str, port: 
         time.sleep(0.2)
 
 
-def _exit_guard(server: uvicorn.Server) -> None:
-    """Once SIGTERM/SIGINT asked the server to stop, end the process after EXIT_GUARD_SECONDS even if something
-    still runs (the worker stops between messages, and the database is the source of truth: a message not processed
-    yet is swept again on the next start)."""
+def _exit_guard(app: FastAPI, server: uvicorn.Server) -> None:
+    """Once SIGTERM/SIGINT asked the server to stop: the in-process worker takes no new message at once (it finishes
+    the one in hand; it does not work the backlog on while requests in flight get their GRACEFUL_SECONDS, holding
+    SQLite's write lock they may be waiting for), and the process ends after EXIT_GUARD_SECONDS even if something
+    still runs (the database is the source of truth: a message not processed yet is swept again on the next start)."""
     while not server.should_exit:
         time.sleep(0.2)
+    worker = getattr(app.state, "worker", None)
+    if worker is not None:
+        worker.halt()
     time.sleep(EXIT_GUARD_SECONDS)
     log.error("still running %d s after the stop signal; exiting now", EXIT_GUARD_SECONDS)
     logging.shutdown()

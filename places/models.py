@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -63,3 +64,14 @@ class PhotoHash(Base):
 
     media_id: Mapped[int] = mapped_column(ForeignKey("media_files.id"), primary_key=True)
     phash: Mapped[str] = mapped_column(String(16), index=True)
+
+
+class ReportSender(Base):
+    """The web reports one client address filed within the last hour, counted for every web process at once (the
+    per-address flood limit of `POST /report`); the address itself is not kept, only a keyed hash of it."""
+
+    __tablename__ = "report_senders"
+
+    address_key: Mapped[str] = mapped_column(String(64), primary_key=True)  # HMAC-SHA256 of the address, hex
+    sent_at: Mapped[list[Any]] = mapped_column(default=list)  # the reports' times (epoch seconds) in the window
+    last_at: Mapped[dt.datetime] = mapped_column(index=True)  # rows idle longer than the window are dropped

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
 import time
-import weakref
-from collections import deque
 from collections.abc import Callable
+from functools import partial
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from PIL import Image
 from sqlalchemy import select
@@ -24,6 +22,7 @@ from starlette.datastructures import UploadFile
 
 from agency.vocabulary import OPEN_STATUSES
 from places import liff, public, report
+from places.flood import take_report_slot
 from places.config import config_for
 from places.models import AfterPhoto, CasePlace
 from places.photos import PhotoError, clean_photo
@@ -42,43 +41,6 @@ OPEN311_LIMIT = 1000
 
 
 # ---- the report form
-
-
-class Throttle:
-    """At most `limit` reports per client address per hour (this process's memory: a flood is stopped here)."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, address: str, *, limit: int, window: float = 3600.0) -> bool:
-        """Count one report from this address if it is under the limit."""
-        now = time.monotonic()
-        with self._lock:
-            recent = self._seen.setdefault(address, deque())
-            while recent and now - recent[0] > window:
-                recent.popleft()
-            if len(recent) >= limit:
-                return False
-            recent.append(now)
-            return True
-
-
-_throttles: dict[int, Throttle] = {}
-_throttles_lock = threading.Lock()
-
-
-def report_throttle(runtime: RuntimeDep) -> Throttle:
-    """The running service's report throttle (each runtime, so each app, starts with fresh counts)."""
-    key = id(runtime)
-    with _throttles_lock:
-        if key not in _throttles:
-            _throttles[key] = Throttle()
-            weakref.finalize(runtime, _throttles.pop, key, None)  # the counts go with the runtime
-        return _throttles[key]
-
-
-ReportThrottle = Annotated[Throttle, Depends(report_throttle)]
 
 
 def _form_page(request: Request, runtime: Runtime, *, error: str | None = None,
@@ -119,8 +81,7 @@ def report_form(request: Request, runtime: RuntimeDep) -> Response:
 
 @router.post("/report", summary="File a report: 303 to its public status page, or {ticket, status_url} as JSON",
              tags=["places"])
-async def report_post(request: Request, runtime: RuntimeDep, session: SessionDep, reads: ReadSessions,
-                      throttle: ReportThrottle) -> Response:
+async def report_post(request: Request, runtime: RuntimeDep, session: SessionDep, reads: ReadSessions) -> Response:
     """multipart: text, category, lat, lon, photo ×0–3, contact, consent (and address, id_token inside LINE)."""
     settings = runtime.settings
     wants_json = "application/json" in request.headers.get("accept", "")
@@ -144,7 +105,9 @@ async def report_post(request: Request, runtime: RuntimeDep, session: SessionDep
         return _refuse(request, runtime, str(exc), wants_json, values, 413 if "ใหญ่เกินไป" in str(exc) else 422)
     finally:
         await form.close()
-    if not throttle.allow(request.client.host if request.client else "unknown", limit=settings.fangsiang_report_per_hour):
+    address = request.client.host if request.client else "unknown"
+    if not await run_in_threadpool(partial(take_report_slot, runtime.db, secret=settings.secret_key, address=address,
+                                           limit=settings.fangsiang_report_per_hour, now=utcnow())):
         return _refuse(request, runtime, "ท่านส่งเรื่องบ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่อีกครั้งค่ะ", wants_json, values, 429)
     message_id = await run_in_threadpool(_store, runtime, session, filed)
     ticket = await run_in_threadpool(_wait_for_ticket, reads, message_id)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -87,17 +87,36 @@ class Database:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def scrub(self) -> None:
-        """After erasing personal data: on SQLite, copy every page back from the WAL and truncate it, then VACUUM
-        (with secure_delete on, freed space was zeroed already; VACUUM also rewrites what updates left behind), so
-        neither the .db nor the -wal file holds the old words. PostgreSQL never shows dead rows to anyone."""
+    def scrub(self, *, tables: Sequence[str] = ()) -> None:
+        """After erasing personal data, leave no old copy of it in the database's files.
+
+        SQLite: copy every page back from the WAL and truncate it, then VACUUM (with secure_delete on, freed space was
+        zeroed already; VACUUM also rewrites what updates left behind), so neither the .db nor the -wal file holds the
+        old words. PostgreSQL: an UPDATE leaves the old row version in the table's file until a VACUUM removes it (and
+        its index entries); `tables` (the ones the erasure touched) are vacuumed now, on a connection of their own
+        outside any transaction, instead of whenever autovacuum gets to them.
+        """
         if not self.is_sqlite:
+            if tables:
+                quote = self.engine.dialect.identifier_preparer.quote
+                with self.engine.connect() as connection:
+                    connection.execution_options(isolation_level="AUTOCOMMIT")
+                    connection.execute(text("VACUUM " + ", ".join(quote(table) for table in tables)))
             return
         with self.engine.connect() as connection:
             raw = connection.connection.dbapi_connection
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             raw.execute("VACUUM")
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    @staticmethod
+    def report_statistics(session: Session) -> None:
+        """PostgreSQL 15+: this transaction's table counts (the row versions its updates left dead) reach the
+        server's statistics as it commits, not up to a second later, so a VACUUM right after it leaves the counts at
+        what that VACUUM found (`pg_stat_user_tables.n_dead_tup`)."""
+        dialect = session.get_bind().dialect
+        if dialect.name == "postgresql" and (dialect.server_version_info or (0,)) >= (15,):
+            session.execute(text("SELECT pg_stat_force_next_flush()"))
 
     def dispose(self) -> None:
         """Close all pooled connections."""

@@ -71,9 +71,14 @@ class Worker:
             thread.start()
             self._threads.append(thread)
 
+    def halt(self) -> None:
+        """Ask the loops to finish without waiting: no new message is taken, the one in hand is finished and the
+        rest of the batch given back; the outbox, the sweep and the jobs end at their next check."""
+        self._stop.set()
+
     def stop(self, timeout: float = 5.0) -> None:
         """Ask the loops to finish and wait for them, `timeout` seconds in all (the threads are daemons)."""
-        self._stop.set()
+        self.halt()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))

@@ -1,6 +1,7 @@
 """PDPA erasure that erases: values a citizen planted through real LINE messages, copied into a correction, an
 officer's reply and note, are found nowhere afterwards — in no table and no column of the database, and on SQLite
-not in the bytes of the .db and -wal files either; the admin's case page no longer shows them."""
+not in the bytes of the .db and -wal files either (on PostgreSQL no dead row version is left in the erased tables);
+the admin's case page no longer shows them."""
 from __future__ import annotations
 
 import os
@@ -9,9 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, select, text
 from sqlalchemy.engine import make_url
 
+from fangsiang.citizen_rights import ERASED_TABLES
 from listeners import simulator
 from storage.models import Message, OutboxMessage
 from tests.inbox.helpers import case_from_line, other_unit, staff
@@ -59,6 +61,13 @@ def _raw_files(server: LiveServer) -> bytes:
     return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
 
 
+def _dead_row_versions(server: LiveServer) -> dict[str, int]:
+    """PostgreSQL's count of dead row versions in each table the erasure touched (`pg_stat_user_tables`)."""
+    with server.runtime.db.engine.connect() as connection:
+        return dict(connection.execute(text("SELECT relname, n_dead_tup FROM pg_stat_user_tables WHERE relname = ANY(:t)"),
+                                       {"t": list(ERASED_TABLES)}).all())
+
+
 def test_erasure_leaves_no_planted_value_anywhere(make_server, backend: str, platform_stub) -> None:  # type: ignore[no-untyped-def]
     server: LiveServer = make_server(backend)
     user_id = simulator.line_user_id(CITIZEN)
@@ -104,6 +113,8 @@ def test_erasure_leaves_no_planted_value_anywhere(make_server, backend: str, pla
     if backend == "sqlite":
         raw = _raw_files(server)
         assert not [value for value in planted if value.encode() in raw]
+    else:  # the updates' old row versions, which still held the words, were vacuumed out of the table files
+        assert _dead_row_versions(server) == dict.fromkeys(ERASED_TABLES, 0)
     admin_page = sign_in(server, "admin@example.go.th").get(f"/inbox/cases/{case.id}")
     assert admin_page.status_code == 200
     assert not [value for value in planted if value in admin_page.text]
