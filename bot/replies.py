@@ -231,8 +231,9 @@ def status_answer(*, case: CaseFacts, signer: PostbackSigner) -> Reply:
                  quick_replies=menu_quick_replies(signer=signer, items=("report", "contact")))
 
 
-def pick_case(*, cases: Sequence[CaseFacts], signer: PostbackSigner) -> Reply:
-    """Several open cases: a carousel (at most 10, as given: most recent first) to pick the one to follow."""
+def pick_case(*, cases: Sequence[CaseFacts], signer: PostbackSigner, question_id: int | None = None) -> Reply:
+    """Several open cases: a carousel (at most 10, as given: most recent first) to pick the one to follow; each
+    button names the status question it answers (question_id) so that question lands on the picked case."""
     if not cases:
         return no_open_cases(signer=signer)
     shown = list(cases)[:CAROUSEL_LIMIT]
@@ -244,7 +245,8 @@ def pick_case(*, cases: Sequence[CaseFacts], signer: PostbackSigner) -> Reply:
     cards = tuple(
         Card(heading="เลือกเรื่องที่ต้องการติดตาม", title=c.ticket, status=c.status_name,
              rows=_case_rows(c) + ((("เรื่อง", clip(c.subject, 60)),) if c.subject else ()),
-             button=_postback(signer, "ดูสถานะเรื่องนี้", StatusRequest(case_id=c.case_id), f"ติดตามเรื่อง {c.ticket}"))
+             button=_postback(signer, "ดูสถานะเรื่องนี้", StatusRequest(case_id=c.case_id, question_id=question_id),
+                           f"ติดตามเรื่อง {c.ticket}"))
         for c in shown
     )
     return Reply(text=text, cards=cards)

@@ -46,6 +46,9 @@ def _scripts() -> list[Script]:
             out.append(Script(f"status-{form}", (Say(TRASH, "+A"), Say(f"{form} ถึงไหนแล้วคะ", "A"),
                                                  ), c))
         out.append(Script("status-plain", (Say(TRASH, "+A"), Say("เรื่องที่แจ้งไปถึงไหนแล้วคะ", "A")), c))
+        # several open cases: the question waits on the contact for the pick, then lands on the picked case
+        out.append(Script("status-pick", (Say(TRASH, "+A"), Say(NOISE, "+B"), Say("เรื่องใหม่ค่ะ", "*"),
+                                          Say("เรื่องที่แจ้งไปถึงไหนแล้วคะ", "A"), Press("ดูสถานะเรื่องนี้")), c))
         out.append(Script("status-bare-ticket", (Say(ROAD, "+A"), Say("{A_short}", "A")), c))
         # someone else's ticket reveals nothing and lands on the asker's contact
         # FAQ with and without open cases: answered, not filed
