@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agency.thaitime import thai_date
-from agency.vocabulary import SURVEY_LABELS, SURVEY_REASON_LABELS, Intent, Status
+from agency.vocabulary import PRIVACY_POLICY_NAME, SURVEY_LABELS, SURVEY_REASON_LABELS, Intent, Status
 from bot.postbacks import (
     FaqFeedback,
     FollowUpChoice,
@@ -425,8 +425,8 @@ def privacy_notice(*, agency: str, policy_url: str) -> Reply:
     return Reply(
         text=(f"{agency} จะใช้ข้อมูลที่ท่านส่งมา (ข้อความ รูปภาพ ตำแหน่งที่ตั้ง) เพื่อรับเรื่อง ประสานหน่วยงาน "
               "และติดต่อกลับท่านเท่านั้น ตามพระราชบัญญัติคุ้มครองข้อมูลส่วนบุคคล พ.ศ. 2562 "
-              f"อ่านนโยบายคุ้มครองข้อมูลได้ที่ {policy_url} ค่ะ"),
-        links=(Link(label="นโยบายคุ้มครองข้อมูล", url=policy_url),),
+              f"อ่าน{PRIVACY_POLICY_NAME}ได้ที่ {policy_url} ค่ะ"),
+        links=(Link(label="อ่านนโยบาย", url=policy_url),),  # a button's 20 characters: the policy, named above
     )
 
 
