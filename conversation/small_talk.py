@@ -95,6 +95,10 @@ def small_talk(turn: Turn, reading: Reading) -> str | None:
             return "thanked"
     if not (sticker or reading.emoji_only or nothing or reading.closing):
         return None  # thanks with a request in it ("ขอบคุณค่ะ ช่วยมาดูด้วย"): a message of its own
+    if sticker:  # throttled: a burst of stickers gets one short answer (a text, emoji or not, always gets its own)
+        if not _sticker_answered_lately(turn):
+            turn.answer(replies.sticker_reply(signer=turn.signer), key=f"sticker:{turn.contact.id}:{message.id}")
+        return "no_case"
     if nothing in ("laughter", "gibberish", "number"):
         turn.answer(replies.what_do_you_need(signer=turn.signer))
         return "no_case"
@@ -104,8 +108,7 @@ def small_talk(turn: Turn, reading: Reading) -> str | None:
     if reading.closing or reading.thanks:
         turn.answer(replies.you_are_welcome())
         return "no_case"
-    if not _sticker_answered_lately(turn):
-        turn.answer(replies.sticker_reply(signer=turn.signer), key=f"sticker:{turn.contact.id}:{message.id}")
+    turn.answer(replies.sticker_reply(signer=turn.signer))  # emoji alone
     return "no_case"
 
 
