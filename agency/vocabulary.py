@@ -90,6 +90,7 @@ class AuditAction(Term):
     NOTE_ADDED = "note_added", "เพิ่มบันทึกภายใน"
     ESCALATED = "escalated", "เกินกำหนด — แจ้งผู้ดูแลหน่วยงานแล้ว"
     URGENT_NOTIFIED = "urgent_notified", "เรื่องเร่งด่วน — แจ้งเจ้าหน้าที่ของหน่วยงานทันที"
+    ALERT_ACKNOWLEDGED = "alert_acknowledged", "เจ้าหน้าที่รับทราบการแจ้งเตือนเรื่องเร่งด่วน"
     RECORDED_OFFLINE = "recorded_offline", "เจ้าหน้าที่บันทึกเรื่องที่รับทางช่องทางอื่น"
     GROUP_SET = "group_set", "ระบุกลุ่มผู้รับบริการ"
     REOPENED = "reopened", "เปิดเรื่องอีกครั้ง"
