@@ -1,6 +1,7 @@
 """Urgent cases alert their unit at once: an alert every officer of the unit sees on the inbox until one of them
 acknowledges it, and, where the agency config gives the unit a LINE group or user id (`alert_line_to`), a LINE push
-through the outbox. Both are audited."""
+through the outbox. An open urgent case moved to another unit alerts that unit too (the old unit's alert is settled by
+the move). All audited."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,7 @@ from agency.config import AgencyConfig
 from agency.vocabulary import AuditAction, Channel, Role
 from cases.errors import CaseError
 from storage import audit, outbox
-from storage.models import Base, Case, Unit, User, utcnow
+from storage.models import Base, Case, Message, Unit, User, utcnow
 
 ALERT_SUMMARY_CHARS = 120  # of the masked text, in the LINE push
 
@@ -55,12 +56,23 @@ def alert_unit(session: Session, *, case: Case, agency: AgencyConfig, masked_sum
     if line_to:
         unit = session.get(Unit, case.unit_code)
         text = alert_text(case=case, unit_name=unit.name if unit else case.unit_code, summary=masked_summary)
-        outbox.enqueue(session, key=f"urgent-alert:{case.id}", channel=Channel.LINE, recipient=line_to,
+        outbox.enqueue(session, key=f"urgent-alert:{alert.id}", channel=Channel.LINE, recipient=line_to,
                        payload={"text": text}, case_id=case.id)
     audit.record(session, actor="system", action=AuditAction.URGENT_NOTIFIED, entity="case", entity_id=case.id,
                  case_id=case.id, reason=case.priority_reason, alert_id=alert.id, line=bool(line_to),
                  notified=unit_staff(session, unit_code=case.unit_code))
     return alert
+
+
+def hand_over(session: Session, *, case: Case, user: User, agency: AgencyConfig, now: dt.datetime) -> None:
+    """An open urgent case reassigned: the old unit's waiting alert is settled by the officer who moved it, and the
+    new unit is alerted at once."""
+    for waiting in session.scalars(select(UnitAlert).where(UnitAlert.case_id == case.id,
+                                                           UnitAlert.acknowledged_at.is_(None))):
+        _acknowledge(session, alert=waiting, user=user, now=now)
+    first = session.scalars(select(Message.masked_text).where(Message.case_id == case.id, Message.direction == "in")
+                            .order_by(Message.id).limit(1)).first()
+    alert_unit(session, case=case, agency=agency, masked_summary=first or "", now=now)
 
 
 def open_alerts(session: Session, *, user: User) -> list[tuple[UnitAlert, Case]]:
@@ -82,8 +94,13 @@ def acknowledge_alert(session: Session, *, alert_id: int, user: User, now: dt.da
     if alert is None or user.role not in (Role.OFFICER, Role.ADMIN) or \
             (user.role == Role.OFFICER and alert.unit_code != user.unit_code):
         raise CaseError("ไม่พบการแจ้งเตือนนี้ในหน่วยงานของท่าน")
+    _acknowledge(session, alert=alert, user=user, now=now)
+    return alert
+
+
+def _acknowledge(session: Session, *, alert: UnitAlert, user: User, now: dt.datetime) -> None:
+    """Mark the alert acknowledged by the user (once), audited."""
     if alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by = now, user.email
         audit.record(session, actor=user.email, action=AuditAction.ALERT_ACKNOWLEDGED, entity="case",
                      entity_id=alert.case_id, case_id=alert.case_id, alert_id=alert.id)
-    return alert

@@ -15,7 +15,7 @@ from agency.vocabulary import (
 from bot import replies
 from bot.outbound import CitizenUnreachable, tell_citizen
 from cases.access import can_act
-from cases.alerts import alert_unit
+from cases.alerts import alert_unit, hand_over
 from cases.errors import CaseError
 from cases.standards import standard_for
 from storage import audit
@@ -245,6 +245,8 @@ def assign(
     _keep_correction(session, case=case, user=user, unit_code=unit.code)
     event = change_fields(session, case=case, actor=user, action=AuditAction.REASSIGNED, now=now,
                           details={"reason": reason}, unit_code=unit.code, escalated_at=None)
+    if case.priority == "urgent":  # the new unit hears at once too
+        hand_over(session, case=case, user=user, agency=agency, now=now)
     text = replies.unit_changed(ticket=case.ticket, unit_name=unit.name, agency=agency.short_name)
     event.details = {**event.details, "citizen_told": _notify(session, case=case, text=text,
                                                                key=f"unit:{case.id}:{event.id}")}
