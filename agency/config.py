@@ -3,6 +3,7 @@ citizen groups and complaint categories."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +17,7 @@ class UnitConfig:
     code: str
     name: str
     topics: tuple[str, ...] = ()
+    alert_line_to: str = ""  # a LINE group or user id that gets the unit's urgent alerts ("": the inbox alert only)
 
 
 @dataclass(frozen=True)
@@ -126,12 +128,25 @@ class AgencyConfigError(ValueError):
     """The agency config file is invalid."""
 
 
+_LINE_ID = re.compile(r"[UCR][0-9a-f]{32}")
+
+
+def _line_id(value: object, *, unit: str) -> str:
+    """A unit's `alert_line_to`: empty, or a LINE user (U…), group (C…) or room (R…) id."""
+    text = str(value or "").strip()
+    if text and not _LINE_ID.fullmatch(text):
+        raise AgencyConfigError(f"units.{unit}.alert_line_to must be a LINE user, group or room id (U…, C…, R… and "
+                                f"32 hex digits), not {text[:40]!r}")
+    return text
+
+
 def parse_agency_config(data: dict) -> AgencyConfig:
     """Validate the parsed TOML and build the config."""
     try:
         agency = data["agency"]
         units = tuple(
-            UnitConfig(code=str(u["code"]), name=str(u["name"]), topics=tuple(u.get("topics", ())))
+            UnitConfig(code=str(u["code"]), name=str(u["name"]), topics=tuple(u.get("topics", ())),
+                       alert_line_to=_line_id(u.get("alert_line_to", ""), unit=str(u["code"])))
             for u in data["units"]
         )
         standards = {

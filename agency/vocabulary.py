@@ -6,6 +6,10 @@ from typing import TYPE_CHECKING
 
 from classifier.prediction import INTENTS, SENTIMENTS
 
+# The one name of the agency's privacy policy (PDPA), wherever a citizen or an officer reads it: the first-contact
+# notice, the report form and its error, the audit history, the README.
+PRIVACY_POLICY_NAME = "นโยบายคุ้มครองข้อมูลส่วนบุคคล"
+
 if TYPE_CHECKING:
     from agency.config import AgencyConfig
 
@@ -86,6 +90,7 @@ class AuditAction(Term):
     NOTE_ADDED = "note_added", "เพิ่มบันทึกภายใน"
     ESCALATED = "escalated", "เกินกำหนด — แจ้งผู้ดูแลหน่วยงานแล้ว"
     URGENT_NOTIFIED = "urgent_notified", "เรื่องเร่งด่วน — แจ้งเจ้าหน้าที่ของหน่วยงานทันที"
+    ALERT_ACKNOWLEDGED = "alert_acknowledged", "เจ้าหน้าที่รับทราบการแจ้งเตือนเรื่องเร่งด่วน"
     RECORDED_OFFLINE = "recorded_offline", "เจ้าหน้าที่บันทึกเรื่องที่รับทางช่องทางอื่น"
     GROUP_SET = "group_set", "ระบุกลุ่มผู้รับบริการ"
     REOPENED = "reopened", "เปิดเรื่องอีกครั้ง"
@@ -98,7 +103,7 @@ class AuditAction(Term):
     SURVEY_COMMENT = "survey_comment", "ประชาชนแสดงความคิดเห็นเพิ่มเติม"
     SURVEY_REFUSED = "survey_refused", "ไม่รับคำตอบแบบประเมินที่หมดเวลาหรือไม่ใช่ของผู้แจ้ง"
     POSTBACK_REFUSED = "postback_refused", "ไม่รับการกดปุ่มที่หมดอายุหรือไม่ถูกต้อง"
-    PRIVACY_NOTICE_SENT = "privacy_notice_sent", "แจ้งนโยบายคุ้มครองข้อมูลส่วนบุคคล"
+    PRIVACY_NOTICE_SENT = "privacy_notice_sent", f"แจ้ง{PRIVACY_POLICY_NAME}"
     FOLLOWED = "followed", "ประชาชนเพิ่มเพื่อน"
     UNFOLLOWED = "unfollowed", "ประชาชนเลิกติดตาม"
     CITIZEN_ERASED = "citizen_erased", "ลบข้อมูลส่วนบุคคลตามคำขอ"

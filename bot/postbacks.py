@@ -79,9 +79,11 @@ class FollowUpChoice:
 
 @dataclass(frozen=True)
 class StatusRequest:
-    """The citizen asks for one case's status (a card's button or a carousel pick)."""
+    """The citizen asks for one case's status (a card's button or a carousel pick); a pick names the status
+    question it answers, so that question is kept on the picked case."""
 
     case_id: int
+    question_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -161,8 +163,8 @@ def _fields(action: Postback) -> list[str]:
             return [_b36(case_id), _code(reason, SURVEY_REASONS)]
         case FollowUpChoice(case_id=case_id, message_id=message_id, attach=attach):
             return [_b36(case_id), _b36(message_id), "a" if attach else "n"]
-        case StatusRequest(case_id=case_id):
-            return [_b36(case_id)]
+        case StatusRequest(case_id=case_id, question_id=question_id):
+            return [_b36(case_id)] + ([] if question_id is None else [_b36(question_id)])
         case FaqFeedback(entry_id=entry_id, outcome=outcome):
             return [_code(entry_id), _code(outcome, FAQ_OUTCOMES)]
         case MenuChoice(item=item):
@@ -177,6 +179,8 @@ def _action(code: str, fields: list[str]) -> Postback:
     kind = _TYPES.get(code)
     expected = {SurveyScore: 2, SurveyReason: 2, FollowUpChoice: 3, StatusRequest: 1, FaqFeedback: 2,
                 MenuChoice: 1, GroupChoice: 1}
+    if kind is StatusRequest and len(fields) == 2:  # a carousel pick: the case and the question it answers
+        return StatusRequest(case_id=_int(fields[0]), question_id=_int(fields[1]))
     if kind is None or len(fields) != expected[kind]:
         raise PostbackMalformed(f"unknown action {code[:10]!r} or wrong number of fields")
     if kind is SurveyScore:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agency.thaitime import thai_date
-from agency.vocabulary import SURVEY_LABELS, SURVEY_REASON_LABELS, Intent, Status
+from agency.vocabulary import PRIVACY_POLICY_NAME, SURVEY_LABELS, SURVEY_REASON_LABELS, Intent, Status
 from bot.postbacks import (
     FaqFeedback,
     FollowUpChoice,
@@ -231,8 +231,9 @@ def status_answer(*, case: CaseFacts, signer: PostbackSigner) -> Reply:
                  quick_replies=menu_quick_replies(signer=signer, items=("report", "contact")))
 
 
-def pick_case(*, cases: Sequence[CaseFacts], signer: PostbackSigner) -> Reply:
-    """Several open cases: a carousel (at most 10, as given: most recent first) to pick the one to follow."""
+def pick_case(*, cases: Sequence[CaseFacts], signer: PostbackSigner, question_id: int | None = None) -> Reply:
+    """Several open cases: a carousel (at most 10, as given: most recent first) to pick the one to follow; each
+    button names the status question it answers (question_id) so that question lands on the picked case."""
     if not cases:
         return no_open_cases(signer=signer)
     shown = list(cases)[:CAROUSEL_LIMIT]
@@ -244,7 +245,8 @@ def pick_case(*, cases: Sequence[CaseFacts], signer: PostbackSigner) -> Reply:
     cards = tuple(
         Card(heading="เลือกเรื่องที่ต้องการติดตาม", title=c.ticket, status=c.status_name,
              rows=_case_rows(c) + ((("เรื่อง", clip(c.subject, 60)),) if c.subject else ()),
-             button=_postback(signer, "ดูสถานะเรื่องนี้", StatusRequest(case_id=c.case_id), f"ติดตามเรื่อง {c.ticket}"))
+             button=_postback(signer, "ดูสถานะเรื่องนี้", StatusRequest(case_id=c.case_id, question_id=question_id),
+                           f"ติดตามเรื่อง {c.ticket}"))
         for c in shown
     )
     return Reply(text=text, cards=cards)
@@ -423,8 +425,8 @@ def privacy_notice(*, agency: str, policy_url: str) -> Reply:
     return Reply(
         text=(f"{agency} จะใช้ข้อมูลที่ท่านส่งมา (ข้อความ รูปภาพ ตำแหน่งที่ตั้ง) เพื่อรับเรื่อง ประสานหน่วยงาน "
               "และติดต่อกลับท่านเท่านั้น ตามพระราชบัญญัติคุ้มครองข้อมูลส่วนบุคคล พ.ศ. 2562 "
-              f"อ่านนโยบายคุ้มครองข้อมูลได้ที่ {policy_url} ค่ะ"),
-        links=(Link(label="นโยบายคุ้มครองข้อมูล", url=policy_url),),
+              f"อ่าน{PRIVACY_POLICY_NAME}ได้ที่ {policy_url} ค่ะ"),
+        links=(Link(label="อ่านนโยบาย", url=policy_url),),  # a button's 20 characters: the policy, named above
     )
 
 

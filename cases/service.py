@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 from agency.config import AgencyConfig
 from agency.thaitime import WorkingCalendar
 from agency.vocabulary import (
-    INTENTS, INTENT_NAMES, OPEN_STATUSES, STATUS_NAMES, AuditAction, Channel, Intent, Role, Status,
+    INTENTS, INTENT_NAMES, OPEN_STATUSES, STATUS_NAMES, AuditAction, Channel, Intent, Status,
 )
 from bot import replies
 from bot.outbound import CitizenUnreachable, tell_citizen
 from cases.access import can_act
+from cases.alerts import alert_unit, hand_over
 from cases.errors import CaseError
 from cases.standards import standard_for
 from storage import audit
@@ -75,16 +76,9 @@ def open_case(
     )
     audit.record(session, actor="system", action=AuditAction.CASE_OPENED, entity="case", entity_id=case.id,
                  case_id=case.id, ticket=case.ticket, intent=case.intent, unit=case.unit_code, message_id=message.id)
-    if priority == "urgent":  # the unit hears at once (in the inbox: urgent cases sort first, with the reason)
-        audit.record(session, actor="system", action=AuditAction.URGENT_NOTIFIED, entity="case", entity_id=case.id,
-                     case_id=case.id, reason=case.priority_reason, notified=unit_staff(session, unit_code=unit_code))
+    if priority == "urgent":  # the unit hears at once: an inbox alert until acknowledged, and LINE where configured
+        alert_unit(session, case=case, agency=agency, masked_summary=message.masked_text or "", now=now)
     return case
-
-
-def unit_staff(session: Session, *, unit_code: str) -> list[str]:
-    """The emails of a unit's active officers and admins (who hear at once of an urgent case)."""
-    return list(session.scalars(select(User.email).where(
-        User.unit_code == unit_code, User.active.is_(True), User.role.in_((Role.OFFICER, Role.ADMIN))).order_by(User.email)))
 
 
 MAX_REPLY_CHARS = 2000  # Facebook's Send API limit (LINE allows 5,000): one limit for every channel
@@ -251,6 +245,8 @@ def assign(
     _keep_correction(session, case=case, user=user, unit_code=unit.code)
     event = change_fields(session, case=case, actor=user, action=AuditAction.REASSIGNED, now=now,
                           details={"reason": reason}, unit_code=unit.code, escalated_at=None)
+    if case.priority == "urgent":  # the new unit hears at once too
+        hand_over(session, case=case, user=user, agency=agency, now=now)
     text = replies.unit_changed(ticket=case.ticket, unit_name=unit.name, agency=agency.short_name)
     event.details = {**event.details, "citizen_told": _notify(session, case=case, text=text,
                                                                key=f"unit:{case.id}:{event.id}")}

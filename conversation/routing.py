@@ -30,13 +30,13 @@ from bot.postbacks import (
     is_postback_data,
 )
 from conversation.small_talk import says_nothing, small_talk
-from conversation.status import answer_status
+from conversation.status import answer_picked, answer_status
 from conversation.surveys import survey_free_text, survey_reason, survey_score, survey_typed
 from conversation.tickets import Reading
-from conversation.turn import Turn, case_facts, first_contact, owns, read, reading_of
+from conversation.turn import Turn, first_contact, read, reading_of
 from storage import audit
 from storage.contacts import get_or_create_contact
-from storage.models import Case, Contact, Message, utcnow
+from storage.models import Contact, Message, utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -226,12 +226,7 @@ def answer_postback(turn: Turn) -> str:
     if isinstance(action, MenuChoice):
         return menu_choice(turn, action.item)
     if isinstance(action, StatusRequest):
-        case = turn.session.get(Case, action.case_id)
-        if case is None or not owns(turn.session, case=case, contact=turn.contact):
-            turn.answer(replies.no_open_cases(signer=turn.signer))
-            return "status_refused"
-        turn.answer(replies.status_answer(case=case_facts(turn.session, case), signer=turn.signer))
-        return "status"
+        return answer_picked(turn, case_id=action.case_id, question_id=action.question_id)
     if isinstance(action, SurveyScore):
         return survey_score(turn, action)
     if isinstance(action, SurveyReason):

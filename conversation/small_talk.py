@@ -1,6 +1,7 @@
 """Messages that open nothing: a sticker, an emoji, a greeting, thanks with nothing resolved, laughter ("555"),
-keyboard mash. They stay on the contact (never on a case of another matter, whatever the classifier says) and are
-answered: thanks warmly, laughter and mash by asking what the citizen needs, a sticker briefly (throttled)."""
+keyboard mash, a lone number that answers no question. They stay on the contact (never on a case of another matter,
+whatever the classifier says) and are answered: thanks warmly, laughter, mash and numbers by asking what the citizen
+needs, a sticker briefly (throttled)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,7 @@ from bot import replies
 from cases.service import REOPEN_WINDOW
 from conversation.tickets import Reading
 from conversation.turn import Turn
-from storage.models import Case, utcnow
+from storage.models import Case, Message, OutboxMessage, utcnow
 
 STICKER_REPLY_EVERY = dt.timedelta(minutes=10)  # one short answer to stickers per citizen in this span
 
@@ -38,7 +39,9 @@ def _mash(word: str) -> bool:
 
 
 def says_nothing(text: str) -> str | None:
-    """What kind of nothing a text is: "laughter", "gibberish", "greeting", or None if it may say something."""
+    """What kind of nothing a text is: "laughter", "gibberish", "number" (a lone number such as "5", "๒๓" or
+    "12345", which answers no question of the bot's: those are read before), "greeting", or None if it may say
+    something."""
     words = [w for w in re.split(r"\s+", (text or "").strip()) if w and not all(_symbolic(c) for c in w)]
     if not words:
         return None
@@ -51,13 +54,15 @@ def says_nothing(text: str) -> str | None:
             kinds.add("laughter")
         elif _mash(bare):
             kinds.add("gibberish")
+        elif bare.isdigit():  # ASCII, Thai and full-width digits
+            kinds.add("number")
         elif _GREETING.match(bare) and len(words) <= 3:
             kinds.add("greeting")
         else:
             return None
     if not kinds:
         return None
-    return "gibberish" if "gibberish" in kinds else "laughter" if "laughter" in kinds else "greeting"
+    return next(kind for kind in ("gibberish", "laughter", "number", "greeting") if kind in kinds)
 
 
 def _newest_resolved(turn: Turn) -> Case | None:
@@ -78,7 +83,7 @@ def small_talk(turn: Turn, reading: Reading) -> str | None:
     sticker = message.kind == "sticker"
     if message.kind not in ("text", "sticker"):
         return None
-    nothing = None if sticker or reading.emoji_only else says_nothing(message.text or "")
+    nothing = None if sticker or reading.emoji_only or reading.tickets else says_nothing(message.text or "")
     thanks = reading.closing or reading.thanks and not (reading.problem_back or reading.new_matter)
     if not (sticker or reading.emoji_only or nothing or thanks):
         return None
@@ -90,7 +95,11 @@ def small_talk(turn: Turn, reading: Reading) -> str | None:
             return "thanked"
     if not (sticker or reading.emoji_only or nothing or reading.closing):
         return None  # thanks with a request in it ("ขอบคุณค่ะ ช่วยมาดูด้วย"): a message of its own
-    if nothing in ("laughter", "gibberish"):
+    if sticker:  # throttled: a burst of stickers gets one short answer (a text, emoji or not, always gets its own)
+        if not _sticker_answered_lately(turn):
+            turn.answer(replies.sticker_reply(signer=turn.signer), key=f"sticker:{turn.contact.id}:{message.id}")
+        return "no_case"
+    if nothing in ("laughter", "gibberish", "number"):
         turn.answer(replies.what_do_you_need(signer=turn.signer))
         return "no_case"
     if nothing == "greeting":
@@ -99,7 +108,18 @@ def small_talk(turn: Turn, reading: Reading) -> str | None:
     if reading.closing or reading.thanks:
         turn.answer(replies.you_are_welcome())
         return "no_case"
-    now = utcnow()
-    bucket = int(now.timestamp() // STICKER_REPLY_EVERY.total_seconds())
-    turn.answer(replies.sticker_reply(signer=turn.signer), key=f"sticker:{turn.contact.id}:{bucket}")
+    turn.answer(replies.sticker_reply(signer=turn.signer))  # emoji alone
     return "no_case"
+
+
+def _sticker_answered_lately(turn: Turn) -> bool:
+    """True if a sticker this citizen sent in the STICKER_REPLY_EVERY before this one (by the platform's send times,
+    so a late redelivery is judged by when it was sent) was answered."""
+    message = turn.message
+    sent_at = message.sent_at or utcnow()
+    earlier = turn.session.scalars(select(Message.id).where(
+        Message.contact_id == turn.contact.id, Message.direction == "in", Message.kind == "sticker",
+        Message.id != message.id, Message.sent_at > sent_at - STICKER_REPLY_EVERY, Message.sent_at <= sent_at)).all()
+    keys = [f"sticker:{turn.contact.id}:{earlier_id}" for earlier_id in earlier]
+    return bool(keys) and turn.session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.idempotency_key.in_(keys)).limit(1)) is not None

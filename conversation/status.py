@@ -10,7 +10,7 @@ from conversation.follow_up import CAROUSEL_CASES
 from conversation.tickets import Reading
 from conversation.turn import Turn, case_facts, owns
 from storage import audit
-from storage.models import Case
+from storage.models import Case, Message
 
 
 def answer_status(turn: Turn, reading: Reading) -> str:
@@ -39,5 +39,24 @@ def answer_status(turn: Turn, reading: Reading) -> str:
         turn.message.case_id = cases[0].id
         turn.answer(replies.status_answer(case=case_facts(session, cases[0]), signer=turn.signer), case_id=cases[0].id)
         return "status"
-    turn.answer(replies.pick_case(cases=[case_facts(session, c) for c in cases], signer=turn.signer))
+    # The question stays on the contact until the citizen picks: the pick's button names it, to move it then.
+    turn.answer(replies.pick_case(cases=[case_facts(session, c) for c in cases], signer=turn.signer,
+                                  question_id=turn.message.id))
     return "status_pick"
+
+
+def answer_picked(turn: Turn, *, case_id: int, question_id: int | None) -> str:
+    """A case card's button or a pick from the carousel: the status of that case (the citizen's own only); the pick
+    and the question it answers are kept on the case, so officers see the whole thread."""
+    session = turn.session
+    case = session.get(Case, case_id)
+    if case is None or not owns(session, case=case, contact=turn.contact):
+        turn.answer(replies.no_open_cases(signer=turn.signer))
+        return "status_refused"
+    question = session.get(Message, question_id) if question_id is not None else None
+    if question is not None and question.direction == "in" and question.case_id is None \
+            and question.contact_id == turn.contact.id:
+        question.case_id = case.id
+    turn.message.case_id = case.id
+    turn.answer(replies.status_answer(case=case_facts(session, case), signer=turn.signer), case_id=case.id)
+    return "status"

@@ -17,7 +17,7 @@ from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from agency.vocabulary import CASE_STATUSES, CHANNELS, INTENTS, OPEN_STATUSES, Role, channel_names
-from cases import access, deadlines, offline, queries, service
+from cases import access, alerts, deadlines, offline, queries, service
 from cases.schemas import MessageOut
 from storage.models import AuditEvent, Case, ReplyTemplate, Unit, User, utcnow
 from runtime import Runtime
@@ -86,13 +86,14 @@ def inbox(
     escalated_count = deadlines.escalated_count(session, user=user) if user.role == Role.ADMIN else 0
     spike_alerts = recent_alerts(session, unit=user.unit_code if user.role == Role.OFFICER else None) \
         if user.role in (Role.ADMIN, Role.OFFICER) else []
+    urgent_alerts = alerts.open_alerts(session, user=user)
     own_unit = session.get(Unit, user.unit_code) if user.unit_code else None
     unit_name = own_unit.name if own_unit else ""
     params = {k: v for k, v in {**filters, "overdue": "1" if filters["overdue"] else None,
                                 "escalated": "1" if escalated == "1" else None, **linked.params}.items() if v}
     return render(request, "inbox.html", user=user, rows=rows, counts=counts, total=total, page=page, pages=pages,
                   filters=params, units=units, escalated_count=escalated_count, unit_name=unit_name,
-                  spike_alerts=spike_alerts,
+                  spike_alerts=spike_alerts, urgent_alerts=urgent_alerts,
                   intents=INTENTS, channels=list(channel_names(runtime.agency)), statuses=CASE_STATUSES,
                   CHANNEL_NAMES=channel_names(runtime.agency))
 
@@ -129,6 +130,17 @@ def case_page(request: Request, case_id: RowId, user: PageUser, runtime: Runtime
               session: ReadSessionDep) -> HTMLResponse:
     """One case: thread, labels, deadlines, notes, history and the actions the user may take."""
     return _case_page(request, session, runtime, user=user, case_id=case_id)
+
+
+@router.post("/inbox/alerts/{alert_id}/acknowledge")
+def acknowledge_alert(request: Request, alert_id: RowId, user: PageUser, session: SessionDep) -> Response:
+    """An officer of the unit acknowledges an urgent case's alert (for the whole unit) and opens the case."""
+    try:
+        alert = alerts.acknowledge_alert(session, alert_id=alert_id, user=user, now=utcnow())
+    except service.CaseError as exc:
+        return render(request, "error.html", user=user, status_code=404, message=str(exc))
+    flash(request, "รับทราบการแจ้งเตือนเรื่องเร่งด่วนแล้ว")
+    return RedirectResponse(f"/inbox/cases/{alert.case_id}", status_code=303)
 
 
 @router.post("/inbox/cases/{case_id}/reply")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agency.config import AgencyConfig
-from cases.service import unit_staff
+from cases.alerts import unit_staff
 from conversation.models import MediaFile
 from places.config import PlacesConfig
 from places.models import AfterPhoto, CasePlace, PhotoHash

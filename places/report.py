@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from agency.config import AgencyConfig
+from agency.vocabulary import PRIVACY_POLICY_NAME
 from conversation.models import MediaFile
 from places.config import PlacesConfig
 from places.geo import Box, valid_point
@@ -48,7 +49,7 @@ class Report:
 def check(report: Report, *, agency: AgencyConfig, places: PlacesConfig) -> None:
     """Refuse, in Thai, what cannot be accepted: no consent, no text, an unknown category, a pin outside the area."""
     if not report.consent:
-        raise ReportError("กรุณายินยอมให้หน่วยงานเก็บและใช้ข้อมูลตามนโยบายคุ้มครองข้อมูลส่วนบุคคลก่อนส่งเรื่องค่ะ")
+        raise ReportError(f"กรุณายินยอมให้หน่วยงานเก็บและใช้ข้อมูลตาม{PRIVACY_POLICY_NAME}ก่อนส่งเรื่องค่ะ")
     if not report.text.strip():
         raise ReportError("กรุณาเล่ารายละเอียดของปัญหาที่พบค่ะ")
     if len(report.text) > MAX_TEXT:

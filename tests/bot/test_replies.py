@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from agency.vocabulary import PRIVACY_POLICY_NAME
 from bot import replies as r
 from bot.postbacks import (
     FaqFeedback,
@@ -298,11 +299,11 @@ def test_menu_quick_replies_and_faq_examples() -> None:
 
 def test_privacy_notice_links_the_policy() -> None:
     reply = REPLIES["privacy"]
-    assert "https://www.fangsiang.go.th/privacy" in reply.text and "ข้อมูลส่วนบุคคล" in reply.text
+    assert "https://www.fangsiang.go.th/privacy" in reply.text and PRIVACY_POLICY_NAME in reply.text
     assert len(reply.text) <= 400  # short
     [template] = messenger_messages(reply)
     button = template["attachment"]["payload"]["buttons"][0]
-    assert button == {"type": "web_url", "title": "นโยบายคุ้มครองข้อมูล", "url": "https://www.fangsiang.go.th/privacy"}
+    assert button == {"type": "web_url", "title": "อ่านนโยบาย", "url": "https://www.fangsiang.go.th/privacy"}
 
 
 def test_contact_has_a_call_button_on_messenger() -> None:

@@ -56,3 +56,25 @@ def test_relabelling_an_urgent_case_keeps_its_shorter_standard(database: Databas
         service.relabel(session, case=urgent, user=officer, intent="suggestion", agency=AGENCY,
                         calendar=WorkingCalendar(), now=utcnow())
         assert urgent.intent == "suggestion" and urgent.due_at <= due, "people are still in danger"
+
+
+def test_an_urgent_case_reassigned_alerts_the_new_unit(database: Database) -> None:
+    from cases.alerts import UnitAlert, open_alerts
+
+    with database.session() as session:
+        works = User(email="works@example.go.th", password_hash="x", role="officer", unit_code="public_works")
+        rescue = User(email="rescue@example.go.th", password_hash="x", role="officer", unit_code="disaster")
+        session.add_all([works, rescue])
+        urgent = _open(session, "ต้นไม้ใหญ่ล้มทับสายไฟ ขวางถนน ซอย 9", priority="urgent", reason="ต้นไม้ล้ม")
+        assert [a.unit_code for a, _ in open_alerts(session, user=works)] == ["public_works"]
+        assert open_alerts(session, user=rescue) == []
+        service.assign(session, case=urgent, user=works, unit_code="disaster", reason="งานกู้ภัยรับผิดชอบ",
+                       agency=AGENCY, now=utcnow())
+        assert open_alerts(session, user=works) == [], "moving the case settles the old unit's alert"
+        assert [(a.unit_code, c.id) for a, c in open_alerts(session, user=rescue)] == [("disaster", urgent.id)]
+        alerts = session.scalars(select(UnitAlert).order_by(UnitAlert.id)).all()
+        assert [(a.unit_code, a.acknowledged_by) for a in alerts] == [("public_works", "works@example.go.th"),
+                                                                      ("disaster", None)]
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.case_id == urgent.id)
+                                  .order_by(AuditEvent.id)).all()
+        assert actions.count("urgent_notified") == 2 and "alert_acknowledged" in actions

@@ -94,6 +94,11 @@ def test_the_citizens_conversation(make_server, platform_stub: PlatformStub, bac
     assert len(buttons) == 2
     owner.tap(buttons[-1])
     assert road.ticket in text_of(owner.last())
+    with server.runtime.db.session() as session:  # the question and the pick are on the picked case
+        asked_at = session.scalars(select(Message).where(Message.text == "ติดตามเรื่องครับ")).one()
+        pick = session.scalars(select(Message).where(Message.kind == "postback", Message.direction == "in")
+                               .order_by(Message.id.desc()).limit(1)).one()
+        assert (asked_at.case_id, pick.case_id) == (road.id, road.id)
 
     # Resolution → survey → low score → reason "ยังไม่ได้รับการแก้ไข" → reopened, the unit told, stored and audited.
     works = server.add_user("works@example.go.th", role="officer", unit="public_works") and \

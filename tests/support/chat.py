@@ -31,24 +31,26 @@ class Chat:
         self.user_id = line_user_id(name)
         self.tokens: list[str] = []
 
-    def _post(self, **event: Any) -> None:
+    def _post(self, *, at: float | None = None, **event: Any) -> None:
+        """Post one signed event, sent now or at the epoch second `at` (the platform's clock)."""
         from listeners import simulator
 
-        built = simulator.line_event(user_id=self.user_id, timestamp_ms=int(time.time() * 1000), **event)
+        sent = time.time() if at is None else at
+        built = simulator.line_event(user_id=self.user_id, timestamp_ms=int(sent * 1000), **event)
         self.tokens.append(built.get("replyToken", ""))
         response = self.server.post_line(built)
         assert response.status_code == 200, response.text
         settle(self.server)
 
-    def say(self, text: str) -> None:
-        self._post(text=text)
+    def say(self, text: str, *, at: float | None = None) -> None:
+        self._post(at=at, text=text)
 
     def image(self, message_id: str) -> None:
         self._post(message={"id": message_id, "type": "image", "quoteToken": "q",
                             "contentProvider": {"type": "line"}})
 
-    def sticker(self) -> None:
-        self._post(message={"id": str(uuid.uuid4().int)[:18], "type": "sticker", "packageId": "446",
+    def sticker(self, *, at: float | None = None) -> None:
+        self._post(at=at, message={"id": str(uuid.uuid4().int)[:18], "type": "sticker", "packageId": "446",
                             "stickerId": "1988", "stickerResourceType": "STATIC", "quoteToken": "q"})
 
     def tap(self, data: str) -> None:

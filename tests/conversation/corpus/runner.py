@@ -134,6 +134,8 @@ class Citizen:
                         shown = message.get("text") or message.get("altText") or ""
                         if message.get("type") == "flex":  # what the card itself shows, beyond its altText
                             shown += "\n" + json.dumps(message.get("contents"), ensure_ascii=False)
+                            buttons += [(a.get("label", ""), a.get("data") or a.get("text", ""))
+                                        for a in _actions(message.get("contents"))]
                         out.append((shown, buttons))
             return out
         for request in self.stub.sent("/me/messages"):
@@ -145,8 +147,21 @@ class Citizen:
             text = message.get("text") or payload.get("text") or " ".join(
                 e.get("title", "") + " " + e.get("subtitle", "") for e in payload.get("elements", []))
             buttons = [(q.get("title", ""), q.get("payload", "")) for q in message.get("quick_replies") or []]
+            buttons += [(b.get("title", ""), b.get("payload", "")) for e in payload.get("elements", [])
+                        for b in e.get("buttons", []) if b.get("type") == "postback"]
             out.append((text, buttons))
         return out
+
+
+def _actions(node: Any) -> list[dict]:
+    """The postback actions of a LINE Flex message's buttons, in order."""
+    if isinstance(node, list):
+        return [a for item in node for a in _actions(item)]
+    if not isinstance(node, dict):
+        return []
+    action = node.get("action")
+    own = [action] if isinstance(action, dict) and action.get("type") == "postback" else []
+    return own + [a for key, value in node.items() if key != "action" for a in _actions(value)]
 
 
 def _forms(ticket: str) -> dict[str, str]:

@@ -17,6 +17,7 @@ MORE = ("เพิ่มเติมเรื่องเดิม", "เรื�
 SCORES = ("พึงพอใจมากที่สุด", "5", "๕", "4", "พอใจมากค่ะ", "3")
 GIBBERISH = ("asdkjh qweoiu ฟหกด่าสว", "ฟหกดฟหกดฟหกด", "qwertyuiop")
 LAUGHTER = ("555555", "5555 ขำ", "ฮ่าๆๆๆ", "😂😂😂")
+NUMBERS = ("5", "12345", "๒๓", "7 ค่ะ")
 
 
 def _scripts() -> list[Script]:
@@ -46,6 +47,9 @@ def _scripts() -> list[Script]:
             out.append(Script(f"status-{form}", (Say(TRASH, "+A"), Say(f"{form} ถึงไหนแล้วคะ", "A"),
                                                  ), c))
         out.append(Script("status-plain", (Say(TRASH, "+A"), Say("เรื่องที่แจ้งไปถึงไหนแล้วคะ", "A")), c))
+        # several open cases: the question waits on the contact for the pick, then lands on the picked case
+        out.append(Script("status-pick", (Say(TRASH, "+A"), Say(NOISE, "+B"), Say("เรื่องใหม่ค่ะ", "*"),
+                                          Say("เรื่องที่แจ้งไปถึงไหนแล้วคะ", "A"), Press("ดูสถานะเรื่องนี้")), c))
         out.append(Script("status-bare-ticket", (Say(ROAD, "+A"), Say("{A_short}", "A")), c))
         # someone else's ticket reveals nothing and lands on the asker's contact
         # FAQ with and without open cases: answered, not filed
@@ -61,6 +65,10 @@ def _scripts() -> list[Script]:
             out.append(Script(f"laughter-{i}", (Say(ROAD, "+A"), Say(text, "contact")), c))
         for i, text in enumerate(GIBBERISH[:2] if c == "line" else GIBBERISH[2:]):
             out.append(Script(f"gibberish-{i}", (Say(text, "contact"),), c))
+        # a lone number answers no question: kept on the contact, the citizen asked what they need
+        for i, text in enumerate(NUMBERS[:2] if c == "line" else NUMBERS[2:]):
+            out.append(Script(f"lone-number-{i}", (Say(ROAD, "+A"), Say(text, "contact", "ไม่แน่ใจว่าท่านต้องการ")), c))
+        out.append(Script("lone-number-first", (Say("๒๓", "contact", "ไม่แน่ใจว่าท่านต้องการ"),), c))
         # thanks after resolution goes to the resolved case
         out.append(Script("thanks-after", (Say(LAMP, "+A"), Resolve("A", "เปลี่ยนหลอดไฟแล้วครับ"),
                                            Say("ขอบคุณมากค่ะ ไฟติดแล้ว", "A")), c))
