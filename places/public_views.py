@@ -6,8 +6,8 @@ import datetime as dt
 import io
 import time
 from collections.abc import Callable
-from functools import partial
 from contextlib import AbstractContextManager
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,8 +22,8 @@ from starlette.datastructures import UploadFile
 
 from agency.vocabulary import OPEN_STATUSES
 from places import liff, public, report
-from places.flood import take_report_slot
 from places.config import config_for
+from places.flood import take_report_slot
 from places.models import AfterPhoto, CasePlace
 from places.photos import PhotoError, clean_photo
 from runtime import Runtime

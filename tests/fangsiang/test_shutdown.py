@@ -28,7 +28,7 @@ PER_REQUEST = 100
 PROBES = 100  # readiness probes in flight at the signal, their clients gone
 STOP_BOUND = 60  # seconds: a liveness bound (the exit guard ends the process 30 s after the signal at the latest)
 STALLED_UPLOAD = (b"POST /report HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-                  b"Content-Length: 2000000\r\n\r\n--b\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n")
+                  b"Content-Length: 100000\r\n\r\n--b\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n")
 TEXTS = ("ไฟถนนดับทั้งซอย {n} ครับ", "ขยะไม่มาเก็บสามวันแล้วค่ะ บ้านเลขที่ {n}", "น้ำท่วมขังหน้าโรงเรียนซอย {n} ค่ะ")
 
 
