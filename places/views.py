@@ -119,8 +119,17 @@ def merge_page(request: Request, runtime: RuntimeDep, session: SessionDep, case_
     return RedirectResponse(f"/inbox/cases/{case_id}#place", status_code=303)
 
 
+def case_proof(runtime: Runtime, case: Case) -> dict[str, Any]:
+    """The resolve form's proof part: whether resolving asks for an after-photo, and whether one is there."""
+    session = object_session(case)
+    if session is None:
+        return {}
+    needed = proof.needs_after_photo(case, session=session, agency=runtime.agency, places=places_config(runtime))
+    return {"asks": needed and not proof.has_after_photo(session, case=case), "needed": needed}
+
+
 register_templates(TEMPLATES)
-templates.env.globals.update(case_place=case_place)
+templates.env.globals.update(case_place=case_place, case_proof=case_proof)
 router.include_router(public_router)  # the public status page, the report form, Open311
 
 
@@ -173,6 +182,27 @@ def map_page(request: Request, runtime: RuntimeDep, session: ReadSessionDep, use
 async def after_photo_upload(request: Request, runtime: RuntimeDep, session: SessionDep, case_id: RowId,
                              user: PageUser) -> Response:
     """The case page's after-photo upload (CSRF token in the header, sent by places/static/after.js)."""
+    return await _after_photo(request, runtime, session, case_id, user)
+
+
+class AfterPhotoOut(BaseModel):
+    """What became of an uploaded after-photo: the Thai message, and whether it was flagged to the unit head."""
+
+    detail: str
+    flagged: bool
+
+
+@router.post("/api/cases/{case_id}/after-photos", summary="Add an after-photo (proof of fix) to the case",
+             status_code=201, response_model=AfterPhotoOut, tags=["places"])
+async def after_photo_api(request: Request, runtime: RuntimeDep, session: SessionDep, case_id: RowId,
+                          user: CurrentUser) -> Response:
+    """multipart: `photo` (JPEG, PNG or WebP). A picture already on another case, or taken before the report, is
+    flagged to the unit's head; a physical problem is resolved only with one (or a reason why none is possible)."""
+    return await _after_photo(request, runtime, session, case_id, user)
+
+
+async def _after_photo(request: Request, runtime: Runtime, session: Session, case_id: int, user: User) -> Response:
+    """Read, check and keep one uploaded after-photo (422 in Thai when it is missing or not a photo)."""
     form = await request.form(max_files=1, max_fields=5)
     try:
         upload = form.get("photo")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from tests.places.conftest import HOME, north_of
+from tests.places.test_proof import street_photo
 from tests.inbox.test_pages import sign_in
 from tests.support.chat import Chat, settle
 
@@ -53,6 +54,11 @@ def test_line_locations_place_cases_and_officers_merge_the_same_problem(live_ser
     third._post(message=location_event(*north_of(30)))
     third.wait_text(f"เรื่องนี้มีผู้แจ้งแล้ว เลขที่ {target['ticket']}")
 
+    refused = server.client.post(f"/api/cases/{target['id']}/status", json={"status": "resolved"}, headers=auth)
+    assert refused.status_code == 422 and "กรุณาแนบภาพหลังแก้ไข" in refused.json()["detail"]  # a road: proof asked
+    photo = server.client.post(f"/api/cases/{target['id']}/after-photos", headers=auth,
+                               files={"photo": ("after.jpg", street_photo(11), "image/jpeg")})
+    assert photo.status_code == 201, photo.text
     for step in ("in_progress", "resolved"):
         response = server.client.post(f"/api/cases/{target['id']}/status", json={"status": step}, headers=auth)
         assert response.status_code == 200, response.text
