@@ -67,6 +67,16 @@ def post_merge(runtime: RuntimeDep, session: SessionDep, case: ActionCase, body:
     return with_place(CaseDetailOut.of_case(case, user), session=session, case=case, runtime=runtime)
 
 
+@router.delete("/api/cases/{case_id}/merge", summary="Undo the case's merge (not the same problem after all)",
+               response_model=CaseDetailOut, response_model_exclude_unset=True)
+def delete_merge(runtime: RuntimeDep, session: SessionDep, case: ActionCase, user: CurrentUser) -> CaseDetailOut:
+    """The case's citizen follows their own case again and is told (audited on both cases); 422 when not merged."""
+    service.unmerge(session, case=case, user=user, agency=runtime.agency, now=utcnow())
+    session.flush()
+    session.refresh(case)
+    return with_place(CaseDetailOut.of_case(case, user), session=session, case=case, runtime=runtime)
+
+
 def _merge_target(session: Session, *, into_id: int, user: User) -> Case:
     """The case to merge into, which the user may see (422 in Thai otherwise)."""
     if not 1 <= into_id <= MAX_ROW_ID:
@@ -126,6 +136,22 @@ def case_proof(runtime: Runtime, case: Case) -> dict[str, Any]:
         return {}
     needed = proof.needs_after_photo(case, session=session, agency=runtime.agency, places=places_config(runtime))
     return {"asks": needed and not proof.has_after_photo(session, case=case), "needed": needed}
+
+
+@router.post("/inbox/cases/{case_id}/unmerge", include_in_schema=False)
+def unmerge_page(request: Request, runtime: RuntimeDep, session: SessionDep, case_id: RowId,
+                 user: PageUser) -> Response:
+    """The case page's "ยกเลิกการรวมเรื่อง" button: undo the merge, then back to the case with what happened."""
+    try:
+        case = acting_case(session, case_id=case_id, user=user)
+        service.unmerge(session, case=case, user=user, agency=runtime.agency, now=utcnow())
+        session.flush()
+    except (HTTPException, service.CaseError) as exc:
+        session.rollback()
+        flash(request, str(exc.detail) if isinstance(exc, HTTPException) else str(exc), kind="error")
+    else:
+        flash(request, "ยกเลิกการรวมเรื่องแล้ว ผู้แจ้งจะได้รับความคืบหน้าของเรื่องนี้เอง")
+    return RedirectResponse(f"/inbox/cases/{case_id}#place", status_code=303)
 
 
 register_templates(TEMPLATES)
