@@ -7,18 +7,23 @@ import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from agency.config import AgencyConfig
 from agency.vocabulary import OPEN_STATUSES, STATUS_NAMES
+from bot.replies import CaseLinks
 from classifier.privacy import mask_personal_data
 from conversation.models import MediaFile
 from places.geo import rounded
 from places.report import ADDRESS_PREFIX
 from places.models import AfterPhoto, CaseMerge, CasePlace
 from storage.models import AuditEvent, Case, Message, Unit
+
+if TYPE_CHECKING:
+    from runtime import Runtime
 
 TOKEN_BYTES = 16  # 128 bits: unguessable
 
@@ -37,6 +42,27 @@ def token_matches(*, secret: str, ticket: str, token: str | None) -> bool:
 def status_path(*, secret: str, ticket: str) -> str:
     """The public status page's path with its token."""
     return f"/t/{ticket}?k={status_token(secret=secret, ticket=ticket)}"
+
+
+def case_links(runtime: "Runtime", session: Session, *, case: Case) -> CaseLinks | None:
+    """The case's public status page and its latest after-photo (a merged case shows its target's when it has none
+    of its own) under FANGSIANG_PUBLIC_URL, for what its citizen is told; None when no public address is set."""
+    base = runtime.settings.fangsiang_public_url.strip().rstrip("/")
+    if not base.startswith(("https://", "http://")):
+        return None
+    secret = runtime.settings.secret_key
+    photo_url = None
+    target = session.scalar(select(CaseMerge.into_case_id).where(CaseMerge.case_id == case.id))
+    for holder_id in (case.id, target):
+        photo_id = session.scalar(select(func.max(AfterPhoto.id)).where(AfterPhoto.case_id == holder_id)) \
+            if holder_id is not None else None
+        if photo_id is not None:
+            holder = case if holder_id == case.id else session.get(Case, holder_id)
+            if holder is not None:
+                token = status_token(secret=secret, ticket=holder.ticket)
+                photo_url = f"{base}/t/{holder.ticket}/after/{photo_id}?k={token}"
+                break
+    return CaseLinks(status_url=base + status_path(secret=secret, ticket=case.ticket), after_photo_url=photo_url)
 
 
 @dataclass(frozen=True)
