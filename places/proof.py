@@ -82,6 +82,14 @@ def change_status_with_proof(session: Session, *, case: Case, user: User, status
     return event
 
 
+def resolved_without_photo(session: Session, *, case_id: int) -> AuditEvent | None:
+    """The last time the case was resolved without an after-photo (its reason in `no_after_photo_reason`), if ever."""
+    events = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id,
+                                                      AuditEvent.action == AuditAction.STATUS_CHANGED)
+                             .order_by(AuditEvent.id.desc()))
+    return next((e for e in events if e.details.get("no_after_photo_reason")), None)
+
+
 @dataclass(frozen=True)
 class Flags:
     """What was found odd about an after-photo."""

@@ -106,6 +106,7 @@ def case_place(runtime: Runtime, case: Case) -> dict[str, Any]:
     return {"place": place, "source_name": SOURCE_NAMES.get(place.source, "") if place else "",
             "after_photos": proof.after_photos(session, case_id=case.id),
             "needs_after_photo": proof.needs_after_photo(case, session=session, agency=runtime.agency, places=config),
+            "without_photo": proof.resolved_without_photo(session, case_id=case.id),
             "tickets": {c.id: c.ticket for c in session.scalars(select(Case).where(Case.id.in_(
                 [a.reused_case_id for a in proof.after_photos(session, case_id=case.id) if a.reused_case_id])))},
             "merged_into": session.get(Case, link.into_case_id) if link else None,

@@ -92,3 +92,4 @@ def test_the_api_and_the_case_page_ask_for_the_after_photo(make_server) -> None:
     assert done.status_code == 303
     shown = client.get(f"/inbox/cases/{by_page}").text
     assert "ไม่มีภาพหลังแก้ไข เพราะ: ถนนปิดซ่อม เข้าไปถ่ายภาพไม่ได้" in shown and 'id="resolve-proof"' not in shown
+    assert "แจ้งดำเนินการแล้วเสร็จโดยไม่มีภาพหลังแก้ไข" in shown  # in the after-photo panel, for the unit's head
