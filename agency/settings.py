@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     fangsiang_model_dir: Path | None = None
     fangsiang_secret_key: str | None = Field(default=None, description="Signs sessions and API tokens.")
     fangsiang_base_url: str = "http://127.0.0.1:8000"
+    fangsiang_public_url: str = Field(
+        default="", description="The address citizens reach the service at (https://…): chat answers then carry the "
+                                "link to the case's public status page and the survey shows the after-photo; empty: "
+                                "no such links.")
     fangsiang_log_level: str = "INFO"
     fangsiang_max_body_bytes: int = 1_000_000
     fangsiang_in_process_worker: bool = True

@@ -129,6 +129,8 @@ class AuditAction(Term):
     CASE_MERGED = "case_merged", "รวมกับเรื่องที่มีผู้แจ้งไว้แล้ว (ปัญหาเดียวกัน)"
     MERGE_RECEIVED = "merge_received", "มีเรื่องปัญหาเดียวกันรวมเข้ามา"
     MERGE_RELAYED = "merge_relayed", "ส่งต่อความคืบหน้าจากเรื่องที่รวมไว้"
+    MERGE_UNDONE = "merge_undone", "ยกเลิกการรวมเรื่อง (ไม่ใช่ปัญหาเดียวกัน) — ผู้แจ้งติดตามเรื่องของตนเอง"
+    MERGE_WITHDRAWN = "merge_withdrawn", "เรื่องที่รวมเข้ามาถูกแยกออกแล้ว"
     REPORT_FILED = "report_filed", "ประชาชนแจ้งเรื่องผ่านแบบฟอร์มบนเว็บไซต์"
     AFTER_PHOTO_ADDED = "after_photo_added", "แนบภาพหลังแก้ไข"
     AFTER_PHOTO_FLAGGED = "after_photo_flagged", "ภาพหลังแก้ไขน่าสงสัย — แจ้งหัวหน้าหน่วยงานแล้ว"

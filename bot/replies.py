@@ -75,6 +75,18 @@ class Reply:
     cards: tuple[Card, ...] = ()
     links: tuple[Link, ...] = ()
     public: bool = False
+    image: str = ""  # a picture shown before the text (a public https:// URL), e.g. the after-photo with the survey
+
+
+@dataclass(frozen=True)
+class CaseLinks:
+    """A case's public pages, for its citizen: the status page (with its token) and the latest after-photo."""
+
+    status_url: str
+    after_photo_url: str | None = None
+
+
+STATUS_LINK_LABEL = "ติดตามสถานะทางเว็บ"
 
 
 @dataclass(frozen=True)
@@ -161,9 +173,11 @@ def respond_within(respond_days: int) -> str:
 
 
 def case_acknowledgement(*, case: CaseFacts, intent: str, respond_days: int, agency: str, phone: str = "",
-                         signer: PostbackSigner, urgent: bool = False, safety_advice: str = "") -> Reply:
-    """The first answer to a new case: a case card (ticket, unit, deadline, status) and its text fallback; an urgent
-    case states the urgent standard and the safety advice.
+                         signer: PostbackSigner, urgent: bool = False, safety_advice: str = "",
+                         status_url: str = "") -> Reply:
+    """The first answer to a new case: a case card (ticket, unit, deadline, status) and its text fallback, with the
+    link to the case's public status page when there is one; an urgent case states the urgent standard and the
+    safety advice.
 
     Praise gets thanks only: no ticket talk and no deadline.
     """
@@ -190,7 +204,8 @@ def case_acknowledgement(*, case: CaseFacts, intent: str, respond_days: int, age
                 button=_postback(signer, "ติดตามสถานะ", StatusRequest(case_id=case.case_id),
                                  f"ติดตามเรื่อง {case.ticket}"))
     quick = _evidence_quick_replies() if intent == Intent.COMPLAINT else ()
-    return Reply(text=text, cards=(card,), quick_replies=quick)
+    links = (Link(label=STATUS_LINK_LABEL, url=status_url),) if status_url else ()
+    return Reply(text=text, cards=(card,), quick_replies=quick, links=links)
 
 
 def praise_thanks(*, agency: str) -> Reply:
@@ -314,10 +329,18 @@ def case_reopened(*, ticket: str, unit_name: str) -> Reply:
 # ---------------------------------------------------------------- satisfaction survey (PMQA 3.2)
 
 
-def survey_question(*, case: CaseFacts, signer: PostbackSigner) -> Reply:
-    """After resolution: rate the service on the 5-point scale (most satisfied first)."""
+def survey_question(*, case: CaseFacts, signer: PostbackSigner, links: CaseLinks | None = None) -> Reply:
+    """After resolution: rate the service on the 5-point scale (most satisfied first), with the officers'
+    after-photo shown (a picture when its address is https://, else the status page that shows it)."""
+    photo = links.after_photo_url if links is not None else None
+    shown = photo if photo and photo.startswith("https://") else ""
+    seen = "ภาพหลังแก้ไขจากเจ้าหน้าที่อยู่ด้านบน " if shown else ""
+    if photo and not shown and links is not None:
+        seen = f"ดูภาพหลังแก้ไขจากเจ้าหน้าที่ได้ที่ {links.status_url} "
     return Reply(
-        text=(f"รบกวนประเมินความพึงพอใจต่อการให้บริการเรื่อง {case.ticket} ด้วยนะคะ "
+        image=shown,
+        links=(Link(label=STATUS_LINK_LABEL, url=links.status_url),) if shown else (),
+        text=(f"{seen}รบกวนประเมินความพึงพอใจต่อการให้บริการเรื่อง {case.ticket} ด้วยนะคะ "
               "กดเลือกด้านล่าง หรือพิมพ์คะแนน 1–5 ก็ได้ค่ะ"),
         quick_replies=tuple(
             _postback(signer, SURVEY_LABELS[score], SurveyScore(case_id=case.case_id, score=score))

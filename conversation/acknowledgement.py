@@ -7,7 +7,7 @@ from cases.service import open_case, record_praise, set_citizen_group
 from cases.standards import standard_for
 from bot import replies
 from bot.postbacks import GroupChoice
-from conversation.turn import Turn, case_facts, say
+from conversation.turn import Turn, case_facts, links_of, say
 from storage.models import Message, utcnow
 
 
@@ -33,7 +33,9 @@ def open_and_acknowledge(turn: Turn, *, source: Message | None = None, intent: s
         urgent = case.priority == "urgent"
         standard = standard_for(runtime.agency, unit=case.unit_code, intent=case.intent,
                                 priority="urgent" if urgent else "normal")
+        links = links_of(runtime, session, case) if case.intent != Intent.PRAISE else None
         answer = replies.case_acknowledgement(
+            status_url=links.status_url if links is not None else "",
             case=facts, intent=case.intent, respond_days=standard.respond_days, agency=runtime.agency.name,
             phone=runtime.agency.phone, signer=turn.signer, urgent=urgent,
             safety_advice=runtime.agency.safety_advice_for(source.text or "") if urgent else "")

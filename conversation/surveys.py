@@ -14,7 +14,7 @@ from cases.service import reopen
 from bot import replies
 from conversation.models import Survey
 from bot.postbacks import SurveyReason, SurveyScore
-from conversation.turn import Turn, case_facts, owns, say, signer_for
+from conversation.turn import Turn, case_facts, links_of, owns, say, signer_for
 from storage import audit
 from storage.models import Case, Contact, Unit, utcnow
 
@@ -51,7 +51,8 @@ def ask_surveys(runtime: "Runtime", *, now: dt.datetime | None = None, limit: in
             if target is None:
                 continue
             said = say(session, contact=target, key=f"survey:{case.id}", case_id=case.id,
-                       answers=[replies.survey_question(case=case_facts(session, case), signer=signer)])
+                       answers=[replies.survey_question(case=case_facts(session, case), signer=signer,
+                                                        links=links_of(runtime, session, case))])
             audit.record(session, actor="system", action=AuditAction.SURVEY_ASKED, entity="case", entity_id=case.id,
                          case_id=case.id, sent=said)
             asked += 1

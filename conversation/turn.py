@@ -74,6 +74,13 @@ def case_facts(session: Session, case: Case) -> replies.CaseFacts:
     )
 
 
+def links_of(runtime: "Runtime", session: Session, case: Case) -> replies.CaseLinks | None:
+    """The case's public pages for its citizen (status page, after-photo), None when the service has no public
+    address or no room serves them."""
+    make = getattr(runtime, "case_links", None)
+    return make(runtime, session, case=case) if make is not None else None
+
+
 def owns(session: Session, *, case: Case, contact: Contact) -> bool:
     """True if this contact filed the case (the same channel user)."""
     if case.contact_id == contact.id:

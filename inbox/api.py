@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from agency.vocabulary import CASE_STATUSES, Role, channel_names
 from cases import access, offline, queries, service
 from cases.schemas import CaseDetailOut, CaseListOut, CaseOut
-from places.views import with_place
+from places import proof
+from places.views import places_config, with_place
 from storage.models import Case, User, utcnow
 from web.deps import ActionCase, CurrentUser, Offset, ReadSessionDep, RowId, RuntimeDep, SessionDep
 
@@ -76,6 +77,7 @@ class StatusIn(BaseModel):
 
     status: str = ""
     note: str | None = None
+    no_photo_reason: str | None = None  # resolving a physical problem without an after-photo: why none is possible
 
 
 class AssignIn(BaseModel):
@@ -162,9 +164,11 @@ def post_reply(session: SessionDep, case: ActionCase, body: ReplyIn, user: Curre
              response_model_exclude_unset=True)
 def post_status(runtime: RuntimeDep, session: SessionDep, case: ActionCase, body: StatusIn,
                 user: CurrentUser) -> CaseDetailOut:
-    """new → acknowledged → in_progress → resolved → closed; forwarded and rejected need a note."""
-    service.change_status(session, case=case, user=user, status=body.status, note=body.note, agency=runtime.agency,
-                          now=utcnow())
+    """new → acknowledged → in_progress → resolved → closed; forwarded and rejected need a note; resolving a
+    physical problem needs an after-photo (`POST /api/cases/{id}/after-photos`) or `no_photo_reason`."""
+    proof.change_status_with_proof(session, case=case, user=user, status=body.status, note=body.note,
+                                   no_photo_reason=body.no_photo_reason, agency=runtime.agency,
+                                   places=places_config(runtime), now=utcnow())
     return acted(session, case, user)
 
 

@@ -19,6 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from agency.vocabulary import CASE_STATUSES, CHANNELS, INTENTS, OPEN_STATUSES, Role, channel_names
 from cases import access, alerts, deadlines, offline, queries, service
 from cases.schemas import MessageOut
+from places import proof
+from places.views import places_config
 from storage.models import AuditEvent, Case, ReplyTemplate, Unit, User, utcnow
 from runtime import Runtime
 from agency.thaitime import BANGKOK
@@ -154,11 +156,14 @@ def reply(request: Request, case_id: RowId, user: PageUser, runtime: RuntimeDep,
 
 @router.post("/inbox/cases/{case_id}/status")
 def change_status(request: Request, case_id: RowId, user: PageUser, runtime: RuntimeDep, session: SessionDep,
-                  status: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
-    """Move the case along the workflow."""
-    return _act(request, session, runtime, user=user, case_id=case_id, drafts={"status": status, "status_note": note},
-                done="เปลี่ยนสถานะเรียบร้อยแล้ว", action=lambda case: service.change_status(
-                    session, case=case, user=user, status=status, note=note, agency=runtime.agency, now=utcnow()))
+                  status: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+                  no_photo_reason: Annotated[str, Form()] = "") -> Response:
+    """Move the case along the workflow (resolving a physical problem asks for an after-photo or why there is none)."""
+    return _act(request, session, runtime, user=user, case_id=case_id,
+                drafts={"status": status, "status_note": note, "no_photo_reason": no_photo_reason},
+                done="เปลี่ยนสถานะเรียบร้อยแล้ว", action=lambda case: proof.change_status_with_proof(
+                    session, case=case, user=user, status=status, note=note, no_photo_reason=no_photo_reason,
+                    agency=runtime.agency, places=places_config(runtime), now=utcnow()))
 
 
 @router.post("/inbox/cases/{case_id}/assign")

@@ -24,6 +24,7 @@ class PlacesConfig:
     physical_categories: tuple[str, ...] = field(default=())
     auto_join: bool = True  # a new case that is plainly a known problem (near, same category, same meaning) joins it
     join_similarity: float = 0.945  # the meaning that close, for joining without an officer
+    public_map: bool = False  # opt-in: GET /map shows open and resolved problems by category, places rounded
 
 
 @lru_cache
@@ -49,6 +50,7 @@ def parse_places_config(data: dict) -> PlacesConfig:
         physical_categories=tuple(str(c) for c in data.get("physical_categories", ())),
         auto_join=bool(data.get("auto_join", True)),
         join_similarity=float(data.get("join_similarity", 0.945)),
+        public_map=bool(data.get("public_map", False)),
     )
     if config.radius_m <= 0 or config.area_radius_m < config.radius_m or not 0 < config.similarity <= 1:
         raise ValueError("places: radius_m > 0, area_radius_m >= radius_m and 0 < similarity <= 1")

@@ -9,21 +9,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from agency.config import AgencyConfig
+from agency.vocabulary import AuditAction, Status
 from cases.alerts import unit_staff
+from cases.errors import CaseError
+from cases.service import allowed_statuses, change_status
 from conversation.models import MediaFile
 from places.config import PlacesConfig
 from places.models import AfterPhoto, CasePlace, PhotoHash
 from places.photos import CleanPhoto
 from places.service import category_of
 from storage import audit
-from storage.models import Case, Message, User
+from storage.models import AuditEvent, Case, Message, User
 
 SAME_PICTURE_BITS = 8  # of 64: a re-saved, resized or lightly cropped copy stays within this many differing bits
 HASH_BATCH = 500  # citizens' photos hashed per check (the rest on the next)
+NO_PHOTO_REASON_LIMIT = 500
+PHOTO_NEEDED = ("เรื่องประเภทนี้เป็นปัญหาทางกายภาพ กรุณาแนบภาพหลังแก้ไขก่อนแจ้งว่าดำเนินการแล้วเสร็จ "
+                "หรือระบุเหตุผลที่ไม่สามารถถ่ายภาพหลังแก้ไขได้")
 
 
 def difference_hash(data: bytes) -> str:
@@ -46,6 +52,43 @@ def hash_distance(a: str, b: str) -> int:
 def needs_after_photo(case: Case, *, session: Session, agency: AgencyConfig, places: PlacesConfig) -> bool:
     """Whether the case's category is a physical problem the agency wants proof of fix for."""
     return category_of(case, session.get(CasePlace, case.id), agency) in places.physical_categories
+
+
+def has_after_photo(session: Session, *, case: Case) -> bool:
+    """Whether the case has an after-photo taken since it was last reopened (an older one did not fix it)."""
+    reopened = session.scalar(select(func.max(AuditEvent.at)).where(AuditEvent.case_id == case.id,
+                                                                    AuditEvent.action == AuditAction.REOPENED))
+    query = select(AfterPhoto.id).where(AfterPhoto.case_id == case.id)
+    if reopened is not None:
+        query = query.where(AfterPhoto.uploaded_at >= reopened)
+    return session.scalar(query.limit(1)) is not None
+
+
+def change_status_with_proof(session: Session, *, case: Case, user: User, status: str, note: str | None,
+                             no_photo_reason: str | None, agency: AgencyConfig, places: PlacesConfig,
+                             now: dt.datetime) -> AuditEvent:
+    """Move the case along the workflow; resolving a physical problem asks for an after-photo, or the officer's
+    reason why none is possible (kept in the audit event). Thai CaseError otherwise."""
+    reason = (no_photo_reason or "").strip()
+    if len(reason) > NO_PHOTO_REASON_LIMIT:
+        raise CaseError(f"เหตุผลที่ไม่มีภาพหลังแก้ไขยาวเกินไป ระบุได้ไม่เกิน {NO_PHOTO_REASON_LIMIT:,} ตัวอักษร")
+    without_photo = (status == Status.RESOLVED and status in allowed_statuses(case)
+                     and needs_after_photo(case, session=session, agency=agency, places=places)
+                     and not has_after_photo(session, case=case))
+    if without_photo and not reason:
+        raise CaseError(PHOTO_NEEDED)
+    event = change_status(session, case=case, user=user, status=status, note=note, agency=agency, now=now)
+    if without_photo:
+        event.details = {**event.details, "no_after_photo_reason": reason}
+    return event
+
+
+def resolved_without_photo(session: Session, *, case_id: int) -> AuditEvent | None:
+    """The last time the case was resolved without an after-photo (its reason in `no_after_photo_reason`), if ever."""
+    events = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id,
+                                                      AuditEvent.action == AuditAction.STATUS_CHANGED)
+                             .order_by(AuditEvent.id.desc()))
+    return next((e for e in events if e.details.get("no_after_photo_reason")), None)
 
 
 @dataclass(frozen=True)

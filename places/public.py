@@ -7,20 +7,29 @@ import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from agency.config import AgencyConfig
+from agency.thaitime import thai_date
 from agency.vocabulary import OPEN_STATUSES, STATUS_NAMES
+from bot.replies import CaseLinks
 from classifier.privacy import mask_personal_data
 from conversation.models import MediaFile
 from places.geo import rounded
 from places.report import ADDRESS_PREFIX
 from places.models import AfterPhoto, CaseMerge, CasePlace
+from places.service import category_of
 from storage.models import AuditEvent, Case, Message, Unit
 
+if TYPE_CHECKING:
+    from runtime import Runtime
+
 TOKEN_BYTES = 16  # 128 bits: unguessable
+PUBLIC_MAP_DAYS = 90  # resolved problems stay on the public map this long
+PUBLIC_MAP_LIMIT = 5000
 
 
 def status_token(*, secret: str, ticket: str) -> str:
@@ -37,6 +46,27 @@ def token_matches(*, secret: str, ticket: str, token: str | None) -> bool:
 def status_path(*, secret: str, ticket: str) -> str:
     """The public status page's path with its token."""
     return f"/t/{ticket}?k={status_token(secret=secret, ticket=ticket)}"
+
+
+def case_links(runtime: "Runtime", session: Session, *, case: Case) -> CaseLinks | None:
+    """The case's public status page and its latest after-photo (a merged case shows its target's when it has none
+    of its own) under FANGSIANG_PUBLIC_URL, for what its citizen is told; None when no public address is set."""
+    base = runtime.settings.fangsiang_public_url.strip().rstrip("/")
+    if not base.startswith(("https://", "http://")):
+        return None
+    secret = runtime.settings.secret_key
+    photo_url = None
+    target = session.scalar(select(CaseMerge.into_case_id).where(CaseMerge.case_id == case.id))
+    for holder_id in (case.id, target):
+        photo_id = session.scalar(select(func.max(AfterPhoto.id)).where(AfterPhoto.case_id == holder_id)) \
+            if holder_id is not None else None
+        if photo_id is not None:
+            holder = case if holder_id == case.id else session.get(Case, holder_id)
+            if holder is not None:
+                token = status_token(secret=secret, ticket=holder.ticket)
+                photo_url = f"{base}/t/{holder.ticket}/after/{photo_id}?k={token}"
+                break
+    return CaseLinks(status_url=base + status_path(secret=secret, ticket=case.ticket), after_photo_url=photo_url)
 
 
 @dataclass(frozen=True)
@@ -131,6 +161,43 @@ def public_photos(session: Session, *, case_id: int) -> list[MediaFile]:
                                 .where(Message.case_id == case_id, Message.direction == "in",
                                        MediaFile.kind == "image", MediaFile.status == "stored")
                                 .order_by(MediaFile.id)))
+
+
+# ---- the opt-in public map: problems by category, nothing personal, places rounded
+
+
+def public_map_problems(session: Session, *, agency: AgencyConfig, now: dt.datetime) -> list[dict]:
+    """Open complaints and those resolved in the last 90 days that have a place, newest first, as anyone may see
+    them: category, open or resolved, the day reported and the place rounded to about 110 m (no ticket, no text; a
+    case merged into the same problem's is left out: it is that one)."""
+    rows = session.execute(
+        select(Case, CasePlace).join(CasePlace, CasePlace.case_id == Case.id)
+        .where(Case.intent == "complaint", Case.id.not_in(select(CaseMerge.case_id)),
+               or_(Case.status.in_(OPEN_STATUSES),
+                   and_(Case.status.in_(("resolved", "closed")),
+                        Case.resolved_at >= now - dt.timedelta(days=PUBLIC_MAP_DAYS))))
+        .order_by(Case.id.desc()).limit(PUBLIC_MAP_LIMIT))
+    names = {c.code: c.name for c in agency.complaint_categories}
+    out = []
+    for case, place in rows:
+        code = category_of(case, place, agency)
+        code = code if code in names else "other"
+        is_open = case.status in OPEN_STATUSES
+        out.append({"category": code, "category_name": names.get(code, "อื่น ๆ"),
+                    "state": "open" if is_open else "resolved",
+                    "state_name": "ยังไม่แล้วเสร็จ" if is_open else "แก้ไขแล้ว",
+                    "reported": thai_date(case.created_at), "lat": rounded(place.lat), "lon": rounded(place.lon)})
+    return out
+
+
+def public_map_counts(problems: list[dict], *, agency: AgencyConfig) -> list[dict]:
+    """Open and resolved counts per category, in the agency's order ("อื่น ๆ" last), categories with none left out."""
+    order = [(c.code, c.name) for c in agency.complaint_categories] + [("other", "อื่น ๆ")]
+    counts = [{"category": code, "category_name": name,
+               "open": sum(1 for p in problems if p["category"] == code and p["state"] == "open"),
+               "resolved": sum(1 for p in problems if p["category"] == code and p["state"] == "resolved")}
+              for code, name in order]
+    return [c for c in counts if c["open"] or c["resolved"]]
 
 
 # ---- Open311 GeoReport v2 (read): services are the agency's complaint categories, requests its complaints

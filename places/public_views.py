@@ -298,6 +298,39 @@ def _media_file(runtime: Runtime, relative: str | None) -> Path | None:
     return path if root in path.parents and path.is_file() else None
 
 
+# ---- the opt-in public map (`[places] public_map = true`)
+
+
+def _public_map_on(runtime: Runtime) -> None:
+    """404 unless the agency opted in to the public map."""
+    if not config_for(runtime.settings).public_map:
+        raise HTTPException(404)
+
+
+@router.get("/map", include_in_schema=False)
+def public_map(request: Request, runtime: RuntimeDep, session: ReadSessionDep) -> Response:
+    """Open and resolved problems by category on a map (Leaflet; tiles from the configured URL, markers on a plain
+    background without them) and as counts; it reads its points from /map/problems.json."""
+    _public_map_on(runtime)
+    problems = public.public_map_problems(session, agency=runtime.agency, now=utcnow())
+    settings = runtime.settings
+    page = render(request, "places/public_map.html", user=None, agency=runtime.agency,
+                  counts=public.public_map_counts(problems, agency=runtime.agency), total=len(problems),
+                  tiles_url=settings.fangsiang_map_tiles_url, attribution=settings.fangsiang_map_attribution,
+                  area=config_for(settings).area, days=public.PUBLIC_MAP_DAYS)
+    return with_tiles_policy(page, settings.fangsiang_map_tiles_url)
+
+
+@router.get("/map/problems.json", tags=["places"], summary="The public map's problems (opt-in; no personal data)")
+def public_map_feed(runtime: RuntimeDep, session: ReadSessionDep) -> JSONResponse:
+    """`problems`: category, state (open | resolved), the day reported and the place rounded to about 110 m; 404
+    unless the agency opted in."""
+    _public_map_on(runtime)
+    problems = public.public_map_problems(session, agency=runtime.agency, now=utcnow())
+    return JSONResponse({"problems": problems, "resolved_within_days": public.PUBLIC_MAP_DAYS,
+                         "counts": public.public_map_counts(problems, agency=runtime.agency)})
+
+
 # ---- Open311 GeoReport v2 (read)
 
 

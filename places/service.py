@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from agency.config import AgencyConfig
-from agency.vocabulary import OPEN_STATUSES, STATUS_NAMES
+from agency.vocabulary import OPEN_STATUSES, STATUS_NAMES, AuditAction
 from bot import replies as texts
 from bot.outbound import CitizenUnreachable, tell_citizen
 from cases.service import CaseError, change_fields, first_inbound
@@ -122,7 +122,9 @@ def join_known_problem(session: Session, *, case: Case, agency: AgencyConfig, co
     """Join a new case to the known problem it plainly is — the same category within the radius AND a near-identical
     meaning — and tell its citizen that problem's ticket; returns the case joined, or None."""
     if not config.auto_join or case.status not in OPEN_STATUSES or session.get(CaseMerge, case.id) is not None \
-            or session.scalar(select(CaseMerge.case_id).where(CaseMerge.into_case_id == case.id).limit(1)):
+            or session.scalar(select(CaseMerge.case_id).where(CaseMerge.into_case_id == case.id).limit(1)) \
+            or session.scalar(select(AuditEvent.id).where(AuditEvent.case_id == case.id,  # an officer parted it
+                                                          AuditEvent.action == AuditAction.MERGE_UNDONE).limit(1)):
         return None
     place = session.get(CasePlace, case.id)
     category = category_of(case, place, agency)
@@ -245,6 +247,46 @@ def merge(session: Session, *, case: Case, into: Case, user: User | str, agency:
     return event
 
 
+def unmerge(session: Session, *, case: Case, user: User, agency: AgencyConfig, now: dt.datetime) -> AuditEvent:
+    """Undo a merge (not the same problem after all): the case follows its own updates and survey again, takes back
+    the status it had before following the target changed it, and its citizen is told (audited on both cases).
+    Thai CaseError when the case is not merged."""
+    link = session.get(CaseMerge, case.id)
+    if link is None:
+        raise CaseError(f"เรื่องเลขที่ {case.ticket} ไม่ได้รวมกับเรื่องอื่น")
+    into = session.get(Case, link.into_case_id)
+    into_ticket = into.ticket if into else ""
+    restore = _status_before_following(session, case=case)
+    session.delete(link)
+    event = change_fields(session, case=case, actor=user, action=AuditAction.MERGE_UNDONE, now=now,
+                          details={"from": link.into_case_id, "from_ticket": into_ticket},
+                          **(_status_fields(case, restore, now) if restore else {}))
+    audit.record(session, actor=user.email, action=AuditAction.MERGE_WITHDRAWN, entity="case",
+                 entity_id=link.into_case_id, case_id=link.into_case_id, merged=case.id, merged_ticket=case.ticket)
+    told = _tell(session, case=case, key=f"unmerged:{case.id}:{event.id}", text=(
+        f"เรื่องเลขที่ {case.ticket} ของท่านได้แยกออกจากเรื่องเลขที่ {into_ticket} แล้ว เนื่องจากไม่ใช่ปัญหาเดียวกัน "
+        f"เจ้าหน้าที่จะดำเนินการเรื่องของท่านต่อ และจะแจ้งความคืบหน้าให้ท่านทราบค่ะ\n— {agency.short_name}"))
+    event.details = {**event.details, "citizen_told": told}
+    return event
+
+
+def _status_before_following(session: Session, *, case: Case) -> str | None:
+    """The status the case had before it was merged, when only following the target has changed it since (an
+    officer's own change on the case is kept); None when there is nothing to take back."""
+    merged_at = session.scalar(select(func.max(AuditEvent.id)).where(AuditEvent.case_id == case.id,
+                                                                     AuditEvent.action == AuditAction.CASE_MERGED))
+    if merged_at is None:
+        return None
+    changed = [e for e in session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id,
+                                                                   AuditEvent.id >= merged_at)
+                                          .order_by(AuditEvent.id))
+               if "status" in (e.details.get("changes") or {})]
+    if not changed or any(e.action not in (AuditAction.CASE_MERGED, AuditAction.MERGE_RELAYED) for e in changed):
+        return None
+    before = changed[0].details["changes"]["status"][0]
+    return before if before != case.status else None
+
+
 def _status_fields(case: Case, status: str, now: dt.datetime) -> dict[str, Any]:
     """The fields a case takes when it follows its target to `status`."""
     if status == case.status:
@@ -256,6 +298,8 @@ def _status_fields(case: Case, status: str, now: dt.datetime) -> dict[str, Any]:
         fields["closed_at"] = now
     if status in OPEN_STATUSES and case.resolved_at is not None:
         fields["resolved_at"] = None
+    if status != "closed" and case.closed_at is not None:
+        fields["closed_at"] = None
     if case.first_response_at is None and status != "new":
         fields["first_response_at"] = now
     return fields

@@ -67,6 +67,16 @@ def post_merge(runtime: RuntimeDep, session: SessionDep, case: ActionCase, body:
     return with_place(CaseDetailOut.of_case(case, user), session=session, case=case, runtime=runtime)
 
 
+@router.delete("/api/cases/{case_id}/merge", summary="Undo the case's merge (not the same problem after all)",
+               response_model=CaseDetailOut, response_model_exclude_unset=True)
+def delete_merge(runtime: RuntimeDep, session: SessionDep, case: ActionCase, user: CurrentUser) -> CaseDetailOut:
+    """The case's citizen follows their own case again and is told (audited on both cases); 422 when not merged."""
+    service.unmerge(session, case=case, user=user, agency=runtime.agency, now=utcnow())
+    session.flush()
+    session.refresh(case)
+    return with_place(CaseDetailOut.of_case(case, user), session=session, case=case, runtime=runtime)
+
+
 def _merge_target(session: Session, *, into_id: int, user: User) -> Case:
     """The case to merge into, which the user may see (422 in Thai otherwise)."""
     if not 1 <= into_id <= MAX_ROW_ID:
@@ -96,6 +106,7 @@ def case_place(runtime: Runtime, case: Case) -> dict[str, Any]:
     return {"place": place, "source_name": SOURCE_NAMES.get(place.source, "") if place else "",
             "after_photos": proof.after_photos(session, case_id=case.id),
             "needs_after_photo": proof.needs_after_photo(case, session=session, agency=runtime.agency, places=config),
+            "without_photo": proof.resolved_without_photo(session, case_id=case.id),
             "tickets": {c.id: c.ticket for c in session.scalars(select(Case).where(Case.id.in_(
                 [a.reused_case_id for a in proof.after_photos(session, case_id=case.id) if a.reused_case_id])))},
             "merged_into": session.get(Case, link.into_case_id) if link else None,
@@ -119,8 +130,33 @@ def merge_page(request: Request, runtime: RuntimeDep, session: SessionDep, case_
     return RedirectResponse(f"/inbox/cases/{case_id}#place", status_code=303)
 
 
+def case_proof(runtime: Runtime, case: Case) -> dict[str, Any]:
+    """The resolve form's proof part: whether resolving asks for an after-photo, and whether one is there."""
+    session = object_session(case)
+    if session is None:
+        return {}
+    needed = proof.needs_after_photo(case, session=session, agency=runtime.agency, places=places_config(runtime))
+    return {"asks": needed and not proof.has_after_photo(session, case=case), "needed": needed}
+
+
+@router.post("/inbox/cases/{case_id}/unmerge", include_in_schema=False)
+def unmerge_page(request: Request, runtime: RuntimeDep, session: SessionDep, case_id: RowId,
+                 user: PageUser) -> Response:
+    """The case page's "ยกเลิกการรวมเรื่อง" button: undo the merge, then back to the case with what happened."""
+    try:
+        case = acting_case(session, case_id=case_id, user=user)
+        service.unmerge(session, case=case, user=user, agency=runtime.agency, now=utcnow())
+        session.flush()
+    except (HTTPException, service.CaseError) as exc:
+        session.rollback()
+        flash(request, str(exc.detail) if isinstance(exc, HTTPException) else str(exc), kind="error")
+    else:
+        flash(request, "ยกเลิกการรวมเรื่องแล้ว ผู้แจ้งจะได้รับความคืบหน้าของเรื่องนี้เอง")
+    return RedirectResponse(f"/inbox/cases/{case_id}#place", status_code=303)
+
+
 register_templates(TEMPLATES)
-templates.env.globals.update(case_place=case_place)
+templates.env.globals.update(case_place=case_place, case_proof=case_proof)
 router.include_router(public_router)  # the public status page, the report form, Open311
 
 
@@ -173,6 +209,27 @@ def map_page(request: Request, runtime: RuntimeDep, session: ReadSessionDep, use
 async def after_photo_upload(request: Request, runtime: RuntimeDep, session: SessionDep, case_id: RowId,
                              user: PageUser) -> Response:
     """The case page's after-photo upload (CSRF token in the header, sent by places/static/after.js)."""
+    return await _after_photo(request, runtime, session, case_id, user)
+
+
+class AfterPhotoOut(BaseModel):
+    """What became of an uploaded after-photo: the Thai message, and whether it was flagged to the unit head."""
+
+    detail: str
+    flagged: bool
+
+
+@router.post("/api/cases/{case_id}/after-photos", summary="Add an after-photo (proof of fix) to the case",
+             status_code=201, response_model=AfterPhotoOut, tags=["places"])
+async def after_photo_api(request: Request, runtime: RuntimeDep, session: SessionDep, case_id: RowId,
+                          user: CurrentUser) -> Response:
+    """multipart: `photo` (JPEG, PNG or WebP). A picture already on another case, or taken before the report, is
+    flagged to the unit's head; a physical problem is resolved only with one (or a reason why none is possible)."""
+    return await _after_photo(request, runtime, session, case_id, user)
+
+
+async def _after_photo(request: Request, runtime: Runtime, session: Session, case_id: int, user: User) -> Response:
+    """Read, check and keep one uploaded after-photo (422 in Thai when it is missing or not a photo)."""
     form = await request.form(max_files=1, max_fields=5)
     try:
         upload = form.get("photo")

@@ -49,7 +49,7 @@ def describe(event: AuditEvent, *, unit_names: dict[str, str]) -> str:
             parts.append(f"{FIELD_NAMES[field]}: {names[field].get(old, old)} → {names[field].get(new, new)}")
     if event.details.get("score") in vocabulary.SURVEY_LABELS:
         parts.append(f"คะแนน {event.details['score']}/5 ({vocabulary.SURVEY_LABELS[event.details['score']]})")
-    for key, label in (("note", "หมายเหตุ"), ("reason", "เหตุผล")):
+    for key, label in (("note", "หมายเหตุ"), ("reason", "เหตุผล"), ("no_after_photo_reason", "ไม่มีภาพหลังแก้ไข เพราะ")):
         if event.details.get(key):
             value = event.details[key]
             parts.append(f"{label}: {REASON_NAMES.get(value, value) if isinstance(value, str) else value}")

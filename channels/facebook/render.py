@@ -57,6 +57,8 @@ def messenger_messages(reply: Reply) -> list[dict[str, Any]]:
     if len(reply.cards) == 1 and reply.cards[0].button is not None:
         buttons.insert(0, reply.cards[0].button)
     messages: list[dict[str, Any]] = []
+    if reply.image.startswith("https://"):  # a picture first (the after-photo with the survey)
+        messages.append({"attachment": {"type": "image", "payload": {"url": reply.image, "is_reusable": False}}})
     if buttons and len(text) <= BUTTON_TEXT_LIMIT:
         messages.append({"attachment": {"type": "template", "payload": {
             "template_type": "button", "text": text, "buttons": [_button(b) for b in buttons[:BUTTONS_LIMIT]]}}})

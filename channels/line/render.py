@@ -82,12 +82,18 @@ def line_messages(reply: Reply) -> list[dict[str, Any]]:
     if reply.cards:
         cards = reply.cards[:CAROUSEL_BUBBLES]
         contents = bubble(cards[0]) if len(cards) == 1 else {"type": "carousel", "contents": [bubble(c) for c in cards]}
+        if len(cards) == 1 and reply.links:  # web pages (the public status page) as buttons under the card
+            footer = contents.setdefault("footer", {"type": "box", "layout": "vertical", "contents": []})
+            footer["contents"] += [{"type": "button", "style": "link", "height": "sm", "action": {
+                "type": "uri", "label": clip(link.label, LABEL_LIMIT), "uri": link.url}} for link in reply.links]
         message: dict[str, Any] = {"type": "flex", "altText": clip(text, ALT_TEXT_LIMIT), "contents": contents}
     else:
         message = {"type": "text", "text": clip(text, TEXT_LIMIT)}
     quick = quick_reply(reply.quick_replies)
     if quick is not None:
         message["quickReply"] = quick
+    if reply.image.startswith("https://"):  # LINE shows only https pictures; the quick replies stay on the last
+        return [{"type": "image", "originalContentUrl": reply.image, "previewImageUrl": reply.image}, message]
     return [message]
 
 

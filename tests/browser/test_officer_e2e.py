@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.inbox.helpers import PASSWORD, case_from_line, other_unit
+from tests.places.test_proof import street_photo
 from tests.support.browser import ARTIFACTS, LAPTOP, PHONE, no_horizontal_scroll
 from tests.support.chat import Chat, photo_png, quick_data
 from tests.support.server import LiveServer
@@ -79,8 +80,11 @@ def test_officer_sees_a_line_case_live_replies_and_resolves_it(
 
     page.get_by_label("สถานะใหม่").select_option("resolved")
     page.get_by_label("หมายเหตุถึงประชาชน").fill("เปลี่ยนหลอดไฟเรียบร้อยแล้ว")
+    page.locator("#resolve-photo").set_input_files(files=[{"name": "after.jpg", "mimeType": "image/jpeg",
+                                                          "buffer": street_photo(21)}])  # a street light: proof
     page.get_by_role("button", name="บันทึกสถานะ").click()
     expect(page.locator("#case-head")).to_contain_text("ดำเนินการแล้วเสร็จ")
+    expect(page.locator("#after-photos img")).to_have_count(1)
     expect(page.locator("#history")).to_contain_text("รับทราบแล้ว → ดำเนินการแล้วเสร็จ")
     platform_stub.wait_for(lambda reqs: any("เปลี่ยนหลอดไฟเรียบร้อยแล้ว" in r.text for r in reqs))
 

@@ -104,7 +104,7 @@ def test_the_citizens_conversation(make_server, platform_stub: PlatformStub, bac
     works = server.add_user("works@example.go.th", role="officer", unit="public_works") and \
         server.token("works@example.go.th")
     response = server.client.post(f"/api/cases/{road.id}/status", headers=works,
-                                  json={"status": "resolved", "note": "ซ่อมถนนเรียบร้อยแล้ว"})
+                                  json={"status": "resolved", "note": "ซ่อมถนนเรียบร้อยแล้ว", "no_photo_reason": "ซ่อมเสร็จตอนกลางคืน ถ่ายภาพไม่ได้"})
     assert response.status_code == 200, response.text
     survey = owner.wait_text("ประเมินความพึงพอใจ")
     score_two = quick_data(survey, "พึงพอใจน้อย")
@@ -135,7 +135,7 @@ def test_the_citizens_conversation(make_server, platform_stub: PlatformStub, bac
     owner.tap(quick_data(survey, "พึงพอใจมากที่สุด"))
     assert _survey(server, noise.id).score == 5
     assert server.client.post(f"/api/cases/{road.id}/status", headers=works,
-                              json={"status": "resolved", "note": "ซ่อมใหม่แล้ว"}).status_code == 200
+                              json={"status": "resolved", "note": "ซ่อมใหม่แล้ว", "no_photo_reason": "ซ่อมเสร็จตอนกลางคืน ถ่ายภาพไม่ได้"}).status_code == 200
     settle(server)
     owner.say("ขอบคุณมากครับ")
     owner.sticker()

@@ -32,7 +32,8 @@ def test_officer_replies_and_resolves_and_the_citizen_hears_on_line(live_server:
     platform_stub.wait_for(lambda reqs: any("ช่างจะเข้าไปดูพรุ่งนี้" in r.text for r in reqs))
 
     for step in ("in_progress", "resolved"):
-        moved = api.post(f"/api/cases/{case.id}/status", json={"status": step, "note": "ซ่อมถนนเรียบร้อยแล้ว"},
+        moved = api.post(f"/api/cases/{case.id}/status", json={"status": step, "note": "ซ่อมถนนเรียบร้อยแล้ว",
+                                                                 "no_photo_reason": "ซ่อมเสร็จตอนกลางคืน ถ่ายภาพไม่ได้"},
                          headers=who["officer"])
         assert moved.status_code == 200, moved.text
         assert moved.json()["status"] == step
@@ -140,7 +141,8 @@ def test_bad_input_gets_a_thai_error_and_leaves_the_case_unchanged(live_server: 
     refused("notes", {"text": ""}, "กรุณาพิมพ์บันทึก")
 
     for step in ("resolved", "closed"):
-        assert api.post(f"{url}/status", json={"status": step}, headers=who["officer"]).status_code == 200
+        assert api.post(f"{url}/status", json={"status": step, "no_photo_reason": "ซ่อมเสร็จตอนกลางคืน ถ่ายภาพไม่ได้"},
+                        headers=who["officer"]).status_code == 200
     # the status notes and the satisfaction survey go out first, so the thread stops changing under the check
     live_server.wait_until(lambda: all(m.delivery == "sent" for m in load_case(live_server, case.id).messages
                                        if m.direction == "out"))

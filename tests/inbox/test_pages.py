@@ -91,7 +91,8 @@ def test_officer_works_a_case_through_the_pages(live_server: LiveServer, platfor
     assert nowhere.status_code == 422 and "ไม่พบหน่วยงาน" in nowhere.text
     assert client.post(f"/inbox/cases/{case.id}/notes", data={"text": "โทรนัดแล้ว", "csrf_token": token}).status_code == 303
     assert client.post(f"/inbox/cases/{case.id}/status",
-                       data={"status": "resolved", "note": "เก็บขยะแล้ว", "csrf_token": token}).status_code == 303
+                       data={"status": "resolved", "note": "เก็บขยะแล้ว", "csrf_token": token,
+                             "no_photo_reason": "รถเก็บขยะเก็บตอนตีสี่ ถ่ายภาพไม่ได้"}).status_code == 303
     page = client.get(f"/inbox/cases/{case.id}")
     assert "เปลี่ยนสถานะเรียบร้อยแล้ว" in page.text and "โทรนัดแล้ว" in page.text
     assert "ดำเนินการแล้วเสร็จ" in page.text

@@ -83,7 +83,7 @@ def test_earlier_photo_joins_the_case_and_writing_back_reopens_it(make_server, p
 
     server.add_user("works@example.go.th", role="officer", unit=case.unit_code)
     headers = server.token("works@example.go.th")
-    assert server.client.post(f"/api/cases/{case.id}/status", json={"status": "resolved"},
+    assert server.client.post(f"/api/cases/{case.id}/status", json={"status": "resolved", "no_photo_reason": "ซ่อมเสร็จตอนกลางคืน ถ่ายภาพไม่ได้"},
                               headers=headers).status_code == 200
     server.post_line(server.line_text("ยังไม่ได้ซ่อมเลยครับ หลุมยังอยู่", user="photo-first"))
     server.wait_until(lambda: (c := _first_case(server)) is not None and c.status == "in_progress")

@@ -49,16 +49,17 @@ def north_of(metres: float, origin: tuple[float, float] = HOME) -> tuple[float, 
 
 
 def seed_case(session, *, text: str, unit: str, at: tuple[float, float] | None, citizen: str,  # type: ignore[no-untyped-def]
-              source: str = "line_location", channel: str = "line") -> Case:
-    """A complaint opened as the worker opens one: classified message with its e5 vector, then its place."""
+              source: str = "line_location", channel: str = "line", embedded: bool = True) -> Case:
+    """A complaint opened as the worker opens one: classified message with its e5 vector (unless not `embedded`:
+    tests of nothing but proof and merges need no meaning), then its place."""
     contact = Contact(channel=channel, external_id=citizen, following=True)
     session.add(contact)
     session.flush()
     now = utcnow()
-    vector = embed([text])[0]
+    vector = np.asarray(embed([text])[0], dtype=np.float16).tobytes() if embedded else None
     message = Message(direction="in", channel=channel, kind="text", contact_id=contact.id, text=text,
                       intent="complaint", intent_confidence=0.9, unit_code=unit, unit_confidence=0.9, sent_at=now,
-                      received_at=now, embedding=np.asarray(vector, dtype=np.float16).tobytes())
+                      received_at=now, embedding=vector)
     session.add(message)
     session.flush()
     case = cases.open_case(session, contact=contact, message=message, agency=AGENCY, calendar=WorkingCalendar(),

@@ -2,11 +2,15 @@
 and `same_problem`, and an officer merges the same problem through `POST /api/cases/{id}/merge`."""
 from __future__ import annotations
 
+import re
 import time
 
 from tests.places.conftest import HOME, north_of
+from tests.places.test_proof import street_photo
 from tests.inbox.test_pages import sign_in
 from tests.support.chat import Chat, settle
+
+PUBLIC = "https://fangsiang.example.go.th"
 
 
 def location_event(lat: float, lon: float) -> dict:
@@ -15,10 +19,15 @@ def location_event(lat: float, lon: float) -> dict:
             "address": "ซอยวัดใหม่ ตำบลฟังเสียง", "latitude": lat, "longitude": lon}
 
 
-def test_line_locations_place_cases_and_officers_merge_the_same_problem(live_server, platform_stub) -> None:  # type: ignore[no-untyped-def]
-    server = live_server
+def test_line_locations_place_cases_and_officers_merge_the_same_problem(make_server, platform_stub) -> None:  # type: ignore[no-untyped-def]
+    server = make_server(fangsiang_public_url=PUBLIC)
     first, second = Chat(server, platform_stub, "somsri"), Chat(server, platform_stub, "prasit")
     first.say("ถนนหน้าตลาดสดเป็นหลุมใหญ่มาก รถจักรยานยนต์ล้มไปสองคันแล้วค่ะ")
+    acknowledged = first.wait_text("เลขที่เรื่อง")  # with the link to the case's public status page
+    (status_link,) = [b["action"]["uri"] for b in acknowledged["contents"]["footer"]["contents"]
+                      if b["action"]["type"] == "uri"]
+    assert re.fullmatch(rf"{PUBLIC}/t/FS-[0-9-]+\?k=[\w-]+", status_link)
+    assert server.client.get(status_link.removeprefix(PUBLIC)).status_code == 200
     first._post(message=location_event(*HOME))  # the acknowledgement's "ส่งตำแหน่งที่ตั้ง" button
     second.say("ยางมะตอยหน้าตลาดแตกเป็นหลุมลึก ขับรถลำบากมากครับ")
     second._post(message=location_event(*north_of(100)))
@@ -53,10 +62,22 @@ def test_line_locations_place_cases_and_officers_merge_the_same_problem(live_ser
     third._post(message=location_event(*north_of(30)))
     third.wait_text(f"เรื่องนี้มีผู้แจ้งแล้ว เลขที่ {target['ticket']}")
 
+    refused = server.client.post(f"/api/cases/{target['id']}/status", json={"status": "resolved"}, headers=auth)
+    assert refused.status_code == 422 and "กรุณาแนบภาพหลังแก้ไข" in refused.json()["detail"]  # a road: proof asked
+    photo = server.client.post(f"/api/cases/{target['id']}/after-photos", headers=auth,
+                               files={"photo": ("after.jpg", street_photo(11), "image/jpeg")})
+    assert photo.status_code == 201, photo.text
     for step in ("in_progress", "resolved"):
         response = server.client.post(f"/api/cases/{target['id']}/status", json={"status": step}, headers=auth)
         assert response.status_code == 200, response.text
     second.wait_text(f"เรื่องเลขที่ {duplicate['ticket']} ดำเนินการแล้วเสร็จ")
+    # The survey shows the citizens the officer's after-photo, served by the target's public status page.
+    for citizen in (first, second):
+        citizen.wait_text("รบกวนประเมินความพึงพอใจ")
+        pictures = [m for m in citizen.answers() if m["type"] == "image"]
+        assert len(pictures) == 1 and pictures[0]["originalContentUrl"].startswith(f"{PUBLIC}/t/{target['ticket']}/after/")
+        served = server.client.get(pictures[0]["originalContentUrl"].removeprefix(PUBLIC))
+        assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
     third.wait_text("ดำเนินการแล้วเสร็จ")
     assert server.wait_until(lambda: server.client.get(f"/api/cases/{duplicate['id']}", headers=auth)
                              .json()["status"] == "resolved")
