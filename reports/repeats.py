@@ -38,7 +38,7 @@ RULE = (f"ปัญหาเดิมที่แจ้งซ้ำ: ผู้�
         f"เป็นปัญหาเดียวกัน (ผู้ร้องรายเดิมที่แจ้งปัญหาอื่นไม่นับเป็นเรื่องซ้ำ)")
 _COARSE_PLACE = re.compile(r"หมู่ \d{1,2}|ตำบล.*")  # a village number or a subdistrict alone: too much ground
 # places' merges, read by name: reports and places are rooms of one layer and import nothing of each other
-_MERGES = table("case_merges", column("case_id"), column("into_case_id"))
+MERGES = table("case_merges", column("case_id"), column("into_case_id"))
 _EARTH_METRES = 6_371_000.0
 _CELL_DEGREES = 0.0025  # about 280 m of latitude: a pin's neighbours lie in its cell or the eight around it
 
@@ -120,56 +120,69 @@ def load_complaints(session: Session, *, agency: AgencyConfig, scoped: object, s
 
 
 def find_repeats(complaints: Iterable[Complaint], *, since: dt.datetime) -> dict[int, int]:
-    """Complaint id → the id of the earlier complaint it repeats, for complaints received from `since` on."""
-    by_citizen: dict[object, list[Complaint]] = defaultdict(list)
-    by_place: dict[str, list[Complaint]] = defaultdict(list)
-    by_cell: dict[tuple[int, int], list[Complaint]] = defaultdict(list)
+    """Complaint id → the id of the earlier complaint it repeats, for complaints received from `since` on.
+
+    Earlier complaints are filed under what a repeat must share with them: (citizen, problem), (place phrase,
+    problem) and (map cell, problem), so each complaint looks only at those that could match, newest first."""
+    filed: dict[tuple[object, ...], list[Complaint]] = defaultdict(list)
     by_ticket: dict[str, Complaint] = {}
     repeats: dict[int, int] = {}
     for complaint in sorted(complaints, key=lambda c: (c.created_at, c.id)):
         if complaint.created_at >= since and complaint.merged_into not in (None, complaint.id):
             repeats[complaint.id] = complaint.merged_into  # type: ignore[assignment]
         elif complaint.created_at >= since:
-            earlier = _earlier(complaint, by_citizen=by_citizen, by_place=by_place, by_cell=by_cell,
-                               by_ticket=by_ticket)
+            earlier = _earlier(complaint, filed=filed, by_ticket=by_ticket)
             if earlier is not None:
                 repeats[complaint.id] = earlier.id
-        for citizen in complaint.citizens:
-            by_citizen[citizen].append(complaint)
-        if complaint.place:
-            by_place[complaint.place].append(complaint)
-        if complaint.point:
-            by_cell[_cell(complaint.point)].append(complaint)
+        for key in _keys(complaint, neighbours=False):
+            filed[key].append(complaint)
         by_ticket[complaint.ticket] = complaint
     return repeats
 
 
-def _earlier(complaint: Complaint, *, by_citizen: dict[object, list[Complaint]], by_place: dict[str, list[Complaint]],
-             by_cell: dict[tuple[int, int], list[Complaint]], by_ticket: dict[str, Complaint]) -> Complaint | None:
+def _problems(complaint: Complaint) -> list[tuple[str, str]]:
+    return [*((("category", complaint.category),) if complaint.category else ()),
+            *((("issue", complaint.issue),) if complaint.issue else ())]
+
+
+def _keys(complaint: Complaint, *, neighbours: bool) -> list[tuple[object, ...]]:
+    """Where this complaint is filed (or, with `neighbours`, where its matches would be): each citizen, place
+    phrase and map cell (with the eight around it) paired with each of its problems."""
+    problems = _problems(complaint)
+    spots: list[object] = [*complaint.citizens, *((("place", complaint.place),) if complaint.place else ())]
+    if complaint.point:
+        row, column = _cell(complaint.point)
+        steps = (-1, 0, 1) if neighbours else (0,)
+        spots += [("cell", row + dr, column + dc) for dr in steps for dc in steps]
+    return [(spot, problem) for spot in spots for problem in problems]
+
+
+def _earlier(complaint: Complaint, *, filed: dict[tuple[object, ...], list[Complaint]],
+             by_ticket: dict[str, Complaint]) -> Complaint | None:
     """The most recent earlier complaint this one repeats, or None."""
     for ticket in sorted(complaint.named):
         named = by_ticket.get(ticket)
         if named is not None and named.id != complaint.id:
             return named
-    candidates: list[Complaint] = []
-    for citizen in complaint.citizens:
-        candidates += by_citizen.get(citizen, ())
-    if complaint.point:
-        row, column = _cell(complaint.point)
-        for dr in (-1, 0, 1):
-            for dc in (-1, 0, 1):
-                candidates += by_cell.get((row + dr, column + dc), ())
-    if complaint.place:
-        candidates += by_place.get(complaint.place, ())
     same_citizen = set(complaint.citizens)
-    for earlier in sorted(candidates, key=lambda c: (c.created_at, c.id), reverse=True):
-        if earlier.id == complaint.id or not earlier.still_live(complaint.created_at):
+    best: Complaint | None = None
+    for key in _keys(complaint, neighbours=True):
+        shelf = filed.get(key)
+        if not shelf:
             continue
-        if not complaint.same_problem(earlier):
-            continue
-        if same_citizen & set(earlier.citizens) or complaint.same_place(earlier):
-            return earlier
-    return None
+        gone = 0
+        for earlier in reversed(shelf):  # newest first: the first that matches is this shelf's answer
+            if best is not None and (earlier.created_at, earlier.id) <= (best.created_at, best.id):
+                break
+            if not earlier.still_live(complaint.created_at):
+                gone += 1
+                continue
+            if earlier.id != complaint.id and (same_citizen & set(earlier.citizens) or complaint.same_place(earlier)):
+                best = earlier
+                break
+        if gone * 2 > len(shelf):  # finished long ago stays finished: drop them once they are most of the shelf
+            shelf[:] = [c for c in shelf if c.still_live(complaint.created_at)]
+    return best
 
 
 def _cell(point: tuple[float, float]) -> tuple[int, int]:
@@ -197,8 +210,8 @@ def _merges(session: Session, ids: list[int]) -> dict[int, int]:
     """The case each of these was merged into, for those an officer merged."""
     merged: dict[int, int] = {}
     for chunk in _chunks(ids):
-        merged.update(session.execute(select(_MERGES.c.case_id, _MERGES.c.into_case_id)
-                                      .where(_MERGES.c.case_id.in_(chunk))).tuples().all())
+        merged.update(session.execute(select(MERGES.c.case_id, MERGES.c.into_case_id)
+                                      .where(MERGES.c.case_id.in_(chunk))).tuples().all())
     return merged
 
 

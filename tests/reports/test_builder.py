@@ -41,9 +41,8 @@ def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator
 
 
 def report(db: Database, email: str, year: int = 2569) -> dict:
-    with db.session() as session:
-        built = build_report(session, agency=AGENCY, calendar=WorkingCalendar(), fiscal_year=year,
-                             user=user(db, email), now=NOW)
+    built = build_report(db, agency=AGENCY, calendar=WorkingCalendar(), fiscal_year=year, user=user(db, email),
+                         now=NOW)
     check_report(built)
     return built
 
