@@ -126,6 +126,18 @@ def test_every_table_from_stored_cases(db: Database) -> None:
     works = by(built["handling"]["by_unit"], "unit")["public_works"]
     assert (works["received"], works["within_standard"], works["repeat"]) == (5, 2, 1)
     assert works["resolution_days_median"] == 2.0  # [1, 2, 9]
+    # handling by unit and by channel compare three years like the other tables (a1 and b3: the same citizen x, a
+    # lamp then another matter a year later, not repeats)
+    assert {year: (f["received"], f["resolved"], f["within_standard"], f["resolution_days_median"])
+            for year, f in works["by_year"].items()} == {"2567": (1, 1, 1, 1.0), "2568": (1, 1, 1, 2.0),
+                                                         "2569": (5, 3, 2, 2.0)}
+    assert works["by_year"]["2569"] == {k: v for k, v in works.items() if k not in ("unit", "label", "by_year")}
+    assert by(built["handling"]["by_channel"], "channel")["phone"]["by_year"]["2568"]["received"] == 1  # b1
+    assert [(year, f["received"], f["repeat"]) for year, f in total["by_year"].items()] == [
+        ("2567", 1, 0), ("2568", 2, 0), ("2569", 10, 3)]
+    unit_table = tables["handling_by_unit"]
+    assert [row[:3] for row in unit_table.rows[-3:]] == [["รวม", "2567*", 1], ["รวม", "2568", 2], ["รวม", "2569", 10]]
+    assert ["กองช่าง", "2569", 5] in [row[:3] for row in unit_table.rows] and unit_table.group_first
     phone = by(built["handling"]["by_channel"], "channel")["phone"]
     assert (phone["label"], phone["received"], phone["repeat"]) == ("โทรศัพท์ / ศูนย์ 1111", 2, 2)
 
