@@ -386,10 +386,10 @@ def _satisfaction(session: Session, *, scoped: Any, years: list[int], names: dic
     _, end = fiscal_year_bounds(years[-1])
     year_of = when(*((and_(Survey.asked_at >= fiscal_year_bounds(y)[0], Survey.asked_at < fiscal_year_bounds(y)[1]), y)
                      for y in years), else_=0)
-    query = scoped(select(Case.channel, Case.citizen_group, Survey.score, Survey.reason, year_of, func.count())
-                   .join(Case, Case.id == Survey.case_id)
+    query = scoped(select(Facts.channel, Facts.citizen_group, Survey.score, Survey.reason, year_of, func.count())
+                   .join(Facts, Facts.case_id == Survey.case_id)  # the narrow facts row, not the case's texts
                    .where(Survey.asked_at >= start, Survey.asked_at < end)
-                   .group_by(Case.channel, Case.citizen_group, Survey.score, Survey.reason, year_of), Case.unit_code)
+                   .group_by(Facts.channel, Facts.citizen_group, Survey.score, Survey.reason, year_of))
     answers = [(channel, group, score, reason, int(year), int(n))
                for channel, group, score, reason, year, n in session.execute(query)]
     current = years[-1]
