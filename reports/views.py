@@ -292,7 +292,3 @@ def _forbidden(request: Request, user: User) -> HTMLResponse:
 
 def _year_choices(current: int) -> list[int]:
     return list(range(current, current - 6, -1))
-
-
-def _json(report: dict[str, Any]) -> bytes:
-    return json.dumps(report, ensure_ascii=False).encode("utf-8")
