@@ -1,4 +1,4 @@
-"""The rooms' periodic jobs the worker runs (spike detection, rollups, retention): listed once, for every worker."""
+"""The rooms' periodic jobs the worker runs (spikes, rollups, retention, report facts): listed once, for every worker."""
 from __future__ import annotations
 
 from worker.loop import PeriodicJob
@@ -12,6 +12,7 @@ def worker_jobs() -> list[PeriodicJob]:
     from analytics.rollups import rollup_job
     from fangsiang.citizen_rights import retention_job
     from places.service import relay_merged
+    from reports.facts import facts_job
 
     return [
         PeriodicJob(name="media", every_seconds=1.0, run=fetch_pending),  # citizens' photos, fetched and retried
@@ -21,4 +22,6 @@ def worker_jobs() -> list[PeriodicJob]:
         PeriodicJob(name="analytics-spikes", every_seconds=3600.0, run=spike_job, at_start=True),
         PeriodicJob(name="retention", every_seconds=3600.0, run=retention_job),  # PDPA: closed cases' raw texts
         PeriodicJob(name="merged-cases", every_seconds=2.0, run=relay_merged),  # same problem: target's updates
+        # the PMQA report's per-case facts follow changed cases, so a report build finds little left to do
+        PeriodicJob(name="report-facts", every_seconds=60.0, run=facts_job, at_start=True),
     ]

@@ -1,17 +1,16 @@
-"""The PMQA category 3 report computed from stored data at request time (never typed-in figures).
+"""The PMQA category 3 report computed from stored data (never typed-in figures).
 
-Counts per fiscal year are SQL aggregates over `cases`; times are working days between Bangkok days (the
-agency's WorkingCalendar), measured case by case for one fiscal year. Officers get their own unit's data only;
-readers who may not see personal data get free text masked (the report names no citizen in any case).
+Every table is a GROUP BY over the per-case facts (`reports.facts`: working days between Bangkok days on the
+agency's WorkingCalendar, standards met, category, issue, flow steps, repeats, derived once per case change), the
+surveys and the register; medians and P90s are read exactly from the distributions of whole working days. Officers
+get their own unit's data only; readers who may not see personal data get free text masked (the report names no
+citizen in any case). `reports.cache` keeps each built report until the data changes.
 """
 from __future__ import annotations
 
 import datetime as dt
-import math
-import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select
@@ -29,28 +28,28 @@ from agency.vocabulary import (
     SURVEY_REASON_LABELS,
     channel_names,
 )
-from analytics.trends import issue_key
 from cases.access import sees_personal_data
-from cases.standards import published_standards, standard_for
+from cases.standards import published_standards
 from classifier.privacy import mask_personal_data
 from conversation.models import Survey
 from reports import repeats as repeat_rule
-from reports.flow import complaint_flow
+from reports.facts import OTHER_CATEGORY, RESOLVED_STATUSES, Progress, refresh_facts
+from reports.flow import STEPS, flow_table, percentile_of
 from reports.models import LINK_KINDS, Improvement
+from reports.models import CaseFacts as Facts
 from reports.shape import TABLE_DEFINITIONS, TABLE_TITLES
+from storage.db import Database
 from storage.models import Case, Unit, User
 
 YEARS_COMPARED = 3
 PARTIAL_GRACE = dt.timedelta(days=7)  # a history that starts within a week of 1 October covers the year
 NO_GROUP = "ไม่ระบุ"
 TOPICS_PER_QUARTER = 5
-RESOLVED_STATUSES = ("resolved", "closed")
 SOURCE_CASES = "ระบบฟังเสียง: เรื่องที่บันทึกทุกช่องทาง (ออนไลน์และที่เจ้าหน้าที่บันทึก) ณ วันที่จัดทำรายงาน"
 SOURCE_HANDLING = ("ระบบฟังเสียง: เรื่องร้องเรียนของปีงบประมาณ เวลารับเรื่อง ตอบกลับครั้งแรก และดำเนินการแล้วเสร็จ "
                    "นับเป็นวันทำการ (จันทร์–ศุกร์ เว้นวันหยุดราชการและวันหยุดของหน่วยงาน)")
 SOURCE_CATEGORIES = ("ระบบฟังเสียง: เรื่องร้องเรียนจำแนกตามหมวดเรื่องที่หน่วยงานกำหนด (คำสำคัญในข้อความและประเด็นของเรื่อง)"
                      " เรื่องที่ไม่ตรงกับหมวดใดนับเป็น “อื่น ๆ”")
-OTHER_CATEGORY = "other"
 SOURCE_TOPICS = "ระบบฟังเสียง: ประเด็นที่ระบบจำแนกจากข้อความของประชาชน จัดกลุ่มตามประเด็นที่ประชาชนแจ้ง"
 SOURCE_SURVEY = ("ระบบฟังเสียง: แบบสำรวจความพึงพอใจ 5 ระดับที่ส่งถึงผู้ร้องเมื่อดำเนินการแล้วเสร็จ (LINE/Messenger) "
                  "นับตามวันที่ส่งแบบสำรวจในปีงบประมาณ")
@@ -80,41 +79,28 @@ def parse_fiscal_year(value: str | int | None, *, now: dt.datetime) -> int:
     return year
 
 
-@dataclass(frozen=True)
-class _Row:
-    """What the report needs of one case."""
-
-    id: int
-    ticket: str
-    contact_id: int
-    channel: str
-    intent: str
-    unit_code: str
-    status: str
-    created_at: dt.datetime
-    first_response_at: dt.datetime | None
-    resolved_at: dt.datetime | None
-    due_at: dt.datetime
-    topics: list[Any]
-    priority: str
-    summary: str
-
-
 def percentile(values: Sequence[float], fraction: float) -> float | None:
     """The percentile by linear interpolation between closest ranks (as spreadsheets' PERCENTILE.INC)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * fraction
-    low, high = math.floor(position), math.ceil(position)
-    return float(ordered[low] + (ordered[high] - ordered[low]) * (position - low))
+    return percentile_of(Counter(values), fraction)
 
 
 def build_report(
-    session: Session, *, agency: AgencyConfig, calendar: WorkingCalendar, fiscal_year: int, user: User,
-    now: dt.datetime,
+    db: Database, *, agency: AgencyConfig, calendar: WorkingCalendar, fiscal_year: int, user: User,
+    now: dt.datetime, progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """The report for `fiscal_year` (B.E.) and the two years before it, as `reports.shape.PmqaReport`."""
+    """The report for `fiscal_year` (B.E.) and the two years before it, as `reports.shape.PmqaReport`: the per-case
+    facts brought up to date with the cases changed since (short writes), then GROUP BY queries in a read session.
+    `progress(stage, fraction)` hears how far it is."""
+    tell = progress or (lambda stage, fraction: None)
+    refresh_facts(db, agency=agency, calendar=calendar, progress=lambda stage, done: tell(stage, done * 0.5))
+    with db.read_session() as session:
+        return _build(session, agency=agency, fiscal_year=fiscal_year, user=user, now=now,
+                      tell=lambda stage, done: tell(stage, 0.5 + done * 0.5))
+
+
+def _build(session: Session, *, agency: AgencyConfig, fiscal_year: int, user: User, now: dt.datetime,
+           tell: Progress) -> dict[str, Any]:
+    """The report from the facts (see build_report)."""
     years = list(range(fiscal_year - YEARS_COMPARED + 1, fiscal_year + 1))
     first_start, _ = fiscal_year_bounds(years[0])
     year_start, year_end = fiscal_year_bounds(fiscal_year)
@@ -125,75 +111,65 @@ def build_report(
     names = channel_names(agency)
     scope = f"เฉพาะ{units.get(unit_scope, unit_scope)}" if unit_scope else "ทุกหน่วยงาน"
 
-    def scoped(query: Select) -> Select:
-        return query.where(Case.unit_code == unit_scope) if unit_scope else query
+    def scoped(query: Select, column: Any = Facts.unit_code) -> Select:
+        return query.where(column == unit_scope) if unit_scope else query
 
     def by_year(column: Any) -> list[tuple[Any, dict[str, int]]]:
-        """Matters per value of `column` per fiscal year: one SQL GROUP BY with a sum per year."""
-        sums = []
-        for year in years:
-            start, end = fiscal_year_bounds(year)
-            sums.append(func.sum(when((and_(Case.created_at >= start, Case.created_at < end), 1), else_=0)))
-        query = scoped(select(column, *sums).where(Case.created_at >= first_start, Case.created_at < year_end)
-                       .group_by(column))
-        return [(row[0], {str(y): int(row[i + 1] or 0) for i, y in enumerate(years)})
-                for row in session.execute(query)]
+        """Matters per value of `column` per fiscal year: one GROUP BY over the facts."""
+        counts: dict[Any, dict[str, int]] = {}
+        query = scoped(select(column, Facts.fiscal_year, func.count()).where(Facts.fiscal_year.in_(years))
+                       .group_by(column, Facts.fiscal_year))
+        for value, year, count in session.execute(query):
+            counts.setdefault(value, {str(y): 0 for y in years})[str(year)] = int(count)
+        return list(counts.items())
 
+    tell("นับเรื่องตามช่องทาง ประเภท และกลุ่มผู้รับบริการ", 0.0)
     zero = {str(y): 0 for y in years}
-    channel_counts = dict(by_year(Case.channel))
+    channel_counts = dict(by_year(Facts.channel))
     channels = [_with_shares({"channel": code, "label": label, "offline": code not in CHANNELS,
                               "by_year": channel_counts.get(code, dict(zero))}, channel_counts, years)
                 for code, label in names.items()]
     channels += [_with_shares({"channel": code, "label": code, "offline": True, "by_year": counts},
                               channel_counts, years)
                  for code, counts in sorted(channel_counts.items()) if code not in names]
-    intent_counts = dict(by_year(Case.intent))
+    intent_counts = dict(by_year(Facts.intent))
     intents = [{"intent": code, "label": INTENT_NAMES[code], "by_year": intent_counts.get(code, dict(zero))}
                for code in (*CASE_INTENTS, "other")]
     categories = _categories(session, scoped=scoped, agency=agency, years=years) if agency.complaint_categories \
         else None
-    group_counts = {(g or NO_GROUP): c for g, c in by_year(Case.citizen_group)}
+    group_counts = {(g or NO_GROUP): c for g, c in by_year(Facts.citizen_group)}
     groups = [{"group": name, "by_year": group_counts.get(name, dict(zero))} for name in agency.citizen_groups]
     groups += [{"group": name, "by_year": counts} for name, counts in group_counts.items()
                if name not in agency.citizen_groups and name != NO_GROUP]
     if NO_GROUP in group_counts:
         groups.append({"group": NO_GROUP, "by_year": group_counts[NO_GROUP]})
 
-    all_rows = _year_rows(session, scoped=scoped, start=first_start, end=year_end)
-    in_year = [r for r in all_rows if r.created_at >= year_start]
-    months = defaultdict(lambda: [0] * 12)
-    for row in in_year:
-        local = row.created_at.astimezone(BANGKOK)
-        months[row.channel][(local.month - 10) % 12] += 1
+    months: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
+    for channel, month, count in session.execute(scoped(
+            select(Facts.channel, Facts.month, func.count()).where(Facts.fiscal_year == fiscal_year)
+            .group_by(Facts.channel, Facts.month))):
+        months[channel][month] += int(count)
     for channel in channels:
         channel["by_month"] = months[channel["channel"]]
 
-    complaints = [r for r in in_year if r.intent == "complaint"]
-    repeats = set(repeat_rule.find_repeats(
-        repeat_rule.load_complaints(session, agency=agency, scoped=scoped, start=first_start, end=year_end),
-        since=first_start))
-    measure = _Measure(agency=agency, calendar=calendar, repeats=repeats)
-    handling_units = [{"unit": code, "label": units.get(code, code),
-                       **measure.handling([r for r in complaints if r.unit_code == code])}
-                      for code in units if any(r.unit_code == code for r in complaints)]
-    handling_channels = [{"channel": code, "label": names.get(code, code),
-                          **measure.handling([r for r in complaints if r.channel == code])}
-                         for code in [*names, *sorted({r.channel for r in complaints} - set(names))]
-                         if any(r.channel == code for r in complaints)]
-    handling_categories = _handling_by_category([r for r in all_rows if r.intent == "complaint"], agency=agency,
-                                                measure=measure, years=years)
+    tell("วัดระยะเวลาการจัดการเรื่องร้องเรียน", 0.3)
+    handling = _handling(session, scoped=scoped, years=years, units=units, names=names, agency=agency)
 
     unit_rows = []
+    open_ = Facts.status.in_(OPEN_STATUSES)
+    counted = {code: (int(received), int(resolved or 0), int(still or 0), int(overdue or 0))
+               for code, received, resolved, still, overdue in session.execute(scoped(
+                   select(Facts.unit_code, func.count(), _count(Facts.status.in_(RESOLVED_STATUSES)), _count(open_),
+                          _count(and_(open_, Facts.due_at < as_of)))
+                   .where(Facts.fiscal_year == fiscal_year).group_by(Facts.unit_code)))}
     for code, label in units.items():
         if unit_scope and code != unit_scope:
             continue
-        mine = [r for r in in_year if r.unit_code == code]
-        open_ = [r for r in mine if r.status in OPEN_STATUSES]
-        if not mine and code not in {u.code for u in agency.units}:
+        received, resolved, still, overdue = counted.get(code, (0, 0, 0, 0))
+        if not received and code not in {u.code for u in agency.units}:
             continue
-        unit_rows.append({"unit": code, "label": label, "received": len(mine),
-                          "resolved": sum(r.status in RESOLVED_STATUSES for r in mine), "open": len(open_),
-                          "overdue": sum(r.due_at < as_of for r in open_)})
+        unit_rows.append({"unit": code, "label": label, "received": received, "resolved": resolved, "open": still,
+                          "overdue": overdue})
 
     three_years = {"start": _day(first_start), "end": _last_day(year_end)}
     one_year = {"start": _day(year_start), "end": _last_day(year_end)}
@@ -209,7 +185,8 @@ def build_report(
         definition = TABLE_DEFINITIONS[table].format(repeat_rule=repeat_rule.RULE)
         return {"title": TABLE_TITLES[table], "period": period, "source": source, "definition": definition}
 
-    return {
+    tell("ประเด็น ความพึงพอใจ และขั้นตอนการจัดการเรื่อง", 0.7)
+    report = {
         "fiscal_year": fiscal_year,
         "years": years,
         "fiscal_years": _fiscal_years(session, years=years, now=now),
@@ -231,8 +208,8 @@ def build_report(
             "improvements": note("improvements", one_year, SOURCE_REGISTER),
             "group_services": note("group_services", one_year, SOURCE_REGISTER),
             "standards": note("standards", one_year, SOURCE_STANDARDS),
-            "handling_by_unit": note("handling_by_unit", one_year, SOURCE_HANDLING),
-            "handling_by_channel": note("handling_by_channel", one_year, SOURCE_HANDLING),
+            "handling_by_unit": note("handling_by_unit", three_years, SOURCE_HANDLING),
+            "handling_by_channel": note("handling_by_channel", three_years, SOURCE_HANDLING),
             "handling_by_category": note("handling_by_category", three_years, SOURCE_HANDLING),
             "complaint_flow": note("complaint_flow", one_year, SOURCE_FLOW),
         },
@@ -242,20 +219,24 @@ def build_report(
         "groups": groups,
         "units": unit_rows,
         "standards": standards,
-        "handling": {"by_unit": handling_units, "by_channel": handling_channels,
-                     "by_category": handling_categories,
-                     "total": measure.handling(complaints), "repeat_rule": repeat_rule.RULE},
-        "topics": _topics(in_year, units=units),
+        "handling": {**handling, "repeat_rule": repeat_rule.RULE},
+        "topics": _topics(session, scoped=scoped, fiscal_year=fiscal_year, units=units),
         "satisfaction": _satisfaction(session, scoped=scoped, years=years, names=names,
                                       groups=agency.citizen_groups),
         "improvements": improvements,
         "complaint_flow": {
-            "steps": complaint_flow(session, scoped=scoped, start=year_start, end=year_end, calendar=calendar,
-                                    triage_unit=agency.triage_unit),
+            "steps": _complaint_flow(session, scoped=scoped, fiscal_year=fiscal_year),
             "improvements": [{"issue": e["issue"], "unit_label": e["unit_label"], "old_steps": e["old_steps"],
                               "old_days": e["old_days"], "new_steps": e["new_steps"], "new_days": e["new_days"]}
                              for e in improvements]},
     }
+    tell("จัดทำรายงานแล้ว", 1.0)
+    return report
+
+
+def _count(condition: Any) -> Any:
+    """How many rows meet the condition (portable: no SUM over booleans)."""
+    return func.sum(when((condition, 1), else_=0))
 
 
 def _fiscal_years(session: Session, *, years: list[int], now: dt.datetime) -> list[dict[str, Any]]:
@@ -282,33 +263,78 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 def _categories(session: Session, *, scoped: Any, agency: AgencyConfig, years: list[int]) -> list[dict[str, Any]]:
     """Complaints per agency complaint category per fiscal year: the first category whose keywords the complaint's
     text or topics contain, "อื่น ๆ" for the rest."""
-    first_start, _ = fiscal_year_bounds(years[0])
-    _, last_end = fiscal_year_bounds(years[-1])
     counts: dict[str, dict[str, int]] = defaultdict(lambda: {str(y): 0 for y in years})
-    query = scoped(select(Case.created_at, Case.summary, Case.topics).where(
-        Case.intent == "complaint", Case.created_at >= first_start, Case.created_at < last_end))
-    for created_at, summary, topics in session.execute(query):
-        counts[category_of(agency, summary=summary, topics=topics)][str(fiscal_year_of(created_at))] += 1
+    for category, year, count in session.execute(scoped(
+            select(Facts.category, Facts.fiscal_year, func.count())
+            .where(Facts.intent == "complaint", Facts.fiscal_year.in_(years))
+            .group_by(Facts.category, Facts.fiscal_year))):
+        counts[category or OTHER_CATEGORY][str(year)] += int(count)
     named = [(c.code, c.name) for c in agency.complaint_categories] + [(OTHER_CATEGORY, "อื่น ๆ")]
     return [{"category": code, "label": name, "by_year": dict(counts[code])} for code, name in named]
 
 
-def category_of(agency: AgencyConfig, *, summary: str | None, topics: Sequence[Any] | None) -> str:
-    """The agency's complaint category whose keywords the text or topics contain first, else "other"."""
-    words = " ".join([summary or "", *(str(t) for t in topics or ())])
-    return agency.complaint_category(words) or OTHER_CATEGORY
+def _handling(session: Session, *, scoped: Any, years: list[int], units: dict[str, str], names: dict[str, str],
+              agency: AgencyConfig) -> dict[str, Any]:
+    """Complaints against their standards by unit, channel and category, each compared year, and in all: three
+    GROUP BY queries (counts, and the distributions of working days the medians and P90s are read from)."""
+    dims = (Facts.fiscal_year, Facts.unit_code, Facts.channel, Facts.category)
+    where = (Facts.intent == "complaint", Facts.fiscal_year.in_(years))
+    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for year, unit, channel, category, *counts in session.execute(scoped(
+            select(*dims, func.count(), _count(Facts.resolved), _count(Facts.first_within),
+                   _count(Facts.within_standard), _count(Facts.repeat_of.is_not(None)))
+            .where(*where).group_by(*dims))):
+        for key in _handling_keys(year, unit, channel, category):
+            row = sums[key]
+            for index, count in enumerate(counts):
+                row[index] += int(count or 0)
+    spreads: dict[str, dict[tuple, Counter[int]]] = {}
+    for name, column, condition in (("response", Facts.response_days, Facts.response_days.is_not(None)),
+                                    ("resolution", Facts.resolution_days, Facts.resolved)):
+        spread: dict[tuple, Counter[int]] = defaultdict(Counter)
+        for year, unit, channel, category, days, count in session.execute(scoped(
+                select(*dims, column, func.count()).where(*where, condition).group_by(*dims, column))):
+            for key in _handling_keys(year, unit, channel, category):
+                spread[key][int(days)] += int(count)
+        spreads[name] = spread
+
+    def figures(key: tuple) -> dict[str, Any]:
+        received, resolved, first_within, within, repeat = sums.get(key, [0, 0, 0, 0, 0])
+        response, resolution = spreads["response"].get(key, Counter()), spreads["resolution"].get(key, Counter())
+        return {
+            "received": received, "resolved": resolved,
+            "first_answer_within": first_within,
+            "first_answer_within_share": first_within / received if received else None,
+            "within_standard": within, "within_standard_share": within / received if received else None,
+            "response_days_median": percentile_of(response, 0.5), "response_days_p90": percentile_of(response, 0.9),
+            "resolution_days_median": percentile_of(resolution, 0.5),
+            "resolution_days_p90": percentile_of(resolution, 0.9),
+            "repeat": repeat,
+        }
+
+    current = years[-1]
+
+    def rows(kind: str, labelled: list[tuple[str, str]], name: str) -> list[dict[str, Any]]:
+        return [{name: code, "label": label, **figures((kind, code, current)),
+                 "by_year": {str(year): figures((kind, code, year)) for year in years}}
+                for code, label in labelled if any((kind, code, year) in sums for year in years)]
+
+    extra_channels = sorted({key[1] for key in sums if key[0] == "channel"} - set(names))
+    categories = [(c.code, c.name) for c in agency.complaint_categories] + [(OTHER_CATEGORY, "อื่น ๆ")]
+    by_category = [{"category": code, "label": label,
+                    "by_year": {str(year): figures(("category", code, year)) for year in years}}
+                   for code, label in categories if any(("category", code, year) in sums for year in years)]
+    return {"by_unit": rows("unit", list(units.items()), "unit"),
+            "by_channel": rows("channel", [*names.items(), *((code, code) for code in extra_channels)], "channel"),
+            "by_category": by_category,
+            "total": {**figures(("total", "", current)),
+                      "by_year": {str(year): figures(("total", "", year)) for year in years}}}
 
 
-def _handling_by_category(rows: list[_Row], *, agency: AgencyConfig, measure: "_Measure",
-                          years: list[int]) -> list[dict[str, Any]]:
-    """Complaints of each category against the first-answer and final standards, each compared year."""
-    by_key: dict[tuple[str, int], list[_Row]] = defaultdict(list)
-    for row in rows:
-        by_key[(category_of(agency, summary=row.summary, topics=row.topics), fiscal_year_of(row.created_at))].append(row)
-    named = [(c.code, c.name) for c in agency.complaint_categories] + [(OTHER_CATEGORY, "อื่น ๆ")]
-    return [{"category": code, "label": name,
-             "by_year": {str(year): measure.handling(by_key.get((code, year), [])) for year in years}}
-            for code, name in named if any(by_key.get((code, year)) for year in years)]
+def _handling_keys(year: int, unit: str, channel: str, category: str | None) -> tuple[tuple, ...]:
+    """The rows of the handling tables one GROUP BY row adds to."""
+    return (("unit", unit, year), ("channel", channel, year), ("category", category or OTHER_CATEGORY, year),
+            ("total", "", year))
 
 
 def _with_shares(row: dict[str, Any], counts: dict[str, dict[str, int]], years: list[int]) -> dict[str, Any]:
@@ -318,67 +344,17 @@ def _with_shares(row: dict[str, Any], counts: dict[str, dict[str, int]], years: 
     return row
 
 
-def _year_rows(session: Session, *, scoped: Any, start: dt.datetime, end: dt.datetime) -> list[_Row]:
-    """The cases received in [start, end), oldest first, with what the per-case measures need."""
-    query = scoped(select(Case.id, Case.ticket, Case.contact_id, Case.channel, Case.intent, Case.unit_code,
-                          Case.status, Case.created_at, Case.first_response_at, Case.resolved_at, Case.due_at,
-                          Case.topics, Case.priority, Case.summary)
-                   .where(Case.created_at >= start, Case.created_at < end).order_by(Case.created_at, Case.id))
-    return [_Row(*row) for row in session.execute(query)]
-
-
-class _Measure:
-    """Complaints against the standard that applied to each: its first answer (the first stage, e.g. 5 working days)
-    and its final one (resolved by its deadline), times in working days, and repeats."""
-
-    def __init__(self, *, agency: AgencyConfig, calendar: WorkingCalendar, repeats: set[int]) -> None:
-        self.agency, self.calendar, self.repeats = agency, calendar, repeats
-        self._first: dict[tuple[str, str, str], int] = {}
-
-    def first_answer_days(self, row: _Row) -> int:
-        """Working days the published standard gives for the first answer to the citizen."""
-        key = (row.unit_code, row.intent, row.priority)
-        if key not in self._first:
-            standard = standard_for(self.agency, unit=row.unit_code, intent=row.intent, priority=row.priority)
-            self._first[key] = standard.stages[0] if standard.stages else standard.resolve_days
-        return self._first[key]
-
-    def handling(self, rows: list[_Row]) -> dict[str, Any]:
-        """Received, answered first within the first stage, resolved within the standard, median and P90, repeats."""
-        calendar = self.calendar
-        resolved = [r for r in rows if r.resolved_at is not None and r.status in RESOLVED_STATUSES]
-        within = sum(r.resolved_at <= r.due_at for r in resolved)  # type: ignore[operator]
-        answered = [(r, calendar.working_days_between(r.created_at, r.first_response_at))
-                    for r in rows if r.first_response_at]
-        first_within = sum(days <= self.first_answer_days(r) for r, days in answered)
-        response = [days for _, days in answered]
-        resolution = [calendar.working_days_between(r.created_at, r.resolved_at) for r in resolved]  # type: ignore[arg-type]
-        return {
-            "received": len(rows),
-            "resolved": len(resolved),
-            "first_answer_within": first_within,
-            "first_answer_within_share": first_within / len(rows) if rows else None,
-            "within_standard": within,
-            "within_standard_share": within / len(rows) if rows else None,
-            "response_days_median": float(statistics.median(response)) if response else None,
-            "response_days_p90": percentile(response, 0.9),
-            "resolution_days_median": float(statistics.median(resolution)) if resolution else None,
-            "resolution_days_p90": percentile(resolution, 0.9),
-            "repeat": sum(r.id in self.repeats for r in rows),
-        }
-
-
-def _topics(rows: Iterable[_Row], *, units: dict[str, str]) -> list[dict[str, Any]]:
+def _topics(session: Session, *, scoped: Any, fiscal_year: int, units: dict[str, str]) -> list[dict[str, Any]]:
     """The most frequent issues of each quarter (Oct–Dec is 1), places folded under their issue."""
     counts: dict[int, Counter[str]] = defaultdict(Counter)
     unit_of: dict[tuple[int, str], Counter[str]] = defaultdict(Counter)
-    for row in rows:
-        key = issue_key([str(t) for t in row.topics or []])
-        if key is None:
-            continue
-        quarter = (row.created_at.astimezone(BANGKOK).month - 10) % 12 // 3 + 1
-        counts[quarter][key.issue] += 1
-        unit_of[(quarter, key.issue)][row.unit_code] += 1
+    for month, issue, unit, count in session.execute(scoped(
+            select(Facts.month, Facts.issue, Facts.unit_code, func.count())
+            .where(Facts.fiscal_year == fiscal_year, Facts.issue.is_not(None))
+            .group_by(Facts.month, Facts.issue, Facts.unit_code).order_by(Facts.unit_code))):
+        quarter = month // 3 + 1
+        counts[quarter][issue] += int(count)
+        unit_of[(quarter, issue)][unit] += int(count)
     quarters = []
     for quarter in range(1, 5):
         top = sorted(counts[quarter].items(), key=lambda item: (-item[1], item[0]))[:TOPICS_PER_QUARTER]
@@ -389,27 +365,47 @@ def _topics(rows: Iterable[_Row], *, units: dict[str, str]) -> list[dict[str, An
     return quarters
 
 
+def _complaint_flow(session: Session, *, scoped: Any, fiscal_year: int) -> list[dict[str, Any]]:
+    """The 7-step flow of the year's complaints from the facts: how far each got, and each gap's distribution."""
+    where = (Facts.intent == "complaint", Facts.fiscal_year == fiscal_year)
+    reached = {int(furthest): int(count) for furthest, count in session.execute(scoped(
+        select(Facts.flow_reached, func.count()).where(*where).group_by(Facts.flow_reached)))}
+    gaps = []
+    for number in range(1, len(STEPS)):
+        column = getattr(Facts, f"flow_gap{number}")
+        gaps.append({int(days): int(count) for days, count in session.execute(scoped(
+            select(column, func.count()).where(*where, column.is_not(None)).group_by(column)))})
+    return flow_table(complaints=sum(reached.values()), reached=reached, gaps=gaps)
+
+
 def _satisfaction(session: Session, *, scoped: Any, years: list[int], names: dict[str, str],
                   groups: Sequence[str]) -> dict[str, Any]:
     """Surveys asked in each compared year: the five levels, high 4–5, medium 3, low 1–2 as shares of answers, by
-    channel and group; each row's figures are the report year's, with every year's under `by_year`."""
+    channel and group; each row's figures are the report year's, with every year's under `by_year`. One GROUP BY."""
     start, _ = fiscal_year_bounds(years[0])
     _, end = fiscal_year_bounds(years[-1])
-    query = scoped(select(Case.channel, Case.citizen_group, Survey.score, Survey.reason, Survey.asked_at)
-                   .join(Case, Case.id == Survey.case_id)
-                   .where(Survey.asked_at >= start, Survey.asked_at < end))
-    answers = [(channel, group, score, reason, fiscal_year_of(asked))
-               for channel, group, score, reason, asked in session.execute(query)]
+    year_of = when(*((and_(Survey.asked_at >= fiscal_year_bounds(y)[0], Survey.asked_at < fiscal_year_bounds(y)[1]), y)
+                     for y in years), else_=0)
+    query = scoped(select(Facts.channel, Facts.citizen_group, Survey.score, Survey.reason, year_of, func.count())
+                   .join(Facts, Facts.case_id == Survey.case_id)  # the narrow facts row, not the case's texts
+                   .where(Survey.asked_at >= start, Survey.asked_at < end)
+                   .group_by(Facts.channel, Facts.citizen_group, Survey.score, Survey.reason, year_of))
+    answers = [(channel, group, score, reason, int(year), int(n))
+               for channel, group, score, reason, year, n in session.execute(query)]
     current = years[-1]
 
     def figures(rows: list[tuple]) -> dict[str, Any]:
-        scores = [row[2] for row in rows if row[2] is not None]
-        share = (lambda n: n / len(scores)) if scores else (lambda n: None)
-        return {"high": share(sum(s >= 4 for s in scores)), "medium": share(sum(s == 3 for s in scores)),
-                "low": share(sum(s <= 2 for s in scores)), "responses": len(scores), "asked": len(rows),
-                "response_rate": len(scores) / len(rows) if rows else None,
-                "mean_score": statistics.fmean(scores) if scores else None,
-                "levels": {str(level): sum(s == level for s in scores) for level in (5, 4, 3, 2, 1)}}
+        scores: Counter[int] = Counter()
+        for row in rows:
+            if row[2] is not None:
+                scores[int(row[2])] += row[5]
+        answered, asked = sum(scores.values()), sum(row[5] for row in rows)
+        share = (lambda n: n / answered) if answered else (lambda n: None)
+        return {"high": share(scores[4] + scores[5]), "medium": share(scores[3]),
+                "low": share(scores[1] + scores[2]), "responses": answered, "asked": asked,
+                "response_rate": answered / asked if asked else None,
+                "mean_score": sum(s * n for s, n in scores.items()) / answered if answered else None,
+                "levels": {str(level): scores[level] for level in (5, 4, 3, 2, 1)}}
 
     def row(rows: list[tuple]) -> dict[str, Any]:
         return {**figures([r for r in rows if r[4] == current]),
@@ -423,7 +419,10 @@ def _satisfaction(session: Session, *, scoped: Any, years: list[int], names: dic
                 for name in group_names if any(r[1] == name for r in answers)]
     if any(r[1] is None for r in answers):
         by_group.append({"group": NO_GROUP, **row([r for r in answers if r[1] is None])})
-    reasons = Counter(r[3] for r in answers if r[3] and r[2] is not None and r[4] == current)
+    reasons: Counter[str] = Counter()
+    for r in answers:
+        if r[3] and r[2] is not None and r[4] == current:
+            reasons[r[3]] += r[5]
     given = sum(reasons.values())
     return {"by_channel": by_channel, "by_group": by_group, "overall": row(answers),
             "reasons": [{"reason": SURVEY_REASON_LABELS.get(code, code), "count": count, "share": count / given}

@@ -8,15 +8,16 @@ steps are working days, over the complaints that show both moments.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
+import math
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agency.thaitime import WorkingCalendar
-from storage.models import AuditEvent, Case
+from storage.models import AuditEvent
 
 STEPS: tuple[tuple[str, str], ...] = (
     ("receive", "1. รับเรื่องร้องเรียน"),
@@ -39,14 +40,10 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
 
 
-def complaint_flow(session: Session, *, scoped: Any, start: dt.datetime, end: dt.datetime,
-                   calendar: WorkingCalendar, triage_unit: str) -> list[dict[str, Any]]:
-    """Each step: complaints received in [start, end) that reached it, and the median working days from the step
-    before it."""
-    cases = session.execute(scoped(select(Case.id, Case.created_at, Case.unit_code, Case.first_response_at,
-                                          Case.resolved_at, Case.closed_at, Case.status)
-                                   .where(Case.intent == "complaint", Case.created_at >= start,
-                                          Case.created_at < end))).all()
+def step_moments(session: Session, rows: Sequence[Any], *, triage_unit: str) -> dict[int, dict[str, dt.datetime]]:
+    """Each complaint's moment of each step it shows: the first audit event showing it, else the case's own
+    timestamps (imported history). `rows` carry id, created_at, unit_code, first_response_at, resolved_at,
+    closed_at and status."""
     moments: dict[int, dict[str, dt.datetime]] = defaultdict(dict)
 
     def first(case_id: int, step: str, at: dt.datetime | None) -> None:
@@ -54,7 +51,7 @@ def complaint_flow(session: Session, *, scoped: Any, start: dt.datetime, end: dt
         if at is not None and (step not in moments[case_id] or at < moments[case_id][step]):
             moments[case_id][step] = at
 
-    ids = [row.id for row in cases]
+    ids = [row.id for row in rows]
     for chunk in (ids[i:i + 5000] for i in range(0, len(ids), 5000)):
         events = session.execute(select(AuditEvent.case_id, AuditEvent.action, AuditEvent.at, AuditEvent.details)
                                  .where(AuditEvent.case_id.in_(chunk)).order_by(AuditEvent.at, AuditEvent.id))
@@ -77,7 +74,7 @@ def complaint_flow(session: Session, *, scoped: Any, start: dt.datetime, end: dt
                 first(case_id, "answer", at)
             if status == "closed":
                 first(case_id, "close", at)
-    for row in cases:  # older cases (imported history) show their steps in the case's own timestamps
+    for row in rows:  # older cases (imported history) show their steps in the case's own timestamps
         mine = moments[row.id]
         first(row.id, "receive", row.created_at)
         if "register" not in mine:
@@ -90,17 +87,55 @@ def complaint_flow(session: Session, *, scoped: Any, start: dt.datetime, end: dt
             first(row.id, "answer", row.resolved_at)
         if "close" not in mine and row.status == "closed":
             first(row.id, "close", row.closed_at or row.resolved_at)
+    return moments
+
+
+def reached_and_gaps(moments: dict[str, dt.datetime], *, calendar: WorkingCalendar) -> tuple[int, list[int | None]]:
+    """How many steps a complaint reached (a later step means it went through the earlier ones), and the working
+    days from each step to the next where both moments are known."""
     names = [name for name, _ in STEPS]
+    reached = max((index + 1 for index, name in enumerate(names) if name in moments), default=0)
+    gaps = [calendar.working_days_between(moments[before], moments[name])
+            if before in moments and name in moments else None for before, name in zip(names, names[1:])]
+    return reached, gaps
+
+
+def flow_table(*, complaints: int, reached: dict[int, int], gaps: list[dict[int, int]]) -> list[dict[str, Any]]:
+    """Each step: complaints that reached it (from how many reached each furthest step) and the median working days
+    from the step before (from each gap's distribution)."""
     result = []
     for index, (name, label) in enumerate(STEPS):
-        reached = sum(any(later in moments[row.id] for later in names[index:]) for row in cases)
-        gaps = []
-        if index:
-            before = names[index - 1]
-            gaps = [calendar.working_days_between(moments[row.id][before], moments[row.id][name]) for row in cases
-                    if before in moments[row.id] and name in moments[row.id]]
-        result.append({"step": name, "label": label, "reached": reached,
-                       "reached_share": reached / len(cases) if cases else None,
-                       "days_from_previous_median": float(statistics.median(gaps)) if gaps else None,
-                       "measured": len(gaps)})
+        count = sum(n for furthest, n in reached.items() if furthest > index)
+        spread = gaps[index - 1] if index else {}
+        measured = sum(spread.values())
+        result.append({"step": name, "label": label, "reached": count,
+                       "reached_share": count / complaints if complaints else None,
+                       "days_from_previous_median": median_of(spread), "measured": measured})
     return result
+
+
+def median_of(counts: dict[int, int]) -> float | None:
+    """The median of values given as value → how many times."""
+    return percentile_of(counts, 0.5)
+
+
+def percentile_of(counts: dict[Any, int], fraction: float) -> float | None:
+    """The percentile by linear interpolation between closest ranks (as PERCENTILE.INC) of values given as
+    value → how many times: exact, without expanding them."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    position = (total - 1) * fraction
+    low, high = math.floor(position), math.ceil(position)
+    ordered = sorted((value, n) for value, n in counts.items() if n)
+
+    def at(rank: int) -> float:
+        seen = 0
+        for value, n in ordered:
+            seen += n
+            if rank < seen:
+                return float(value)
+        return float(ordered[-1][0])
+
+    low_value, high_value = at(low), at(high)
+    return low_value + (high_value - low_value) * (position - low)

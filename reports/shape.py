@@ -36,8 +36,8 @@ Table ids, in report order, and where their rows live:
     group_services           report["improvements"] with a `citizen_group`
     PMQA 3.4 complaints against the standard
     standards                report["standards"]                        optional: the published service standards
-    handling_by_unit         report["handling"]["by_unit"]  (+ "total")
-    handling_by_channel      report["handling"]["by_channel"] (+ "total")
+    handling_by_unit         report["handling"]["by_unit"]  (+ "total"); each row's `by_year`: 3 fiscal years
+    handling_by_channel      report["handling"]["by_channel"] (+ "total"); each row's `by_year`: 3 fiscal years
     handling_by_category     report["handling"]["by_category"][i]["by_year"]   (3 fiscal years)
     complaint_flow           report["complaint_flow"]["steps"] (+ the register's old and new processes)
 An optional table is left out when its key is missing (or, for channels_by_month, when no row has `by_month`);
@@ -62,8 +62,8 @@ TABLE_TITLES: dict[str, str] = {
     "groups": "จำนวนเรื่องจำแนกตามกลุ่มผู้รับบริการ เปรียบเทียบ 3 ปีงบประมาณ",
     "units": "จำนวนเรื่องจำแนกตามหน่วยงานผู้รับผิดชอบ",
     "standards": "มาตรฐานระยะเวลาการให้บริการที่ประกาศ",
-    "handling_by_unit": "การจัดการข้อร้องเรียนเทียบกับมาตรฐานระยะเวลา จำแนกตามหน่วยงาน",
-    "handling_by_channel": "การจัดการข้อร้องเรียนเทียบกับมาตรฐานระยะเวลา จำแนกตามช่องทาง",
+    "handling_by_unit": "การจัดการข้อร้องเรียนเทียบกับมาตรฐานระยะเวลา จำแนกตามหน่วยงาน เปรียบเทียบ 3 ปีงบประมาณ",
+    "handling_by_channel": "การจัดการข้อร้องเรียนเทียบกับมาตรฐานระยะเวลา จำแนกตามช่องทาง เปรียบเทียบ 3 ปีงบประมาณ",
     "complaint_flow": "กระบวนการจัดการข้อร้องเรียน 7 ขั้นตอน: จำนวนเรื่องและระยะเวลาระหว่างขั้นตอน",
     "handling_by_category": "การตอบครั้งแรกและการแล้วเสร็จเทียบกับมาตรฐาน จำแนกตามหมวดเรื่องร้องเรียน เปรียบเทียบ 3 ปีงบประมาณ",
     "topics": "ประเด็นที่ประชาชนแจ้งมากที่สุดในแต่ละไตรมาส",
@@ -75,7 +75,7 @@ TABLE_TITLES: dict[str, str] = {
 }
 
 # What each table counts, written once: every format shows it under the table ("นิยาม: …").
-_HANDLING = ("เฉพาะเรื่องร้องเรียนที่รับในปีงบประมาณ ตอบครั้งแรกภายในมาตรฐาน = ตอบผู้ร้องภายในขั้นแรกของมาตรฐาน "
+_HANDLING = ("เฉพาะเรื่องร้องเรียน ตามปีงบประมาณที่รับ ตอบครั้งแรกภายในมาตรฐาน = ตอบผู้ร้องภายในขั้นแรกของมาตรฐาน "
              "ภายในมาตรฐาน = แล้วเสร็จไม่เกินกำหนดสุดท้ายตามมาตรฐานที่ใช้กับเรื่องนั้น "
              "ตอบรับ = วันทำการจากรับเรื่องถึงการตอบกลับครั้งแรกของเจ้าหน้าที่ แล้วเสร็จ = วันทำการจากรับเรื่องถึงดำเนินการแล้วเสร็จ "
              "ร้องเรียนซ้ำ = {repeat_rule}")
@@ -197,6 +197,7 @@ class HandlingFigures(TypedDict):
     first_answer_within: NotRequired[int]               # first officer answer within the standard's first stage
     first_answer_within_share: NotRequired[float | None]  # first_answer_within / received
     repeat: int             # repeat complaints among `received` (see Handling.repeat_rule)
+    by_year: NotRequired[dict[str, "HandlingFigures"]]  # every compared year (the row's own figures: the last)
 
 
 class UnitHandlingRow(HandlingFigures):

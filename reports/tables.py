@@ -308,12 +308,24 @@ def _handling_values(row: Mapping[str, Any], label: str) -> list[Value]:
 def _handling(report: Mapping[str, Any], table_id: str, rows_key: str, name_header: str) -> Table:
     title, period, source = _note(report, table_id)
     handling = report["handling"]
-    body = [_handling_values(row, row["label"]) for row in handling[rows_key]]
     notes = (
         "ร้อยละภายในมาตรฐาน: เรื่องร้องเรียนที่แล้วเสร็จภายในระยะเวลาตามมาตรฐาน ต่อเรื่องร้องเรียนที่รับทั้งหมด",
         "P90: ร้อยละ 90 ของเรื่องใช้เวลาไม่เกินค่านี้ นับเป็นวันทำการ (ไม่รวมวันหยุดราชการ)",
         f"ร้องเรียนซ้ำ: {handling['repeat_rule']}",
     )
+    rows = handling[rows_key]
+    if "by_year" in handling["total"] and all("by_year" in row for row in rows):
+        # three fiscal years side by side, as the seeds compare them: each row's years together, then the totals
+        partial = partial_years(report)
+        body = [[label, year + ("*" if year in partial else ""), *_handling_values(figures, "")[1:]]
+                for label, by_year in [*((row["label"], row["by_year"]) for row in rows),
+                                       ("รวม", handling["total"]["by_year"])]
+                for year, figures in by_year.items()]
+        return Table(id=table_id, title=title, period=period, source=source,
+                     columns=(Column(name_header, "text", 28), Column("ปีงบประมาณ", "text", 12), *HANDLING_COLUMNS),
+                     rows=body, notes=(*notes, *_partial_notes(partial)), group_first=True,
+                     empty=not any(figures["received"] for figures in handling["total"]["by_year"].values()))
+    body = [_handling_values(row, row["label"]) for row in rows]
     chart = Chart(title="ร้อยละของเรื่องร้องเรียนที่แล้วเสร็จภายในมาตรฐาน", series=(4,), axis="share")
     return Table(id=table_id, title=title, period=period, source=source,
                  columns=(Column(name_header, "text", 30), *HANDLING_COLUMNS), rows=body,

@@ -23,6 +23,8 @@ def test_report_page_at_laptop_and_phone_size(browser: Browser, make_server, bac
     for name, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
         page = sign_in(browser, server, "analyst@example.go.th", viewport=viewport)
         page.goto(f"{server.url}/reports/pmqa?fiscal_year=2569")
+        # a build longer than the page waits shows its progress, polled until the report loads in its place
+        expect(page.locator("#report-building")).to_have_count(0, timeout=120_000)
         expect(page.get_by_role("heading", name="รายงานผลการรับฟังเสียงผู้รับบริการ (PMQA 4.0 หมวด 3)")).to_be_visible()
         assert misfit_rows(page.content()) == []
         for words in ("นิยาม:", "2567*", "1. รับเรื่องร้องเรียน", "3.3 การปรับบริการให้เหมาะกับกลุ่มผู้รับบริการ",

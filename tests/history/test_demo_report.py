@@ -20,10 +20,9 @@ from tests.reports.helpers import user
 
 def test_a_small_demo_reads_like_a_real_agency_s_year(db: Database) -> None:
     load_demo(runtime(db), messages=2000, months=14, end=dt.date(2025, 9, 30), seed=7)
+    report = build_report(db, agency=AGENCY, calendar=CALENDAR, fiscal_year=2568,
+                          user=user(db, "analyst@example.go.th"), now=dt.datetime(2025, 10, 15, 10, tzinfo=BANGKOK))
     with db.session() as session:
-        report = build_report(session, agency=AGENCY, calendar=CALENDAR, fiscal_year=2568,
-                              user=user(db, "analyst@example.go.th"),
-                              now=dt.datetime(2025, 10, 15, 10, tzinfo=BANGKOK))
         surveys = session.execute(select(Survey.score, Survey.reason, Survey.answered_at, Survey.asked_at)).all()
         finished = session.scalar(select(func.count()).select_from(Case).where(
             Case.status.in_(("resolved", "closed")), Case.intent != "other"))

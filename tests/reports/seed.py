@@ -125,34 +125,8 @@ PHONES = {"y": CITIZEN_PHONE, "z": "0812345678"}
 def seed(session: Session) -> dict[str, Case]:
     """Store the cases (with their citizens and first messages) and two register entries; cases by key."""
     contacts: dict[str, Contact] = {}
-    cases: dict[str, Case] = {}
-    for number, spec in enumerate(CASES, start=1):
-        contact = contacts.get(spec.citizen)
-        if contact is None:
-            offline = spec.channel not in ("line", "facebook", "facebook_comment")
-            contact = Contact(channel=spec.channel, external_id=f"seed-{spec.citizen}",
-                              display_name=CITIZEN_NAME if spec.citizen == "y" else f"ผู้แจ้ง {spec.citizen}",
-                              phone=PHONES.get(spec.citizen), following=not offline, created_at=spec.created)
-            session.add(contact)
-            session.flush()
-            contacts[spec.citizen] = contact
-        case = Case(ticket=f"FS-{spec.created.astimezone(BANGKOK).year + 543}-{number:06d}", contact_id=contact.id,
-                    channel=spec.channel, intent=spec.intent, unit_code=spec.unit, status=spec.status,
-                    summary=f"เรื่องของ{CITIZEN_NAME} โทร {CITIZEN_PHONE}", topics=list(spec.topics),
-                    created_at=spec.created, updated_at=spec.created, respond_due_at=spec.created,
-                    due_at=spec.due or spec.created + dt.timedelta(days=21), first_response_at=spec.first_response,
-                    resolved_at=spec.resolved, citizen_group=spec.group)
-        session.add(case)
-        session.flush()
-        session.add(Message(direction="in", channel=spec.channel, kind="text", contact_id=contact.id, case_id=case.id,
-                            text=spec.text or case.summary, masked_text="เรื่องของ[ชื่อ] โทร [เบอร์โทร]",
-                            sent_at=spec.created, received_at=spec.created))
-        if spec.pin:
-            session.add(Message(direction="in", channel=spec.channel, kind="location", contact_id=contact.id,
-                                case_id=case.id, location={"title": "ตำแหน่งที่แจ้ง", "latitude": spec.pin[0],
-                                                           "longitude": spec.pin[1]},
-                                sent_at=spec.created, received_at=spec.created))
-        cases[spec.key] = case
+    cases = {spec.key: store_case(session, spec, number=number, contacts=contacts)
+             for number, spec in enumerate(CASES, start=1)}
     c2 = cases["c2"]
     c2.closed_at = C2_TRAIL[-1][0]
     session.add_all(AuditEvent(at=at, actor=actor, action=action, entity="case", entity_id=str(c2.id), case_id=c2.id,
@@ -176,3 +150,33 @@ def seed(session: Session) -> dict[str, Case]:
     ])
     session.flush()
     return cases
+
+
+def store_case(session: Session, spec: Spec, *, number: int, contacts: dict[str, Contact]) -> Case:
+    """One case as the service stores it: its citizen (made once per key), the case, its first message and pin."""
+    contact = contacts.get(spec.citizen)
+    if contact is None:
+        offline = spec.channel not in ("line", "facebook", "facebook_comment")
+        contact = Contact(channel=spec.channel, external_id=f"seed-{spec.citizen}",
+                          display_name=CITIZEN_NAME if spec.citizen == "y" else f"ผู้แจ้ง {spec.citizen}",
+                          phone=PHONES.get(spec.citizen), following=not offline, created_at=spec.created)
+        session.add(contact)
+        session.flush()
+        contacts[spec.citizen] = contact
+    case = Case(ticket=f"FS-{spec.created.astimezone(BANGKOK).year + 543}-{number:06d}", contact_id=contact.id,
+                channel=spec.channel, intent=spec.intent, unit_code=spec.unit, status=spec.status,
+                summary=f"เรื่องของ{CITIZEN_NAME} โทร {CITIZEN_PHONE}", topics=list(spec.topics),
+                created_at=spec.created, updated_at=spec.created, respond_due_at=spec.created,
+                due_at=spec.due or spec.created + dt.timedelta(days=21), first_response_at=spec.first_response,
+                resolved_at=spec.resolved, citizen_group=spec.group)
+    session.add(case)
+    session.flush()
+    session.add(Message(direction="in", channel=spec.channel, kind="text", contact_id=contact.id, case_id=case.id,
+                        text=spec.text or case.summary, masked_text="เรื่องของ[ชื่อ] โทร [เบอร์โทร]",
+                        sent_at=spec.created, received_at=spec.created))
+    if spec.pin:
+        session.add(Message(direction="in", channel=spec.channel, kind="location", contact_id=contact.id,
+                            case_id=case.id, location={"title": "ตำแหน่งที่แจ้ง", "latitude": spec.pin[0],
+                                                       "longitude": spec.pin[1]},
+                            sent_at=spec.created, received_at=spec.created))
+    return case

@@ -24,7 +24,8 @@ from reports.tables import build_tables, check_report
 from storage.db import Database
 from storage.models import Case
 from tests.reports.helpers import migrated, user
-from tests.reports.seed import CASES, CITIZEN_NAME, CITIZEN_PHONE, PIN, bkk, seed
+from places.models import CaseMerge
+from tests.reports.seed import CASES, CITIZEN_NAME, CITIZEN_PHONE, PIN, Spec, bkk, seed, store_case
 
 AGENCY = load_agency_config(DEFAULT_AGENCY_CONFIG)
 NOW = bkk(2026, 11, 20, 10)  # fiscal year 2569 is over; 2570 has begun
@@ -40,9 +41,8 @@ def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator
 
 
 def report(db: Database, email: str, year: int = 2569) -> dict:
-    with db.session() as session:
-        built = build_report(session, agency=AGENCY, calendar=WorkingCalendar(), fiscal_year=year,
-                             user=user(db, email), now=NOW)
+    built = build_report(db, agency=AGENCY, calendar=WorkingCalendar(), fiscal_year=year, user=user(db, email),
+                         now=NOW)
     check_report(built)
     return built
 
@@ -126,6 +126,18 @@ def test_every_table_from_stored_cases(db: Database) -> None:
     works = by(built["handling"]["by_unit"], "unit")["public_works"]
     assert (works["received"], works["within_standard"], works["repeat"]) == (5, 2, 1)
     assert works["resolution_days_median"] == 2.0  # [1, 2, 9]
+    # handling by unit and by channel compare three years like the other tables (a1 and b3: the same citizen x, a
+    # lamp then another matter a year later, not repeats)
+    assert {year: (f["received"], f["resolved"], f["within_standard"], f["resolution_days_median"])
+            for year, f in works["by_year"].items()} == {"2567": (1, 1, 1, 1.0), "2568": (1, 1, 1, 2.0),
+                                                         "2569": (5, 3, 2, 2.0)}
+    assert works["by_year"]["2569"] == {k: v for k, v in works.items() if k not in ("unit", "label", "by_year")}
+    assert by(built["handling"]["by_channel"], "channel")["phone"]["by_year"]["2568"]["received"] == 1  # b1
+    assert [(year, f["received"], f["repeat"]) for year, f in total["by_year"].items()] == [
+        ("2567", 1, 0), ("2568", 2, 0), ("2569", 10, 3)]
+    unit_table = tables["handling_by_unit"]
+    assert [row[:3] for row in unit_table.rows[-3:]] == [["รวม", "2567*", 1], ["รวม", "2568", 2], ["รวม", "2569", 10]]
+    assert ["กองช่าง", "2569", 5] in [row[:3] for row in unit_table.rows] and unit_table.group_first
     phone = by(built["handling"]["by_channel"], "channel")["phone"]
     assert (phone["label"], phone["received"], phone["repeat"]) == ("โทรศัพท์ / ศูนย์ 1111", 2, 2)
 
@@ -250,6 +262,44 @@ def test_repeat_complaints_are_the_same_problem_again(db: Database) -> None:
     assert built["handling"]["total"]["repeat"] == 3
     assert "250 เมตร" in built["handling"]["repeat_rule"] and "ผู้ร้องรายเดิมที่แจ้งปัญหาอื่นไม่นับ" in \
         built["handling"]["repeat_rule"]
+
+
+# planted after the seed (numbers 101–): a bare village is no place, a precise one is; an officer's merge is a repeat
+MORE = (
+    Spec("m1", bkk(2026, 5, 4, 10), "line", "complaint", "environment", "in_progress", "m1", topics=("ขยะไม่เก็บ", "หมู่ 7")),
+    Spec("m2", bkk(2026, 5, 6, 10), "line", "complaint", "environment", "new", "m2", topics=("ขยะไม่เก็บ", "หมู่ที่ 7")),
+    Spec("m3", bkk(2026, 5, 7, 10), "line", "complaint", "environment", "new", "m3",
+         topics=("ขยะไม่เก็บ", "หมู่ 7", "ซ.สุขใจ")),
+    Spec("m4", bkk(2026, 5, 8, 10), "phone", "complaint", "environment", "new", "m4", topics=("ขยะล้นถัง", "ซอยสุขใจ")),
+    Spec("m5", bkk(2026, 5, 11, 10), "line", "complaint", "public_works", "in_progress", "m5", topics=("ถนนเป็นหลุม",)),
+)
+
+
+def test_a_bare_village_is_no_place_and_a_merged_case_repeats_its_target(db: Database) -> None:
+    """Two neighbours of หมู่ 7 with the same problem are not a repeat (a village is too much ground); the same soi is;
+    a case an officer merged into another is a repeat of it, whatever the rule would say."""
+    with db.session() as session:
+        contacts: dict = {}
+        more = {spec.key: store_case(session, spec, number=100 + n, contacts=contacts)
+                for n, spec in enumerate(MORE, start=1)}
+        session.add(CaseMerge(case_id=more["m5"].id, into_case_id=more["m1"].id, actor="env@example.go.th"))
+        ids = {key: case.id for key, case in more.items()}
+    assert repeats.precise_place("หมู่ 7") is None and repeats.precise_place("ตำบลสุเทพ") is None
+    assert repeats.precise_place("ซอยสุขใจ") == "ซอยสุขใจ" and repeats.precise_place("หมู่บ้านสุขใจ") == "หมู่บ้านสุขใจ"
+    with db.session() as session:
+        start, end = fiscal_year_bounds(2569)
+        complaints = repeats.load_complaints(session, agency=AGENCY, scoped=lambda query: query, start=start, end=end)
+    found = repeats.find_repeats(complaints, since=start)
+    assert {key: found.get(case_id) for key, case_id in ids.items()} == {
+        "m1": None, "m2": None,   # the same problem in the same village, another citizen: not the same place
+        "m3": None,               # m3 names ซอยสุขใจ in หมู่ 7 too, but nobody reported that soi before
+        "m4": ids["m3"],          # another citizen, the same soi (written ซ. before), the same category, m3 open
+        "m5": ids["m1"],          # merged by the environment unit into m1 (another category): the same problem
+    }
+    built = report(db, "admin@example.go.th")
+    assert built["handling"]["total"]["repeat"] == 5 and built["handling"]["total"]["received"] == 15
+    assert "ระบุเพียงหมู่ที่หรือตำบลไม่นับ" in built["handling"]["repeat_rule"]
+    assert "เจ้าหน้าที่รวมเข้ากับเรื่องเดิม" in built["tables"]["handling_by_unit"]["definition"]
 
 
 def _keys(session) -> dict[str, int]:  # type: ignore[no-untyped-def]

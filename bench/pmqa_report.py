@@ -1,0 +1,138 @@
+"""PMQA report speed on a loaded database: a cold build (the cache emptied) and a cached one, per format.
+
+Usage: DATABASE_URL=... FANGSIANG_DATA_DIR=... python bench/pmqa_report.py [--load 1000000 --months 36]
+       [--fiscal-year 2569] [--repeat 3]
+--load bulk-inserts a demo history first (`history.demo.demo_rows` through the history loader, the corpus share
+off so no classifier is needed; then the rollups rebuilt), unless the database already holds that many messages.
+Prints wall-clock seconds for: bringing the report's per-case facts up to date (what the worker's job does; every
+case once after a bulk load), a cold build (the cache emptied, the facts current: what a request waits for after new
+cases), a cached build, and the PDF, XLSX and CSV renderings from the cached report; run `uptime` beside it (the
+machine may be shared).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from agency.settings import get_settings  # noqa: E402
+
+BATCH = 20_000
+
+
+def load(runtime, *, messages: int, months: int) -> None:  # type: ignore[no-untyped-def]
+    """Bulk-insert `messages` demo messages (as cases) and rebuild the rollups."""
+    from analytics.rollups import rebuild_rollups
+    from history.demo import demo_rows
+    from history.loading import HistoryRow, Loader
+
+    started, loaded, batch = time.monotonic(), 0, []
+
+    def flush() -> None:
+        nonlocal loaded
+        with runtime.db.session() as session:
+            Loader(session=session, agency=runtime.agency, calendar=runtime.calendar, source="bench-pmqa").load(batch)
+        loaded += len(batch)
+        batch.clear()
+        print(f"\r  loaded {loaded:,} messages ({time.monotonic() - started:,.0f} s)", end="", flush=True)
+
+    for n, row in enumerate(demo_rows(messages=messages, months=months, seed=7, corpus_share=0.0)):
+        batch.append(HistoryRow(
+            text=row["text"], received_at=row["received_at"], channel=row["channel"], status=row["status"],
+            unit=row["unit"], intent=row["intent"], sentiment=row["sentiment"], topics=row["topics"],
+            responded_at=row["responded_at"], resolved_at=row["resolved_at"], group=row["group"],
+            satisfaction=row["satisfaction"], line=n, citizen=row["citizen"], surveyed=row["surveyed"],
+            survey_reason=row["survey_reason"], survey_answered_at=row["survey_answered_at"]))
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
+    print()
+    with runtime.db.session() as session:
+        rebuild_rollups(session, calendar=runtime.calendar)
+    print(f"loaded {loaded:,} messages and rebuilt the rollups in {time.monotonic() - started:,.0f} s", flush=True)
+
+
+def main() -> None:
+    """Load (optionally), then time the builds."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--load", type=int, default=0)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--fiscal-year", type=int, default=None)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--load-only", action="store_true")
+    args = parser.parse_args()
+    from sqlalchemy import func, select
+
+    from fangsiang.runtime import build_runtime
+    from storage.models import Case, Message
+
+    runtime = build_runtime(get_settings())
+    with runtime.db.session() as session:
+        have = session.scalar(select(func.count()).select_from(Message)) or 0
+    if args.load and have < args.load:
+        load(runtime, messages=args.load - have, months=args.months)
+    with runtime.db.session() as session:
+        messages = session.scalar(select(func.count()).select_from(Message))
+        cases = session.scalar(select(func.count()).select_from(Case))
+    print(f"database: {runtime.db.engine.dialect.name}, {messages:,} messages, {cases:,} cases", flush=True)
+    if args.load_only:
+        runtime.close()
+        return
+    measure(runtime, fiscal_year=args.fiscal_year, repeat=args.repeat)
+    runtime.close()
+
+
+def measure(runtime, *, fiscal_year: int | None, repeat: int) -> None:  # type: ignore[no-untyped-def]
+    """Cold and cached builds, then each file format from the cached report."""
+    from sqlalchemy import select
+
+    from reports import render_csv_zip, render_pdf, render_xlsx
+    from reports.builder import parse_fiscal_year
+    from reports.cache import clear_cache, report_for
+    from storage.models import User, utcnow
+
+    now = utcnow()
+    year = fiscal_year or parse_fiscal_year(None, now=now) - 1
+    with runtime.db.session() as session:
+        admin = User(email="bench-admin@example.go.th", role="admin", password_hash="-")
+        if session.scalar(select(User).where(User.email == admin.email)) is None:
+            session.add(admin)
+    with runtime.db.session() as session:
+        admin = session.scalars(select(User).where(User.email == "bench-admin@example.go.th")).one()
+        session.expunge(admin)
+
+    from reports.facts import refresh_facts
+
+    started, cpu = time.perf_counter(), time.process_time()
+    count = refresh_facts(runtime.db, agency=runtime.agency, calendar=runtime.calendar)
+    print(f"facts refresh: {count:,} cases in {time.perf_counter() - started:6.2f} s wall, "
+          f"{time.process_time() - cpu:6.2f} s CPU (the worker's job; all cases once after a bulk load)", flush=True)
+
+    def build() -> dict:
+        return report_for(runtime.db, agency=runtime.agency, calendar=runtime.calendar, user=admin,
+                          fiscal_year=year)
+
+    for attempt in range(repeat):
+        with runtime.db.session() as session:
+            clear_cache(session)
+        started, cpu = time.perf_counter(), time.process_time()
+        report = build()
+        print(f"cold build, fiscal year {year} (attempt {attempt + 1}): {time.perf_counter() - started:6.2f} s wall, "
+              f"{time.process_time() - cpu:6.2f} s CPU; complaints {report['handling']['total']['received']:,}, "
+              f"repeats {report['handling']['total']['repeat']:,}", flush=True)
+    started = time.perf_counter()
+    for _ in range(repeat):
+        build()
+    print(f"cached build: {(time.perf_counter() - started) / repeat * 1000:8.1f} ms", flush=True)
+    for name, render in (("pdf", render_pdf), ("xlsx", render_xlsx), ("csv zip", render_csv_zip)):
+        started = time.perf_counter()
+        body = render(report)
+        print(f"render {name:<8} {time.perf_counter() - started:6.2f} s ({len(body):,} bytes)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
