@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -383,7 +384,9 @@ def open311_requests(runtime: RuntimeDep, session: ReadSessionDep, service_reque
 @router.get("/open311/v2/requests/{service_request_id}.json", tags=["open311"],
             summary="GeoReport v2: one complaint by its ticket")
 def open311_request(runtime: RuntimeDep, session: ReadSessionDep, service_request_id: str) -> JSONResponse:
-    """A list with the one request, as the spec answers; 404 in its error shape."""
+    """A list with the one request, as the spec answers; 404 in its error shape (also for what is no ticket)."""
+    if not re.fullmatch(TICKET, service_request_id):
+        return _open311_error(404, "no such service request")
     case = public.find_case(session, ticket=service_request_id)
     if case is None or case.intent != "complaint":
         return _open311_error(404, "no such service request")

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 from agency.settings import Settings
 from bot import replies
 from bot.postbacks import PostbackSigner
-from conversation.render_facebook import messenger_messages
-from conversation.render_line import line_messages
+from channels.facebook.render import messenger_messages
+from channels.line.render import line_messages
 from places import proof, service
 from places.photos import clean_photo
 from places.public import case_links, status_token

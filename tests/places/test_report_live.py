@@ -101,6 +101,7 @@ def test_a_web_report_gets_a_ticket_and_a_public_page_that_leaks_nothing(live_se
     one = server.client.get(f"/open311/v2/requests/{body['ticket']}.json").json()
     assert len(one) == 1 and one[0]["service_code"] == "street_lights" and one[0]["lat"] == 13.756
     assert server.client.get("/open311/v2/requests/FS-0000-000000.json").status_code == 404
+    assert server.client.get("/open311/v2/requests/a%00b.json").status_code == 404  # no ticket: not a 500 on PostgreSQL
     assert server.client.get("/open311/v2/requests.json?status=closed").json() == []
     assert server.client.get("/open311/v2/requests.json?status=bad").status_code == 400
 
