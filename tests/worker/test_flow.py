@@ -136,10 +136,15 @@ def test_a_burst_from_many_citizens(make_server, platform_stub: PlatformStub, ba
     assert len({c.ticket for c in rows}) == 60
     platform_stub.wait_for(lambda s: all(any(c.ticket in r.text for r in s) for c in rows),
                            timeout=120)  # every citizen got their ticket
-    with server.runtime.db.session() as session:
-        acks = session.scalar(select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.idempotency_key.like("ack:%"), OutboxMessage.status == "sent"))
-        assert acks == len(rows), "one acknowledgement per case, never two"
+
+    def acknowledgements() -> list[str]:  # their outbox rows' statuses
+        with server.runtime.db.session() as session:
+            return list(session.scalars(select(OutboxMessage.status).where(
+                OutboxMessage.idempotency_key.like("ack:%"))))
+
+    # The platform has answered every acknowledgement; the worker records each as sent a moment later.
+    statuses = server.wait_until(lambda: (found := acknowledgements()) if set(found) == {"sent"} else None, timeout=120)
+    assert len(statuses) == len(rows), "one acknowledgement per case, never two"
 
     def all_sent() -> bool:  # follow-up notes and the one-time group question go out too; nothing is left behind
         with server.runtime.db.session() as session:
