@@ -161,7 +161,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         runtime: Runtime = request.app.state.runtime
         checks: dict[str, str] = {}
         try:
-            with runtime.db.session() as session:
+            with runtime.db.read_session() as session:
                 session.execute(text("SELECT 1"))
             checks["database"] = "ok"
         except OperationalError:

@@ -84,7 +84,7 @@ def readiness(*, runtime: Any, worker: Any, progress: StartupProgress | None) ->
     """What is still loading ({} when ready): the database must answer, the in-process worker must run."""
     waiting: dict[str, object] = {}
     try:
-        with runtime.db.session() as session:
+        with runtime.db.read_session() as session:
             session.execute(text("SELECT 1"))
     except OperationalError:
         waiting["database"] = "unavailable"
