@@ -19,6 +19,7 @@ from storage.models import Message, OutboxMessage, utcnow
 from worker import metrics
 from worker.citizen_events import prepare, process_message
 from runtime import agency_classifier
+from runtime.training_process import TrainingInterrupted
 
 if TYPE_CHECKING:
     from runtime import Runtime
@@ -117,7 +118,7 @@ class Worker:
         if not self.ready.is_set():
             try:
                 self.load_classifier()
-            except TrainingStopped:
+            except (TrainingStopped, TrainingInterrupted):
                 log.info("stopped while training the classifier; it starts again on the next start")
                 return
             self.ready.set()  # the classifier answers: ready; the FAQ matcher is built next, before the first message
