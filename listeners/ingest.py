@@ -133,14 +133,14 @@ class IngestWriter:
             # handed to the waiting request, which answers 503 and is redelivered
             _answer([(batch[0][1], exc)])
             return
-        _answer([(future, ids) for (_, future), ids in zip(batch, results)])
         new_ids = [message_id for ids in results for message_id in ids]
-        if new_ids:
+        if new_ids:  # queued before the platform hears back: a citizen's next message is never queued before this one
             try:
                 self._publish(new_ids)
             except Exception:  # committed already: a queue outage must not lose them or fail the webhook
                 log.exception("queue publish failed for %d messages; the worker's sweep will requeue them",
                               len(new_ids))
+        _answer([(future, ids) for (_, future), ids in zip(batch, results)])
 
     def _store(self, batches: list[Sequence[CitizenMessage]]) -> list[list[int]]:
         """Commit these requests' events in one transaction."""

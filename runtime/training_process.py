@@ -21,6 +21,11 @@ class TrainingFailed(RuntimeError):
     """The training process ended without a model."""
 
 
+class TrainingInterrupted(TrainingFailed):
+    """The training process was ended by SIGTERM or SIGINT: the service is being stopped (a stop signal sent to the
+    whole process group reaches the child before the parent has asked it to stop), not a failure."""
+
+
 def train_apart(model_dir: Path, *, triage_unit: str, progress: Progress | None = None) -> None:
     """Train into model_dir in a spawned process; `progress` is called here (stage, fraction, seconds left) as the
     child moves on and at least every half second, so a caller that raises from it (stopping) ends the child."""
@@ -47,6 +52,8 @@ def train_apart(model_dir: Path, *, triage_unit: str, progress: Progress | None 
         raise
     finally:
         reports.close()
+    if child.exitcode in (-signal.SIGTERM, -signal.SIGINT):
+        raise TrainingInterrupted(f"training the classifier was stopped by signal {-child.exitcode}")
     if child.exitcode != 0 or last[0] != "done":
         raise TrainingFailed(f"training the classifier failed (exit code {child.exitcode}); see the log above")
 

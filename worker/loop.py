@@ -19,6 +19,7 @@ from storage.models import Message, OutboxMessage, utcnow
 from worker import metrics
 from worker.citizen_events import prepare, process_message
 from runtime import agency_classifier
+from runtime.training_process import TrainingInterrupted
 
 if TYPE_CHECKING:
     from runtime import Runtime
@@ -122,11 +123,11 @@ class Worker:
         if not self.ready.is_set():
             try:
                 self.load_classifier()
-                prepare(self.runtime)
-            except TrainingStopped:
+            except (TrainingStopped, TrainingInterrupted):
                 log.info("stopped while training the classifier; it starts again on the next start")
                 return
-            self.ready.set()
+            self.ready.set()  # the classifier answers: ready; the FAQ matcher is built next, before the first message
+            prepare(self.runtime)  # (if it fails, the loop restarts and the first FAQ question builds it instead)
         queue = self.runtime.queue
         while not self._stop.is_set():
             deliveries = queue.receive(max_items=self.batch, block_seconds=self.poll_seconds)

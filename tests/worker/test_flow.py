@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
@@ -126,26 +128,39 @@ def test_a_burst_from_many_citizens(make_server, platform_stub: PlatformStub, ba
         accepted = sum(pool.map(citizen, range(60)))
     assert accepted == 120
 
-    def settled() -> bool:
+    def unprocessed() -> int:
         with server.runtime.db.session() as session:
-            return not session.scalar(select(func.count()).select_from(Message).where(Message.processed_at.is_(None)))
+            return session.scalar(select(func.count()).select_from(Message).where(Message.processed_at.is_(None)))
 
-    server.wait_until(settled, timeout=120)
+    drain(unprocessed)
     rows = cases(server)
     assert len(rows) == 60, "each citizen's follow-up attaches to their case"
     assert len({c.ticket for c in rows}) == 60
-    platform_stub.wait_for(lambda s: all(any(c.ticket in r.text for r in s) for c in rows),
-                           timeout=120)  # every citizen got their ticket
+
+    def unsent() -> int:  # acknowledgements, follow-up notes and the one-time group question: nothing left behind
+        with server.runtime.db.session() as session:
+            return session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent"))
+
+    drain(unsent)  # a row is marked sent once the platform has answered it
+    sent = platform_stub.sent()
+    assert all(any(c.ticket in r.text for r in sent) for c in rows), "every citizen got their ticket"
     with server.runtime.db.session() as session:
         acks = session.scalar(select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.idempotency_key.like("ack:%"), OutboxMessage.status == "sent"))
-        assert acks == len(rows), "one acknowledgement per case, never two"
+            OutboxMessage.idempotency_key.like("ack:%")))
+    assert acks == len(rows), "one acknowledgement per case, never two"
 
-    def all_sent() -> bool:  # follow-up notes and the one-time group question go out too; nothing is left behind
-        with server.runtime.db.session() as session:
-            return not session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent"))
 
-    server.wait_until(all_sent, timeout=120)
+def drain(left: Callable[[], int], *, stall_seconds: float = 90.0) -> None:
+    """Wait until left() is 0. A burst takes as long as the machine needs (a busy one is slow, not wrong): this fails
+    only when nothing moved for stall_seconds (a stuck worker or a message it can never finish)."""
+    last, moved_at = left(), time.monotonic()
+    while last:
+        time.sleep(0.1)
+        now = left()
+        if now < last:
+            last, moved_at = now, time.monotonic()
+        elif time.monotonic() - moved_at > stall_seconds:
+            raise AssertionError(f"{now} still waiting and none done in the last {stall_seconds:.0f} s")
 
 
 def test_outbox_survives_an_outage_and_never_sends_twice(make_server, platform_stub: PlatformStub,
