@@ -54,6 +54,20 @@ def embed_texts(runtime: "Runtime", texts: Sequence[str]) -> np.ndarray | None:
         return None
 
 
+def message_vectors(texts: Sequence[str]) -> np.ndarray | None:
+    """Citizens' messages' sentence vectors, never kept in memory (each message is embedded once), or None where the
+    model cannot load."""
+    try:
+        from classifier.embedding import EmbeddingUnavailable, embed
+    except ImportError:
+        return None
+    try:
+        return embed(list(texts))  # normalised; the engine takes one forward pass at a time
+    except EmbeddingUnavailable as exc:
+        log.warning("no sentence embeddings: %s", exc)
+        return None
+
+
 def save_embedding_cache(runtime: "Runtime") -> None:
     """Keep the vectors embedded so far (the FAQ's variants and background) for the next start."""
     state = runtime.conversation

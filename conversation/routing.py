@@ -21,7 +21,7 @@ from bot import replies
 from conversation.acknowledgement import group_choice, open_and_acknowledge
 from conversation.faq import FaqMatch
 from conversation.faq_answers import (
-    answer_faq, embed_texts, faq_entries, faq_feedback, matcher_for, may_answer_from_faq,
+    answer_faq, faq_entries, faq_feedback, matcher_for, may_answer_from_faq, message_vectors,
 )
 from conversation.follow_up import follow_up, follow_up_choice, typed_answer
 from conversation.media import note_media
@@ -123,7 +123,7 @@ def _understand(runtime: "Runtime", *, kind: str, channel: str, text: str, sent_
     prediction = classifier.classify(text)
     vector = prediction.embedding
     if vector is None:
-        vectors = embed_texts(runtime, [prediction.masked_text or text])
+        vectors = message_vectors([prediction.masked_text or text])
         vector = None if vectors is None else vectors[0]
     return Understood(reading=reading, prediction=prediction, vector=None if vector is None else np.asarray(vector))
 
