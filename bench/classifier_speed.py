@@ -80,6 +80,11 @@ def _single(clf: Classifier, msgs: list[str]) -> dict:
             "max_ms": round(lat[-1], 2)}
 
 
+def _load() -> float | None:
+    """The machine's 1-minute load average now (printed beside each figure: wall figures suffer under load)."""
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+
+
 def main() -> None:
     """Run the benchmark and print a report."""
     model_dir = Path(ARGS.model_dir) if ARGS.model_dir else Path(tempfile.mkdtemp(prefix="fs-bench-")) / "models"
@@ -96,17 +101,25 @@ def main() -> None:
 
     msgs = [f"{m} #{i}" for i, m in enumerate(realistic_messages(ARGS.n))]
     clf.classify_many(msgs[:50])
+    load: dict[str, float | None] = {}
     one_path, one_path_cpu = _batch(clf, msgs)
+    load["batch_msgs_per_s_one_path"] = _load()
     command = _command(clf, [f"{m} !" for m in msgs])
+    load["command_fangsiang_classify_msgs_per_s"] = _load()
     citizen = [f"{m} ^{i}" for i, m in enumerate(msgs) if i % 2]  # an agency's own history: citizen messages only
-    one_path_citizen, _ = _batch(clf, citizen)
+    one_path_citizen, one_path_citizen_cpu = _batch(clf, citizen)
+    load["batch_msgs_per_s_one_path_citizen_only"] = _load()
     traffy = [f"{r['text']} ^" for r in traffy_split()[1]]
     one_path_traffy, _ = _batch(clf, traffy)
+    load["batch_msgs_per_s_one_path_traffy_reports"] = _load()
     stored = embed([mask_personal_data(m) for m in msgs[:200]])
     with_stored, _ = _batch(clf, [f"{m}" for m in msgs[:200]], embeddings=stored)
+    load["batch_msgs_per_s_with_stored_vectors"] = _load()
     without, without_cpu = _batch(plain, msgs)
+    load["batch_msgs_per_s_without_embeddings"] = _load()
     single = [f"{m} ~{i}" for i, m in enumerate(realistic_messages(ARGS.single, seed=11))]
     embedded = sum(p.embedding is not None for p in clf.classify_many(msgs))
+    embedded_citizen = sum(p.embedding is not None for p in clf.classify_many(citizen))
     report = {
         "model_version": clf.version,
         "tokenizer": clf.tokenizer,
@@ -115,22 +128,28 @@ def main() -> None:
         "load_s": round(load_s, 3),
         "batch_messages": len(msgs),
         "mean_chars": round(sum(map(len, msgs)) / max(len(msgs), 1), 1),
+        "unsure_below": clf.bundle.unsure_below,
         "share_embedded_mixed_input": round(embedded / len(msgs), 3),
+        "share_embedded_citizen_only": round(embedded_citizen / max(len(citizen), 1), 3),
         "batch_msgs_per_s_one_path": round(one_path, 1),
         "batch_msgs_per_cpu_s_one_path": round(one_path_cpu, 1),
         "command_fangsiang_classify_msgs_per_s": round(command, 1),
         "batch_msgs_per_s_one_path_citizen_only": round(one_path_citizen, 1),
+        "batch_msgs_per_cpu_s_one_path_citizen_only": round(one_path_citizen_cpu, 1),
         "batch_msgs_per_s_one_path_traffy_reports": round(one_path_traffy, 1),
         "batch_msgs_per_s_with_stored_vectors": round(with_stored, 1),
         "batch_msgs_per_s_without_embeddings": round(without, 1),
         "batch_msgs_per_cpu_s_without_embeddings": round(without_cpu, 1),
         "single_one_path": _single(clf, single),
+        "single_one_path_load_1min": _load(),
         "single_without_embeddings": _single(plain, single),
+        "single_without_embeddings_load_1min": _load(),
         "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
     print("Fang Siang classifier speed")
     for key, value in report.items():
-        print(f"  {key:<42} {value}")
+        print(f"  {key:<42} {value}" + (f"   (load average {load[key]})" if key in load else ""))
+    report["load_average_at"] = load
     print(json.dumps(report, ensure_ascii=False))
 
 

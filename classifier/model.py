@@ -30,8 +30,9 @@ MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
 MODEL_FORMAT = 3
 CHUNK = 2048  # rows per matrix product, bounds memory on huge batches
-# Batch mode `only_where_unsure`: messages the word model is at least this sure of keep its intent, unembedded.
-# On the held-out sets this embeds 18-33% of messages and changes no complaint decision (classifier/README.md).
+# Messages the word model is at least this sure of keep its intent, unembedded (the e5 head decides the others).
+# A trained model carries its own value (ModelBundle.unsure_below, chosen out of fold at training); this is the
+# value of models trained before that.
 UNSURE_BELOW = 0.9
 # A complaint makes the sentiment `neg` when the sentiment head gives `neg` at least this much (README "Sentiment").
 NEG_WITH_COMPLAINT_AT = 0.25
@@ -78,6 +79,7 @@ class ModelBundle:
     router_head: LinearHead | None
     routing_calibration: RoutingCalibration | None
     tokenizer: str = "newmm"
+    unsure_below: float = UNSURE_BELOW  # word-model probability below which a message is embedded (e5 head)
 
 
 def intent_inputs(
@@ -175,9 +177,9 @@ class Classifier:
         """Classify a batch of messages (embeddings: their vectors when already computed, e.g. stored).
 
         There is one way to decide, whoever calls: the word model's intent stands where it is sure
-        (probability >= UNSURE_BELOW); only the other messages are embedded and decided by the e5 head. Given
-        vectors are used for those and returned in `embedding`; the same text gets the same answer in a batch of
-        one or of thousands, with or without stored vectors. (only_where_unsure is kept for old callers: ignored.)
+        (probability >= the model's unsure_below); only the other messages are embedded and decided by the e5
+        head. Given vectors are used for those and returned in `embedding`; the same text gets the same answer in
+        a batch of one or of thousands, with or without stored vectors. (only_where_unsure is kept for old callers: ignored.)
         """
         texts = ["" if t is None else str(t) for t in texts]
         if embeddings is not None and len(embeddings) != len(texts):
@@ -216,7 +218,7 @@ class Classifier:
         has_vector = np.zeros(len(masked), dtype=bool) if vectors is None else np.ones(len(masked), dtype=bool)
         if not self.uses_embeddings:
             return classes, intents, vectors, has_vector
-        rows = np.flatnonzero(intents.max(axis=1) < UNSURE_BELOW)
+        rows = np.flatnonzero(intents.max(axis=1) < self.bundle.unsure_below)
         if rows.size == 0:
             return classes, intents, vectors, has_vector
         if vectors is None:
