@@ -81,7 +81,7 @@ def settle(server: LiveServer) -> None:
     from storage.models import OutboxMessage
 
     def done() -> bool:
-        with server.runtime.db.session() as session:
+        with server.runtime.db.read_session() as session:  # never queues for SQLite's write lock
             pending = session.scalar(select(func.count()).select_from(Message)
                                      .where(Message.processed_at.is_(None), Message.direction == "in"))
             unsent = session.scalar(select(func.count()).select_from(OutboxMessage)

@@ -31,7 +31,7 @@ class LiveServer:
         self.app = create_app(settings, run_worker=run_worker)
         self.port = free_port()
         self._server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                     lifespan="on"))
+                                                     lifespan="on", timeout_graceful_shutdown=2))
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self.client = httpx.Client(base_url=self.url, timeout=30)
 

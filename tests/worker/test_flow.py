@@ -128,8 +128,8 @@ def test_a_burst_from_many_citizens(make_server, platform_stub: PlatformStub, ba
         accepted = sum(pool.map(citizen, range(60)))
     assert accepted == 120
 
-    def unprocessed() -> int:
-        with server.runtime.db.session() as session:
+    def unprocessed() -> int:  # polled: a read session never queues for SQLite's write lock
+        with server.runtime.db.read_session() as session:
             return session.scalar(select(func.count()).select_from(Message).where(Message.processed_at.is_(None)))
 
     drain(unprocessed)
@@ -138,7 +138,7 @@ def test_a_burst_from_many_citizens(make_server, platform_stub: PlatformStub, ba
     assert len({c.ticket for c in rows}) == 60
 
     def unsent() -> int:  # acknowledgements, follow-up notes and the one-time group question: nothing left behind
-        with server.runtime.db.session() as session:
+        with server.runtime.db.read_session() as session:
             return session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent"))
 
     drain(unsent)  # a row is marked sent once the platform has answered it
