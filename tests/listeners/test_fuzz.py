@@ -24,9 +24,11 @@ from tests.listeners.fuzz import Body, bodies
 from tests.support.server import LiveServer
 
 BODIES_PER_EXAMPLE = 25
-EXAMPLES = 200  # × 25 = 5,000 bodies per channel (and per backend, live)
+EXAMPLES = 200  # × 25 = 5,000 bodies per channel in process
+LIVE_EXAMPLES = 120  # × 25 = 3,000 bodies per channel and backend through the running service (CI's time budget)
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck), print_blob=True)
+LIVE_FUZZ = settings(FUZZ, max_examples=LIVE_EXAMPLES)
 CHANNELS: dict[str, Callable[[], InputChannel]] = {
     "line": lambda: LineChannel(channel_secret="fuzz-secret"),
     "facebook": lambda: FacebookChannel(app_secret="fuzz-secret", verify_token="t"),
@@ -107,7 +109,7 @@ def _run_live(server: LiveServer, name: str, pool: ThreadPoolExecutor) -> Tally:
     tally = Tally()
     failures: list[str] = []
 
-    @FUZZ
+    @LIVE_FUZZ
     @given(bodies(name, BODIES_PER_EXAMPLE))
     def run(batch: list[Body]) -> None:
         responses = list(pool.map(lambda body: _post(server, name, body), batch))
@@ -138,5 +140,5 @@ def test_signed_fuzz_against_the_live_service(make_server, backend: str) -> None
     elapsed = time.monotonic() - started
     print(f"\n{backend}: {tallies} in {elapsed:.0f} s")
     for name, tally in tallies.items():
-        assert tally.bodies >= 5_000 and tally.server_errors == 0, (name, tally)
-        assert tally.valid_events >= 10_000, (name, tally)
+        assert tally.bodies >= LIVE_EXAMPLES * BODIES_PER_EXAMPLE and tally.server_errors == 0, (name, tally)
+        assert tally.valid_events >= 6_000, (name, tally)
