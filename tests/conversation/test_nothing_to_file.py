@@ -8,22 +8,14 @@ import time
 from sqlalchemy import func, select
 
 from conversation.small_talk import STICKER_REPLY_EVERY
-from storage.models import Case, Message
-from tests.support.chat import Chat, text_of
+from storage.models import Case
+from tests.support.chat import Chat, last_in, text_of
 from tests.support.server import LiveServer
 from tests.support.stubs import PlatformStub
 
 ROAD = "ถนนหน้าบ้านเป็นหลุมใหญ่มาก รถมอไซค์ล้มไปสองคันแล้วค่ะ ซอยเทศบาล 5 หมู่ 3"
 NOISE = "ร้านคาราโอเกะข้างบ้านเปิดเพลงเสียงดังทุกคืนจนตีสอง นอนไม่ได้เลยครับ"
 WHAT_DO_YOU_NEED = "ไม่แน่ใจว่าท่านต้องการแจ้งเรื่องใด"
-
-
-def _last_in(server: LiveServer, user_id: str) -> Message:
-    with server.runtime.db.session() as session:
-        message = session.scalars(select(Message).where(Message.sender_id == user_id, Message.direction == "in")
-                                  .order_by(Message.id.desc()).limit(1)).one()
-        session.expunge(message)
-        return message
 
 
 def _cases(server: LiveServer) -> int:
@@ -42,7 +34,7 @@ def test_a_lone_number_is_asked_about_unless_it_answers_the_bots_question(make_s
         citizen.say(number)
         said = citizen.answers()[before:]
         assert len(said) == 1 and WHAT_DO_YOU_NEED in text_of(said[0]), (number, said)
-        message = _last_in(server, citizen.user_id)
+        message = last_in(server, citizen.user_id)
         assert message.case_id is None and message.contact_id is not None, number
     assert _cases(server) == 1, "a lone number opens nothing"
 
@@ -68,7 +60,7 @@ def test_stickers_get_one_short_reply_per_window_and_every_one_is_kept(make_serv
         before = len(citizen.answers())
         citizen.sticker(at=start + offset)
         answered.append(any("มีเรื่องใดให้ช่วยไหมคะ" in text_of(m) for m in citizen.answers()[before:]))
-        message = _last_in(server, citizen.user_id)
+        message = last_in(server, citizen.user_id)
         assert message.kind == "sticker" and message.case_id is None and message.contact_id is not None
     # the first is answered; the next two fall in its window; past it the next is answered, and opens a new window
     assert answered == [True, False, False, True, False]

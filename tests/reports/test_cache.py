@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -16,20 +14,11 @@ from reports.builder import build_report
 from reports.models import CaseFacts, ReportCache
 from storage.db import Database
 from storage.models import Case
-from tests.reports.helpers import migrated, user
-from tests.reports.seed import Spec, bkk, seed, store_case
-from tests.reports.test_builder import AGENCY, NOW
+from tests.reports.helpers import user
+from tests.reports.seed import Spec, bkk, store_case
+from tests.reports.test_builder import AGENCY, NOW, db  # noqa: F401 — db: the seeded database, on both backends
 
 CALENDAR = WorkingCalendar()
-
-
-@pytest.fixture
-def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
-    database = migrated(backend, tmp_path=tmp_path, request=request)
-    with database.session() as session:
-        seed(session)
-    yield database
-    database.dispose()
 
 
 def kept(db: Database, email: str, year: int = 2569) -> dict:

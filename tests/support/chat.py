@@ -76,6 +76,15 @@ class Chat:
                                                     if needle in (m.get("text") or m.get("altText") or "")), None))
 
 
+def last_in(server: LiveServer, user_id: str) -> Message:
+    """The citizen's newest stored message (detached), to see where it landed."""
+    with server.runtime.db.read_session() as session:
+        message = session.scalars(select(Message).where(Message.sender_id == user_id, Message.direction == "in")
+                                  .order_by(Message.id.desc()).limit(1)).one()
+        session.expunge(message)
+        return message
+
+
 def settle(server: LiveServer) -> None:
     """Wait until the worker processed every message and sent every outbox row."""
     from storage.models import OutboxMessage

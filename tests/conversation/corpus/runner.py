@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from listeners import simulator
 from storage.models import Case, Message
-from tests.support.chat import settle
+from tests.support.chat import last_in, settle
 from tests.support.server import PAGE_ID, LiveServer
 from tests.support.stubs import PlatformStub
 
@@ -170,14 +170,6 @@ def _forms(ticket: str) -> dict[str, str]:
     return {"": ticket, "_short": short, "_slash": f"{year}/{int(number)}", "_thai": short.translate(THAI_DIGITS)}
 
 
-def _last_in(server: LiveServer, user_id: str) -> Message:
-    with server.runtime.db.session() as session:
-        message = session.scalars(select(Message).where(Message.sender_id == user_id, Message.direction == "in")
-                                  .order_by(Message.id.desc()).limit(1)).one()
-        session.expunge(message)
-        return message
-
-
 def _case_of(server: LiveServer, message_id: int) -> Case | None:
     with server.runtime.db.session() as session:
         message = session.get(Message, message_id)
@@ -219,7 +211,7 @@ class Player:
                     text = "(sticker)"
                     citizen.sticker()
                 self.outcome.messages += 1
-                message = _last_in(self.server, citizen.user_id)
+                message = last_in(self.server, citizen.user_id)
                 landed.append((message.id, step.where, text))
                 if step.where.startswith("+"):  # bind the new case now, so later steps can name its ticket
                     case = _case_of(self.server, message.id)
