@@ -77,7 +77,7 @@ def shown_actor(actor: str, *, personal: bool) -> str | None:
 
 # What an analyst may read of a history entry: the codes of what changed, and officers' free text masked.
 NEUTRAL_DETAILS = ("changes", "unit", "citizen_told", "message_id", "chars", "note_id", "priority", "channel")
-OFFICERS_TEXT = ("note", "reason")
+OFFICERS_TEXT = ("note", "reason", "no_after_photo_reason")
 
 
 def shown_details(details: dict[str, Any], *, personal: bool) -> dict[str, Any]:

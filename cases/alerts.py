@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from agency.config import AgencyConfig
-from agency.vocabulary import AuditAction, Channel, Role
+from agency.vocabulary import OPEN_STATUSES, AuditAction, Channel, Role
 from cases.errors import CaseError
 from storage import audit, outbox
 from storage.models import Base, Case, Message, Unit, User, utcnow
@@ -81,7 +81,8 @@ def open_alerts(session: Session, *, user: User) -> list[tuple[UnitAlert, Case]]
     if user.role not in (Role.OFFICER, Role.ADMIN):
         return []
     query = (select(UnitAlert, Case).join(Case, Case.id == UnitAlert.case_id)
-             .where(UnitAlert.acknowledged_at.is_(None)).order_by(UnitAlert.id.desc()))
+             .where(UnitAlert.acknowledged_at.is_(None), Case.status.in_(OPEN_STATUSES))  # a finished case alerts no more
+             .order_by(UnitAlert.id.desc()))
     if user.role == Role.OFFICER:
         query = query.where(UnitAlert.unit_code == user.unit_code)
     return [(alert, case) for alert, case in session.execute(query).all()]

@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classifier.text import THAI_DIGITS
 from agency.vocabulary import OPEN_STATUSES, AuditAction, Status
 from cases.service import REOPEN_WINDOW, reopen
 from bot import replies
@@ -136,7 +137,6 @@ def ask_new_or_follow_up(turn: Turn, *, case: Case, waiting: Message, reason: st
 CHOICE_WAITS = dt.timedelta(hours=2)  # a typed answer to "เรื่องเดิม / เรื่องใหม่" counts within this span
 _NEW_WORDS = re.compile(r"ใหม่|อีกเรื่อง|เรื่องอื่น|คนละเรื่อง|แยกเรื่อง|new", re.IGNORECASE)
 _SAME_WORDS = re.compile(r"เดิม|เพิ่มเติม|เรื่องเก่า|เรื่องเดียวกัน|อันเดิม|same", re.IGNORECASE)
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _PARTICLES = re.compile(r"ค่ะ|คะ|ครับ|คับ|ค่า|จ้า|นะ|\.")
 _LONG_ANSWER = 40  # characters: longer than this is a message of its own, not an answer to the question
 
@@ -146,7 +146,7 @@ def typed_choice(text: str) -> bool | None:
     matter), or None when it says neither (the button's words and near spellings count, and the buttons' numbers as
     `fangsiang simulate` and some apps show them: 1 the same, 2 new)."""
     folded = "".join((text or "").split()).replace("เรือง", "เรื่อง").replace("ไหม่", "ใหม่")
-    number = _PARTICLES.sub("", folded.translate(_THAI_DIGITS))
+    number = _PARTICLES.sub("", folded.translate(THAI_DIGITS))
     if number in ("1", "2"):
         return number == "1"
     new, same = bool(_NEW_WORDS.search(folded)), bool(_SAME_WORDS.search(folded))

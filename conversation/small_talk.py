@@ -26,6 +26,9 @@ _PARTICLES = re.compile(r"ค่ะ|คะ|ครับ|คับ|ค่า|จ�
 _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "ๆไำพะัีรนยบลฃ", "ฟหกดเ้่าสวง", "ผปแอิืทมใฝ")
 
 
+LONE_NUMBER_DIGITS = 5  # longer runs of digits are a phone, ID or house number: information, not chatter
+
+
 def _symbolic(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "SPZ" or ch in "\u200d\ufe0f\ufe0e"
 
@@ -54,7 +57,7 @@ def says_nothing(text: str) -> str | None:
             kinds.add("laughter")
         elif _mash(bare):
             kinds.add("gibberish")
-        elif bare.isdigit():  # ASCII, Thai and full-width digits
+        elif bare.isdigit() and len(bare) <= LONE_NUMBER_DIGITS:  # ASCII, Thai and full-width digits
             kinds.add("number")
         elif _GREETING.match(bare) and len(words) <= 3:
             kinds.add("greeting")

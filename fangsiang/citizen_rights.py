@@ -17,13 +17,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from agency.vocabulary import OPEN_STATUSES
 from classifier.privacy import mask_personal_data
 from conversation.models import MediaFile, Survey
 from places.models import CasePlace
+from reports.models import CaseFacts, ReportCache
 from storage import audit
 from storage.models import (
     AuditEvent,
@@ -44,12 +45,13 @@ log = logging.getLogger(__name__)
 
 RETENTION_ACTION = "texts_masked_for_retention"
 RETENTION_BATCH = 200  # cases per run: a long backlog is worked off hour by hour
-PERSONAL_DETAILS = ("note", "reason")  # officers' free text in a case's history
+PERSONAL_DETAILS = ("note", "reason", "no_after_photo_reason")  # officers' free text in a case's history
 ERASED_TEXT = "[ลบข้อมูลตามคำขอของเจ้าของข้อมูล]"
 # Every table erase_citizen updates: the old row versions (the citizen's words) are vacuumed away afterwards.
 ERASED_TABLES = tuple(model.__tablename__ for model in (Message, InboundEvent, OutboxMessage, Contact, Case, CasePlace,
-                                                        CaseNote, Correction, AuditEvent, Survey, MediaFile))
-ERASED_DETAILS = ("note", "reason", "text", "comment", "title", "name", "phone", "address")  # history free text
+                                                        CaseNote, Correction, AuditEvent, Survey, MediaFile,
+                                                        CaseFacts, ReportCache))
+ERASED_DETAILS = ("note", "reason", "no_after_photo_reason", "text", "comment", "title", "name", "phone", "address")  # history free text
 
 
 class CitizenNotFound(LookupError):
@@ -129,6 +131,10 @@ def _erase_case_records(session: Session, *, case_ids: list[int], message_ids: l
     for case in session.scalars(select(Case).where(Case.id.in_(case_ids))) if case_ids else ():
         case.summary, case.topics, case.updated_at = ERASED_TEXT, [], now  # updated: the rollups redo its days
         counts["cases"] += 1
+    if case_ids:  # the report's per-case facts hold topic phrases (recomputed from the erased case by the facts job);
+        # a kept report may hold them too: every kept report is built again
+        session.execute(delete(CaseFacts).where(CaseFacts.case_id.in_(case_ids)))
+        session.execute(delete(ReportCache))
     for place in session.scalars(select(CasePlace).where(CasePlace.case_id.in_(case_ids),
                                                          CasePlace.address.is_not(None))) if case_ids else ():
         place.address = None  # the point stays (where the problem is); the words LINE gave may name the citizen

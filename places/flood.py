@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from places.models import ReportSender
 from storage.db import Database, upsert_insert
@@ -38,5 +38,9 @@ def take_report_slot(db: Database, *, secret: str, address: str, limit: int, now
         allowed = len(recent) < limit
         row.sent_at = [*recent, now.timestamp()] if allowed else recent
         row.last_at = now
-        session.execute(delete(ReportSender).where(ReportSender.last_at < now - window))
+        # rows idle past the window go; one another request holds is skipped (two waiting on each other deadlock)
+        stale = (select(ReportSender.address_key).where(ReportSender.last_at < now - window,
+                                                        ReportSender.address_key != key)
+                 .with_for_update(skip_locked=True))
+        session.execute(delete(ReportSender).where(ReportSender.address_key.in_(stale)))
     return allowed

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from agency.config import AgencyConfig
 from agency.thaitime import thai_date
-from agency.vocabulary import OPEN_STATUSES, STATUS_NAMES
+from agency.vocabulary import OPEN_STATUSES, STATUS_NAMES, Status
 from bot.replies import CaseLinks
 from classifier.privacy import mask_personal_data
 from conversation.models import MediaFile
@@ -48,24 +48,31 @@ def status_path(*, secret: str, ticket: str) -> str:
     return f"/t/{ticket}?k={status_token(secret=secret, ticket=ticket)}"
 
 
+def after_photo_holders(session: Session, *, case_id: int) -> tuple[int, ...]:
+    """The cases whose after-photos this case's citizen may see: its own, then its merge target's."""
+    target = session.scalar(select(CaseMerge.into_case_id).where(CaseMerge.case_id == case_id))
+    return (case_id,) if target is None else (case_id, target)
+
+
+def latest_after_photo(session: Session, *, case_id: int) -> int | None:
+    """The newest after-photo this case's citizen may see (its own, else its merge target's), by id."""
+    for holder in after_photo_holders(session, case_id=case_id):
+        photo_id = session.scalar(select(func.max(AfterPhoto.id)).where(AfterPhoto.case_id == holder))
+        if photo_id is not None:
+            return photo_id
+    return None
+
+
 def case_links(runtime: "Runtime", session: Session, *, case: Case) -> CaseLinks | None:
     """The case's public status page and its latest after-photo (a merged case shows its target's when it has none
-    of its own) under FANGSIANG_PUBLIC_URL, for what its citizen is told; None when no public address is set."""
+    of its own, always under its own ticket and token: never the target's page key) under FANGSIANG_PUBLIC_URL, for what its citizen is told; None when no public address is set."""
     base = runtime.settings.fangsiang_public_url.strip().rstrip("/")
     if not base.startswith(("https://", "http://")):
         return None
     secret = runtime.settings.secret_key
-    photo_url = None
-    target = session.scalar(select(CaseMerge.into_case_id).where(CaseMerge.case_id == case.id))
-    for holder_id in (case.id, target):
-        photo_id = session.scalar(select(func.max(AfterPhoto.id)).where(AfterPhoto.case_id == holder_id)) \
-            if holder_id is not None else None
-        if photo_id is not None:
-            holder = case if holder_id == case.id else session.get(Case, holder_id)
-            if holder is not None:
-                token = status_token(secret=secret, ticket=holder.ticket)
-                photo_url = f"{base}/t/{holder.ticket}/after/{photo_id}?k={token}"
-                break
+    photo_id = latest_after_photo(session, case_id=case.id)
+    photo_url = None if photo_id is None else \
+        f"{base}/t/{case.ticket}/after/{photo_id}?k={status_token(secret=secret, ticket=case.ticket)}"
     return CaseLinks(status_url=base + status_path(secret=secret, ticket=case.ticket), after_photo_url=photo_url)
 
 
@@ -174,7 +181,7 @@ def public_map_problems(session: Session, *, agency: AgencyConfig, now: dt.datet
         select(Case, CasePlace).join(CasePlace, CasePlace.case_id == Case.id)
         .where(Case.intent == "complaint", Case.id.not_in(select(CaseMerge.case_id)),
                or_(Case.status.in_(OPEN_STATUSES),
-                   and_(Case.status.in_(("resolved", "closed")),
+                   and_(Case.status.in_((Status.RESOLVED, Status.CLOSED)),
                         Case.resolved_at >= now - dt.timedelta(days=PUBLIC_MAP_DAYS))))
         .order_by(Case.id.desc()).limit(PUBLIC_MAP_LIMIT))
     names = {c.code: c.name for c in agency.complaint_categories}

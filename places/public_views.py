@@ -269,10 +269,11 @@ def status_photo(runtime: RuntimeDep, session: ReadSessionDep, ticket: str, medi
 @router.get("/t/{ticket}/after/{photo_id}", include_in_schema=False)
 def status_after_photo(runtime: RuntimeDep, session: ReadSessionDep, ticket: str, photo_id: int,
                        k: str = "") -> Response:
-    """One of the officers' after-photos of the case, re-encoded without EXIF."""
+    """One of the officers' after-photos of the case (or of the case it was merged into), re-encoded without EXIF."""
     case = _public_case_or_404(runtime, session, ticket, k)
     after = session.get(AfterPhoto, photo_id) if 0 < photo_id < 2**31 else None
-    path = _media_file(runtime, after.path if after is not None and after.case_id == case.id else None)
+    mine = after is not None and after.case_id in public.after_photo_holders(session, case_id=case.id)
+    path = _media_file(runtime, after.path if mine else None)
     return _jpeg_without_exif(path)
 
 

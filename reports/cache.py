@@ -54,7 +54,8 @@ def data_version(session: Session, *, fiscal_year: int, now: dt.datetime) -> str
     """What the report is built from, in one string: any new or changed case, survey, register entry or merge
     changes it, and for the current fiscal year so does the date."""
     parts: list[Any] = [*session.execute(select(func.count(), func.max(Case.updated_at), func.max(Case.id))).one(),
-                        *session.execute(select(func.count(), func.max(Survey.answered_at))).one(),
+                        *session.execute(select(func.count(), func.max(Survey.answered_at),
+                                                func.count(Survey.reason))).one(),  # a reason comes after the score
                         *session.execute(select(func.count(), func.max(Improvement.updated_at))).one(),
                         session.scalar(select(func.count()).select_from(MERGES))]
     _, end = fiscal_year_bounds(fiscal_year)

@@ -77,8 +77,8 @@ async def _body(session: Session, runtime: Runtime, *, user: User, fiscal_year: 
     future = cache.start_build(runtime.db, agency=runtime.agency, calendar=runtime.calendar, user=user,
                               fiscal_year=fiscal_year, version=version, format=format, render=render)
     waiting = asyncio.wrap_future(future)
-    if wait is None:
-        return await waiting
+    if wait is None:  # shielded: one reader giving up does not cancel the build others wait for
+        return await asyncio.shield(waiting)
     try:
         return await asyncio.wait_for(asyncio.shield(waiting), timeout=wait)
     except TimeoutError:

@@ -82,4 +82,5 @@ def test_case_links_use_the_status_pages_token_and_a_merged_cases_target_photo(b
             f"{PUBLIC}/t/{target.ticket}/after/{after.id}?k={token}"
         shown = case_links(runtime, session, case=merged)
         assert shown.status_url.startswith(f"{PUBLIC}/t/{merged.ticket}?k=")
-        assert shown.after_photo_url == f"{PUBLIC}/t/{target.ticket}/after/{after.id}?k={token}"
+        own = status_token(secret="k" * 40, ticket=merged.ticket)  # never the target's page key: its page is another's
+        assert shown.after_photo_url == f"{PUBLIC}/t/{merged.ticket}/after/{after.id}?k={own}"
