@@ -71,11 +71,12 @@ def test_line_locations_place_cases_and_officers_merge_the_same_problem(make_ser
         response = server.client.post(f"/api/cases/{target['id']}/status", json={"status": step}, headers=auth)
         assert response.status_code == 200, response.text
     second.wait_text(f"เรื่องเลขที่ {duplicate['ticket']} ดำเนินการแล้วเสร็จ")
-    # The survey shows the citizens the officer's after-photo, served by the target's public status page.
-    for citizen in (first, second):
+    # The survey shows the citizens the officer's after-photo, each under their own case's status page (a merged
+    # case's citizen never gets the target's page key).
+    for citizen, own in ((first, target), (second, duplicate)):
         citizen.wait_text("รบกวนประเมินความพึงพอใจ")
         pictures = [m for m in citizen.answers() if m["type"] == "image"]
-        assert len(pictures) == 1 and pictures[0]["originalContentUrl"].startswith(f"{PUBLIC}/t/{target['ticket']}/after/")
+        assert len(pictures) == 1 and pictures[0]["originalContentUrl"].startswith(f"{PUBLIC}/t/{own['ticket']}/after/")
         served = server.client.get(pictures[0]["originalContentUrl"].removeprefix(PUBLIC))
         assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
     third.wait_text("ดำเนินการแล้วเสร็จ")
