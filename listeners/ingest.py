@@ -2,7 +2,7 @@
 
 This is the webhook's hot path, so it does only that: two plain inserts per event. Linking the citizen's contact
 record, classifying and answering happen in the worker. Concurrent webhook requests are committed together
-(group commit) by one writer thread: each request still gets its answer only after its own events are committed.
+(group commit) by a writer thread: each request still gets its answer only after its own events are committed.
 """
 from __future__ import annotations
 
@@ -12,25 +12,22 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Dialect, Table
 
 from listeners.base import CitizenMessage
-from storage.db import Database, upsert_insert
+from storage.db import Database
 from storage.models import InboundEvent, Message, utcnow
 
 log = logging.getLogger(__name__)
 
 
 def store_batches(
-    session: Session, *, batches: Sequence[Sequence[CitizenMessage]], received_at: dt.datetime
+    connection: Connection, *, batches: Sequence[Sequence[CitizenMessage]], received_at: dt.datetime
 ) -> list[list[int]]:
-    """Store the events of several webhook requests with two multi-row inserts; new message ids per request.
-
-    Core inserts with a list of rows: SQLAlchemy sends each as one INSERT … VALUES (…), (…) RETURNING from a cached
-    compiled statement (no ORM unit of work on the hot path).
-    """
+    """Store the events of several webhook requests with two multi-row inserts, in the connection's transaction;
+    new message ids per request."""
     first_seen: dict[tuple[str, str], tuple[int, CitizenMessage]] = {}
     for index, messages in enumerate(batches):
         for item in messages:
@@ -39,39 +36,124 @@ def store_batches(
     items = list(first_seen.values())
     if not items:
         return results
-    connection = session.connection()
-    events = InboundEvent.__table__
-    inserted = connection.execute(
-        upsert_insert(session, events).on_conflict_do_nothing(index_elements=["channel", "event_key"])
-        .returning(events.c.id, events.c.channel, events.c.event_key),
-        [dict(channel=m.channel, event_key=m.event_key, event_type=m.kind, payload=m.raw, redelivered=m.redelivered,
-              received_at=received_at) for _, m in items],
-    )
-    event_ids = {(row.channel, row.event_key): row.id for row in inserted}
-    new_items = [(index, m) for index, m in items if (m.channel, m.event_key) in event_ids]
+    inserted = _EVENTS.run(connection, [(m.channel, m.event_key, m.kind, m.raw, m.redelivered, received_at)
+                                        for _, m in items])
+    event_ids = {(channel, event_key): event_id for event_id, channel, event_key in inserted}
+    new_items = [(index, m, event_ids[(m.channel, m.event_key)]) for index, m in items
+                 if (m.channel, m.event_key) in event_ids]
     if not new_items:
         return results  # all seen before: LINE redeliveries or duplicates
-    messages_table = Message.__table__
-    rows = [dict(
-        direction="in", channel=m.channel, kind=m.kind, sender_id=m.external_user_id, sender_name=m.display_name,
-        inbound_event_id=event_ids[(m.channel, m.event_key)], external_id=m.external_message_id, text=m.text,
-        attachments=list(m.attachments), location=m.location, reply_token=m.reply_token, thread_ref=m.thread_ref,
-        sent_at=m.sent_at, received_at=received_at, topics=[],
-    ) for _, m in new_items]
-    message_ids = connection.execute(
-        insert(messages_table).returning(messages_table.c.id, sort_by_parameter_order=True), rows).scalars().all()
-    for (index, _), message_id in zip(new_items, message_ids):
-        results[index].append(message_id)
+    # Matched back by event (one message per new event), whatever order RETURNING gives them in.
+    message_ids = dict(_MESSAGES.run(connection, [(
+        "in", m.channel, m.kind, m.external_user_id, m.display_name, event_id, m.external_message_id, m.text,
+        list(m.attachments), m.location, m.reply_token, m.thread_ref, m.sent_at, received_at, [],
+    ) for _, m, event_id in new_items]))
+    for index, _, event_id in new_items:
+        results[index].append(message_ids[event_id])
     return results
 
 
+class _RowsInsert:
+    """A multi-row INSERT … RETURNING handed straight to the database driver, inside the session's transaction.
+
+    The webhook's hot path: SQLAlchemy's Core insert costs more per row than the database does (parameter
+    construction, execution context, result metadata). This one builds the statement text once per dialect and row
+    count, and passes each value through its column type's own bind processor, so what is stored is exactly what
+    SQLAlchemy would have sent (JSON text or wrapper, SQLite's datetime text, UTC conversion).
+    """
+
+    MAX_PARAMETERS = 30000  # under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters per statement
+
+    def __init__(self, table: Table, columns: Sequence[str], returning: Sequence[str], *,
+                 skip_conflicts_on: Sequence[str] = ()) -> None:
+        self._table = table
+        self._columns = list(columns)
+        self._returning = list(returning)
+        self._conflict = list(skip_conflicts_on)
+        self._processors: dict[str, list[Callable[[Any], Any] | None]] = {}
+        self._statements: dict[tuple[str, int], str] = {}
+        self._lock = threading.Lock()
+
+    def run(self, connection: Connection, rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Insert the rows (in chunks under the parameter limit); the RETURNING rows."""
+        dialect = connection.dialect
+        processors = self._processors.get(dialect.name) or self._prepare(dialect)
+        per_statement = max(1, self.MAX_PARAMETERS // len(self._columns))
+        out: list[tuple[Any, ...]] = []
+        cursor = self._cursor(connection)
+        try:
+            for start in range(0, len(rows), per_statement):
+                chunk = rows[start:start + per_statement]
+                parameters = [value if process is None else process(value)
+                              for row in chunk for process, value in zip(processors, row)]
+                cursor.execute(self._statement(dialect, len(chunk)), parameters)
+                out.extend(tuple(row) for row in cursor.fetchall())
+        finally:
+            cursor.close()
+        return out
+
+    @staticmethod
+    def _cursor(connection: Connection) -> Any:
+        """A driver cursor on the transaction's connection (psycopg's raw one: $n placeholders, no query parsing)."""
+        driver = connection.connection.driver_connection
+        if connection.dialect.driver == "psycopg":
+            from psycopg import RawCursor
+
+            return RawCursor(driver)
+        return driver.cursor()
+
+    def _prepare(self, dialect: Dialect) -> list[Callable[[Any], Any] | None]:
+        """Each column's bind processor for this dialect."""
+        with self._lock:
+            processors = [self._table.c[name].type._cached_bind_processor(dialect) for name in self._columns]
+            self._processors[dialect.name] = processors
+        return processors
+
+    def _statement(self, dialect: Dialect, count: int) -> str:
+        """INSERT INTO t (…) VALUES (…), … [ON CONFLICT (…) DO NOTHING] RETURNING …, in the driver's paramstyle."""
+        key = (dialect.name, count)
+        statement = self._statements.get(key)
+        if statement is None:
+            quote = dialect.identifier_preparer.quote
+            width = len(self._columns)
+            if dialect.paramstyle == "qmark":  # sqlite3
+                rows = ", ".join(["(" + ", ".join(["?"] * width) + ")"] * count)
+            else:  # psycopg's raw cursor: PostgreSQL's own $n, nothing for the driver to parse
+                rows = ", ".join("(" + ", ".join(f"${n * width + k + 1}" for k in range(width)) + ")"
+                                 for n in range(count))
+            conflict = (f" ON CONFLICT ({', '.join(map(quote, self._conflict))}) DO NOTHING" if self._conflict else "")
+            statement = (f"INSERT INTO {quote(self._table.name)} ({', '.join(map(quote, self._columns))}) "
+                         f"VALUES {rows}{conflict} "
+                         f"RETURNING {', '.join(map(quote, self._returning))}")
+            if len(self._statements) < 512:  # batch sizes vary; keep the cache bounded
+                self._statements[key] = statement
+        return statement
+
+
+_EVENTS = _RowsInsert(InboundEvent.__table__,
+                      ["channel", "event_key", "event_type", "payload", "redelivered", "received_at"],
+                      ["id", "channel", "event_key"], skip_conflicts_on=["channel", "event_key"])
+_MESSAGES = _RowsInsert(Message.__table__,
+                        ["direction", "channel", "kind", "sender_id", "sender_name", "inbound_event_id", "external_id",
+                         "text", "attachments", "location", "reply_token", "thread_ref", "sent_at", "received_at",
+                         "topics"],
+                        ["inbound_event_id", "id"])
+
+
+PUBLISH_MAX_IDS = 10_000  # ids queued per publish call at most (what piled up while the queue was slow)
 Waiting = tuple[Sequence[CitizenMessage], "asyncio.Future[list[int]]"]  # a request's events and its answer
 
 
 class IngestWriter:
-    """Writer threads: each commits the webhook requests waiting at that moment together, then queues their new
-    message ids. One for SQLite (one writer at a time anyway); on PostgreSQL several, so one batch is parsed and sent
-    while another waits for its commit to reach the disk."""
+    """Writer threads: each commits the webhook requests waiting at that moment together, hands their new message ids
+    to the publisher and answers them. One writer for SQLite (one writer at a time anyway); on PostgreSQL several, so
+    one batch is sent while another waits for its commit to reach the disk.
+
+    One publisher thread queues the ids for the worker in the order they were committed. A request's ids enter its
+    first-in-first-out line before the request is answered, so a citizen's next message (sent after that answer) is
+    always queued after this one; a slow or unreachable Redis delays the worker, never the webhook. Ids committed but
+    not queued (a crash, Redis down) are found by the worker's sweep: the database is the source of truth.
+    """
 
     def __init__(self, database: Callable[[], Database], *, publish: Callable[[list[int]], None],
                  max_requests_per_commit: int = 256, writers: int = 1) -> None:
@@ -79,8 +161,13 @@ class IngestWriter:
         self._publish = publish
         self._max = max_requests_per_commit
         self._queue: queue.SimpleQueue[Waiting | None] = queue.SimpleQueue()
+        self._to_publish: queue.SimpleQueue[list[int] | None] = queue.SimpleQueue()
+        self._held = threading.local()  # each writer thread's (database, connection)
         self._threads = [threading.Thread(target=self._run, name=f"fangsiang-ingest-{n}", daemon=True)
                          for n in range(max(1, writers))]
+        self._publisher = threading.Thread(target=self._publish_in_order, name="fangsiang-ingest-publish",
+                                           daemon=True)
+        self._publisher.start()
         for thread in self._threads:
             thread.start()
 
@@ -97,9 +184,18 @@ class IngestWriter:
         self._queue.put(None)
         for thread in self._threads:
             thread.join(30)
+        self._to_publish.put(None)  # after every writer has handed over its last ids
+        self._publisher.join(30)
 
     def _run(self) -> None:
         """Take every request waiting now, commit them in one transaction, answer each."""
+        try:
+            self._work()
+        finally:
+            self._drop_connection()
+
+    def _work(self) -> None:
+        """The writer's loop, until close()."""
         while True:
             first = self._queue.get()
             if first is None:
@@ -134,18 +230,64 @@ class IngestWriter:
             _answer([(batch[0][1], exc)])
             return
         new_ids = [message_id for ids in results for message_id in ids]
-        if new_ids:  # queued before the platform hears back: a citizen's next message is never queued before this one
-            try:
-                self._publish(new_ids)
-            except Exception:  # committed already: a queue outage must not lose them or fail the webhook
-                log.exception("queue publish failed for %d messages; the worker's sweep will requeue them",
-                              len(new_ids))
+        if new_ids:  # in line to be queued before the platform hears back (see the class docstring)
+            self._to_publish.put(new_ids)
         _answer([(future, ids) for (_, future), ids in zip(batch, results)])
 
+    def _publish_in_order(self) -> None:
+        """Queue committed ids for the worker in commit order, what piled up meanwhile in one call, until close()."""
+        stopping = False
+        while not stopping:
+            first = self._to_publish.get()
+            if first is None:
+                return
+            ids = list(first)
+            while len(ids) < PUBLISH_MAX_IDS:
+                try:
+                    more = self._to_publish.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stopping = True
+                    break
+                ids.extend(more)
+            try:
+                self._publish(ids)
+            except Exception:  # committed already: a queue outage must not lose them or stop the publisher
+                log.exception("queue publish failed for %d messages; the worker's sweep will requeue them", len(ids))
+
     def _store(self, batches: list[Sequence[CitizenMessage]]) -> list[list[int]]:
-        """Commit these requests' events in one transaction."""
-        with self._database().session() as session:
-            return store_batches(session, batches=batches, received_at=utcnow())
+        """Commit these requests' events in one transaction, on this writer's own connection."""
+        connection = self._connection()
+        try:
+            with connection.begin():
+                return store_batches(connection, batches=batches, received_at=utcnow())
+        except Exception:  # the connection may be broken (database restarted): the next batch takes a fresh one
+            self._drop_connection()
+            raise
+
+    def _connection(self) -> Connection:
+        """The writer thread's connection, held between batches: a checkout per batch (with its liveness ping on
+        PostgreSQL) cost more than the batch's inserts. A fresh one after a failure or when the database changed."""
+        database = self._database()
+        held = getattr(self._held, "value", None)
+        if held is not None and held[0] is database:
+            return held[1]
+        self._drop_connection()
+        connection = database.engine.connect()
+        self._held.value = (database, connection)
+        return connection
+
+    def _drop_connection(self) -> None:
+        """Give the thread's connection back to the pool (invalidated if it is broken)."""
+        held = getattr(self._held, "value", None)
+        self._held.value = None
+        if held is None:
+            return
+        try:
+            held[1].close()
+        except Exception:  # closing a broken connection: nothing more to do than forget it
+            log.debug("closing the ingest writer's connection failed", exc_info=True)
 
 
 def _answer(outcomes: list[tuple["asyncio.Future[list[int]]", list[int] | BaseException]]) -> None:
