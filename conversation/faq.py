@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
 
 from classifier.features import FeatureSpace, prepare
 
@@ -156,6 +154,8 @@ class FaqMatcher:
         self._variant_words = self._space.transform(prepare(self.variants))
         self.labels = np.concatenate([self._owner, np.full(len(self.background), len(self.entries))])
         self.training = self._features(vectors, texts, own_rows=True)
+        from sklearn.linear_model import LogisticRegression  # scikit-learn only once a matcher is built
+
         self._model = LogisticRegression(C=regularisation, max_iter=3000).fit(self.training, self.labels)
 
     def _word_overlap(self, texts: Sequence[str], *, own_rows: bool = False) -> np.ndarray:
@@ -258,6 +258,9 @@ def tune(matcher: FaqMatcher, *, regularisations: Sequence[float] = (8.0, 32.0, 
          ) -> list[tuple[float, float, float, float, float]]:
     """(regularisation, word_weight, min_probability, precision, coverage) by cross-validation over the FAQ's
     variants and the background messages, best coverage first among settings with precision >= min_precision."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
     vectors = np.asarray(matcher._embed(matcher.variants + matcher.background), dtype=np.float32)
     labels, entries = matcher.labels, len(matcher.entries)
     rows = []

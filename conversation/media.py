@@ -9,7 +9,6 @@ import mimetypes
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -97,6 +96,8 @@ def _fetch(runtime: "Runtime", *, source: str, kind: str, message_id: int, posit
     adapter = channels.named(name)  # "line:<id>": the channel's content endpoint; an http(s) URL as it is
     if adapter is not None and adapter.media is not None and adapter.media.request is not None:
         url, headers = adapter.media.request(ref, settings)
+    import requests  # loaded by the first download, not at every start
+
     try:
         with requests.get(url, headers=headers, stream=True, timeout=(5, 30)) as response:
             if response.status_code in (404, 410, 403):

@@ -19,7 +19,8 @@ from agency.thaitime import fiscal_year as fiscal_year_of
 from cases.access import sees_personal_data
 from cases.standards import published_standards
 from runtime import Runtime
-from reports import cache, render_csv, render_csv_zip, render_pdf, render_xlsx, thai
+import reports
+from reports import cache, thai
 from reports.builder import ReportYearError, parse_fiscal_year
 from reports.formats.html import cell_text, table_view
 from reports.formats.pdf import ThaiFontMissing
@@ -111,10 +112,11 @@ async def pmqa_api(runtime: RuntimeDep, session: ReadSessionDep, user: CurrentUs
         return Response(body, media_type="application/json")
     if format == "csv" and table:
         key, kind, name = f"csv-{table}", "csv", f"{name}-{table}"
-        render: Any = lambda report: render_csv(report, table=table)  # noqa: E731
+        render: Any = lambda report: reports.render_csv(report, table=table)  # noqa: E731
     else:
         key, kind = {"csv": ("csv", "zip"), "xlsx": ("xlsx", "xlsx"), "pdf": ("pdf", "pdf")}[format]
-        render = {"csv": render_csv_zip, "xlsx": render_xlsx, "pdf": render_pdf}[format]
+        # the renderer's module (openpyxl for XLSX) loads with the first export, not at every start
+        render = getattr(reports, {"csv": "render_csv_zip", "xlsx": "render_xlsx", "pdf": "render_pdf"}[format])
     try:
         body = await _body(session, runtime, user=user, fiscal_year=year, format=key, render=render)
     except ThaiFontMissing as exc:  # the server lacks a Thai font: say so in Thai, not a bare 500

@@ -1,10 +1,12 @@
 """LINE Messaging API webhook → citizen messages."""
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from collections.abc import Iterable
 from typing import Any
 
-from linebot.v3.webhook import SignatureValidator
 from pydantic import ValidationError
 
 from listeners.base import CitizenMessage, InputChannel, WebhookRejected
@@ -20,18 +22,20 @@ class LineChannel(InputChannel):
     summary = "LINE Messaging API webhook"
 
     def __init__(self, *, channel_secret: str) -> None:
-        self._validator = SignatureValidator(channel_secret) if channel_secret else None
+        self._secret = channel_secret.encode("utf-8") if channel_secret else None
 
     def verify(self, body: bytes, headers: dict[str, str]) -> None:
-        """Check x-line-signature (base64 HMAC-SHA256 of the raw body; the SDK compares in constant time)."""
+        """Check x-line-signature: base64 HMAC-SHA256 of the raw body with the channel secret, compared in constant
+        time (what the LINE SDK's SignatureValidator does, without loading the SDK's thousand modules at start)."""
         signature = headers.get("x-line-signature")
-        if self._validator is None:
+        if self._secret is None:
             raise WebhookRejected(401, "LINE_CHANNEL_SECRET is not configured")
         try:
-            text = body.decode("utf-8")
+            body.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise WebhookRejected(400, "body is not valid UTF-8") from exc
-        if not signature or not self._validator.validate(text, signature):
+        expected = base64.b64encode(hmac.new(self._secret, body, hashlib.sha256).digest())
+        if not signature or not hmac.compare_digest(signature.encode("utf-8", "surrogateescape"), expected):
             raise WebhookRejected(401, "invalid x-line-signature")
 
     def parse_events(self, payload: dict[str, Any]) -> Iterable[tuple[Any, Any]]:

@@ -7,9 +7,10 @@ keeps it text. Numbers are left alone: a negative count stays a number.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
