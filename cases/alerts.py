@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from agency.config import AgencyConfig
 from agency.vocabulary import OPEN_STATUSES, AuditAction, Channel, Role
+from bot.replies import clip
 from cases.errors import CaseError
 from storage import audit, outbox
 from storage.models import Base, Case, Message, Unit, User, utcnow
@@ -39,11 +40,12 @@ def unit_staff(session: Session, *, unit_code: str) -> list[str]:
 
 
 def alert_text(*, case: Case, unit_name: str, summary: str) -> str:
-    """The LINE push to the unit's group: what, where to look; the citizen's words only in their masked form."""
-    reason = f" ({case.priority_reason})" if case.priority_reason else ""
-    about = f"\n{summary[:ALERT_SUMMARY_CHARS]}" if summary else ""
-    return (f"แจ้งเตือนเรื่องเร่งด่วน {case.ticket}{reason} ถึง{unit_name}{about}\n"
-            "กรุณาเปิดดูและดำเนินการในกล่องเรื่องของระบบฟังเสียงโดยทันทีค่ะ")
+    """The LINE push to the unit's group: to whom, which case and why, the citizen's words masked, what to do."""
+    reason = f" · {case.priority_reason}" if case.priority_reason else ""
+    words = " ".join((summary or "").split())
+    about = f"\nข้อความจากประชาชน: {clip(words, ALERT_SUMMARY_CHARS)}" if words else ""
+    return (f"แจ้งเตือนเรื่องเร่งด่วน\nเรียน {unit_name}\nเลขที่เรื่อง {case.ticket}{reason}{about}\n"
+            "กรุณาเปิดดูในกล่องเรื่องร้องเรียนของระบบฟังเสียงและดำเนินการโดยทันทีค่ะ")
 
 
 def alert_unit(session: Session, *, case: Case, agency: AgencyConfig, masked_summary: str, now: dt.datetime) -> UnitAlert:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agency.settings import Settings
-from bot.senders import OutgoingMessage, OutputChannel
+from bot.senders import OutputChannel
 from listeners.base import InputChannel
 
 if TYPE_CHECKING:
@@ -49,11 +49,6 @@ class Media:
     request: Callable[[str, Settings], tuple[str, dict[str, str]]] | None = None
 
 
-def outbox_key(message: OutgoingMessage) -> str:
-    """The outbox's own key: the same for every attempt at the same outbox message."""
-    return message.idempotency_key
-
-
 @dataclass(frozen=True)
 class ChannelAdapter:
     """One channel: its name (its folder, `/webhooks/<name>`, its commands) and everything the service does on it.
@@ -66,11 +61,9 @@ class ChannelAdapter:
     sender: Callable[[Settings], OutputChannel | None]  # None without credentials (replies go to the transcript)
     credentials: str = ""               # the settings a real sender needs (named in the log when they are missing)
     inbound: Callable[[Settings], InputChannel] | None = None  # the webhook: verify and parse; None: no webhook
-    # A realistic webhook request from a citizen writing `text`, signed as the platform signs it: (body, headers).
+    # A realistic webhook request from a citizen writing `text`, signed as the platform signs it: (body, headers)
+    # (`fangsiang simulate` posts it; the channel contract checks the webhook with it).
     example: Callable[..., tuple[bytes, dict[str, str]]] | None = None
-    # The key the platform deduplicates repeated sends on (sent in `idempotency_header`), or the outbox's own key.
-    idempotency: Callable[[OutgoingMessage], str] = outbox_key
-    idempotency_header: str | None = None
     media: Media | None = None
     menu: Callable[..., dict[str, Any]] | None = None  # menu(signer=, agency=) → the platform's menu definition
     commands: Callable[[Any], None] | None = None      # register(subparsers): the channel's `fangsiang <name> …`

@@ -33,7 +33,7 @@ def open_and_acknowledge(turn: Turn, *, source: Message | None = None, intent: s
         urgent = case.priority == "urgent"
         standard = standard_for(runtime.agency, unit=case.unit_code, intent=case.intent,
                                 priority="urgent" if urgent else "normal")
-        links = links_of(runtime, session, case) if case.intent != Intent.PRAISE else None
+        links = links_of(runtime, session, case, after_photo=False) if case.intent != Intent.PRAISE else None
         answer = replies.case_acknowledgement(
             status_url=links.status_url if links is not None else "",
             case=facts, intent=case.intent, respond_days=standard.respond_days, agency=runtime.agency.name,

@@ -155,9 +155,8 @@ def typed_choice(text: str) -> bool | None:
     return same
 
 
-def pending_choice(turn: Turn) -> tuple[Case, Message, int] | None:
-    """The "เรื่องเดิม / เรื่องใหม่" question still waiting for this citizen's answer: the case, the waiting message
-    and how many times it was asked (None if nothing waits)."""
+def pending_choice(turn: Turn) -> tuple[Case, Message, int, dt.datetime] | None:
+    """The "เรื่องเดิม / เรื่องใหม่" question waiting for the citizen: case, message, times asked, when last asked."""
     session = turn.session
     events = list(session.scalars(
         select(AuditEvent).where(AuditEvent.action == AuditAction.ASKED_NEW_OR_FOLLOW_UP, AuditEvent.entity == "contact",
@@ -171,7 +170,13 @@ def pending_choice(turn: Turn) -> tuple[Case, Message, int] | None:
     case = session.get(Case, events[0].case_id) if events[0].case_id else None
     if waiting is None or case is None or waiting.case_id is not None or waiting.id == turn.message.id:
         return None
-    return case, waiting, sum(1 for e in events if e.details.get("message_id") == waiting.id)
+    return case, waiting, sum(1 for e in events if e.details.get("message_id") == waiting.id), events[0].at
+
+
+def choice_waiting_since(turn: Turn) -> dt.datetime | None:
+    """When the "เรื่องเดิม / เรื่องใหม่" question still waiting for the citizen was asked (None if none waits)."""
+    pending = pending_choice(turn)
+    return pending[3] if pending is not None else None
 
 
 def typed_answer(turn: Turn) -> str | None:
@@ -182,7 +187,7 @@ def typed_answer(turn: Turn) -> str | None:
     pending = pending_choice(turn)
     if pending is None:
         return None
-    case, waiting, asked = pending
+    case, waiting, asked, _ = pending
     if turn.message.kind != "text" or not text or len(text) > _LONG_ANSWER:
         # The citizen moved on without answering: the waiting message is not left behind (the safe choice, said),
         # then this message is routed as usual.

@@ -23,7 +23,7 @@ from conversation.faq import FaqMatch
 from conversation.faq_answers import (
     answer_faq, faq_entries, faq_feedback, matcher_for, may_answer_from_faq, message_vectors,
 )
-from conversation.follow_up import follow_up, follow_up_choice, typed_answer
+from conversation.follow_up import choice_waiting_since, follow_up, follow_up_choice, typed_answer, typed_choice
 from conversation.media import note_media
 from bot.postbacks import (
     FaqFeedback, FollowUpChoice, GroupChoice, MenuChoice, PostbackError, StatusRequest, SurveyReason, SurveyScore,
@@ -31,7 +31,9 @@ from bot.postbacks import (
 )
 from conversation.small_talk import says_nothing, small_talk
 from conversation.status import answer_picked, answer_status
-from conversation.surveys import survey_free_text, survey_reason, survey_score, survey_typed
+from conversation.surveys import (
+    survey_free_text, survey_reason, survey_score, survey_typed, survey_waiting_since, typed_score,
+)
 from conversation.tickets import Reading
 from conversation.turn import Turn, first_contact, read, reading_of
 from storage import audit
@@ -157,7 +159,7 @@ def route(runtime: "Runtime", session: "Session", *, message: Message, contact: 
     if not comment:
         if reading.kind == "status":
             return answer_status(turn, reading)
-        answered = survey_free_text(turn) or survey_typed(turn) or typed_answer(turn)
+        answered = typed_answer_to_question(turn)
         if answered:
             return answered
     if understood.prediction is not None:
@@ -181,6 +183,20 @@ def route(runtime: "Runtime", session: "Session", *, message: Message, contact: 
     if is_case_intent(message.intent):
         return open_and_acknowledge(turn)
     return gentle(turn)
+
+
+def typed_answer_to_question(turn: Turn) -> str | None:
+    """A typed answer goes to the bot's question asked last (survey, or "เรื่องเดิม / เรื่องใหม่"); None if none."""
+    choice_at = choice_waiting_since(turn)
+    if choice_at is None:
+        return survey_free_text(turn) or survey_typed(turn)
+    survey_at = survey_waiting_since(turn)
+    if survey_at is not None and survey_at > choice_at:
+        return survey_free_text(turn) or survey_typed(turn) or typed_answer(turn)
+    text = turn.message.text or ""
+    if survey_at is not None and typed_choice(text) is None and typed_score(text) is not None:
+        return survey_typed(turn) or typed_answer(turn)  # "พอใจมาก" answers only the survey, asked before
+    return typed_answer(turn) or survey_free_text(turn) or survey_typed(turn)
 
 
 def _store(message: Message, understood: Understood) -> None:

@@ -116,13 +116,15 @@ def small_talk(turn: Turn, reading: Reading) -> str | None:
 
 
 def _sticker_answered_lately(turn: Turn) -> bool:
-    """True if a sticker this citizen sent in the STICKER_REPLY_EVERY before this one (by the platform's send times,
-    so a late redelivery is judged by when it was sent) was answered."""
+    """True if a sticker the citizen sent within STICKER_REPLY_EVERY before or after this one was answered."""
+    # Both sides, by the platform's send times: parallel workers may take the later sticker first. The contact's row
+    # lock (storage.contacts.get_or_create_contact) makes one citizen's workers see each other's answers.
     message = turn.message
     sent_at = message.sent_at or utcnow()
-    earlier = turn.session.scalars(select(Message.id).where(
+    near = turn.session.scalars(select(Message.id).where(
         Message.contact_id == turn.contact.id, Message.direction == "in", Message.kind == "sticker",
-        Message.id != message.id, Message.sent_at > sent_at - STICKER_REPLY_EVERY, Message.sent_at <= sent_at)).all()
-    keys = [f"sticker:{turn.contact.id}:{earlier_id}" for earlier_id in earlier]
+        Message.id != message.id, Message.sent_at > sent_at - STICKER_REPLY_EVERY,
+        Message.sent_at < sent_at + STICKER_REPLY_EVERY)).all()
+    keys = [f"sticker:{turn.contact.id}:{near_id}" for near_id in near]
     return bool(keys) and turn.session.scalar(
         select(OutboxMessage.id).where(OutboxMessage.idempotency_key.in_(keys)).limit(1)) is not None

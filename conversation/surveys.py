@@ -16,7 +16,7 @@ from conversation.models import Survey
 from bot.postbacks import SurveyReason, SurveyScore
 from conversation.turn import Turn, case_facts, links_of, owns, say, signer_for
 from storage import audit
-from storage.models import Case, Contact, Unit, utcnow
+from storage.models import AuditEvent, Case, Contact, Unit, utcnow
 
 if TYPE_CHECKING:
     from runtime import Runtime
@@ -118,16 +118,45 @@ def survey_reason(turn: Turn, action: SurveyReason) -> str:
     return "survey_reopened" if reopened_unit else "survey_reason"
 
 
+def _waiting_for_words(turn: Turn) -> Survey | None:
+    """The citizen's survey whose "อื่น ๆ" asked for their own words, still waiting for them."""
+    return turn.session.scalars(
+        select(Survey).join(Case, Case.id == Survey.case_id)
+        .where(Case.contact_id == turn.contact.id, Survey.reason == "other", Survey.free_text.is_(None),
+               Survey.answered_at >= utcnow() - OTHER_REASON_WINDOW)
+        .order_by(Survey.id.desc()).limit(1)).first()
+
+
+def _waiting_for_score(turn: Turn) -> Survey | None:
+    """The citizen's newest survey still waiting for its score."""
+    return turn.session.scalars(
+        select(Survey).join(Case, Case.id == Survey.case_id)
+        .where(Case.contact_id == turn.contact.id, Survey.score.is_(None),
+               Survey.asked_at >= utcnow() - SURVEY_WINDOW)
+        .order_by(Survey.id.desc()).limit(1)).first()
+
+
+def survey_waiting_since(turn: Turn) -> dt.datetime | None:
+    """When the survey's question still waiting for the citizen's typed answer was asked (None if none waits)."""
+    asked = []
+    words = _waiting_for_words(turn)
+    if words is not None:
+        reason_at = turn.session.scalar(select(AuditEvent.at).where(
+            AuditEvent.case_id == words.case_id, AuditEvent.action == AuditAction.SURVEY_REASON)
+            .order_by(AuditEvent.id.desc()).limit(1))
+        asked.append(reason_at or words.answered_at)
+    score = _waiting_for_score(turn)
+    if score is not None:
+        asked.append(score.asked_at)
+    return max((at for at in asked if at is not None), default=None)
+
+
 def survey_free_text(turn: Turn) -> str | None:
     """The citizen's own words after choosing "อื่น ๆ" (stored once), or None if no such question is pending."""
     text = (turn.message.text or "").strip()
     if turn.message.kind != "text" or not text:
         return None
-    survey = turn.session.scalars(
-        select(Survey).join(Case, Case.id == Survey.case_id)
-        .where(Case.contact_id == turn.contact.id, Survey.reason == "other", Survey.free_text.is_(None),
-               Survey.answered_at >= utcnow() - OTHER_REASON_WINDOW)
-        .order_by(Survey.id.desc()).limit(1)).first()
+    survey = _waiting_for_words(turn)
     if survey is None:
         return None
     survey.free_text = text[:1000]
@@ -168,11 +197,7 @@ def survey_typed(turn: Turn) -> str | None:
     score = typed_score(turn.message.text or "")
     if score is None:
         return None
-    survey = turn.session.scalars(
-        select(Survey).join(Case, Case.id == Survey.case_id)
-        .where(Case.contact_id == turn.contact.id, Survey.score.is_(None),
-               Survey.asked_at >= utcnow() - SURVEY_WINDOW)
-        .order_by(Survey.id.desc()).limit(1)).first()
+    survey = _waiting_for_score(turn)
     if survey is None:
         return None
     return survey_score(turn, SurveyScore(case_id=survey.case_id, score=score))

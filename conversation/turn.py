@@ -74,11 +74,10 @@ def case_facts(session: Session, case: Case) -> replies.CaseFacts:
     )
 
 
-def links_of(runtime: "Runtime", session: Session, case: Case) -> replies.CaseLinks | None:
-    """The case's public pages for its citizen (status page, after-photo), None when the service has no public
-    address or no room serves them."""
+def links_of(runtime: "Runtime", session: Session, case: Case, *, after_photo: bool = True) -> replies.CaseLinks | None:
+    """The case's public pages for its citizen (status page, after-photo if asked); None without a public address."""
     make = getattr(runtime, "case_links", None)
-    return make(runtime, session, case=case) if make is not None else None
+    return make(runtime, session, case=case, after_photo=after_photo) if make is not None else None
 
 
 def owns(session: Session, *, case: Case, contact: Contact) -> bool:

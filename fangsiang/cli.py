@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from runtime import Runtime
 
 # Each room's and each channel's `register(commands)`.
-ROOM_COMMANDS: tuple = (_history_commands.register, *(a.commands for a in _channels.adapters() if a.commands))
+ROOM_COMMANDS: tuple = (_history_commands.register,
+                         *(adapter.commands for adapter in _channels.adapters() if adapter.commands))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -305,13 +306,16 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     elif not args.text:
         print("say something (text) or press a button (--press N)", file=sys.stderr)
         return 2
-    if args.channel == "line":
+    example = _channels.named(args.channel).example if pressed is None and not args.comment else None
+    if example is not None:  # a citizen writing: the channel's own signed request
+        body, headers = example(settings=settings, user=args.user, text=args.text)
+        url = f"{base}/webhooks/{args.channel}"
+    elif args.channel == "line":
         if pressed is not None and pressed["kind"] == "postback":
             event = simulator.line_event(user_id=recipient, timestamp_ms=now_ms, event_type="postback",
                                          postback={"data": pressed["data"]})
         else:
-            event = simulator.line_event(user_id=recipient, text=pressed["data"] if pressed else args.text,
-                                         timestamp_ms=now_ms)
+            event = simulator.line_event(user_id=recipient, text=pressed["data"], timestamp_ms=now_ms)
         body = simulator.encode(simulator.line_body(event))
         url = f"{base}/webhooks/line"
         headers = {"x-line-signature": simulator.line_signature(body, settings.line_signing_secret)}

@@ -63,14 +63,15 @@ def latest_after_photo(session: Session, *, case_id: int) -> int | None:
     return None
 
 
-def case_links(runtime: "Runtime", session: Session, *, case: Case) -> CaseLinks | None:
-    """The case's public status page and its latest after-photo (a merged case shows its target's when it has none
-    of its own, always under its own ticket and token: never the target's page key) under FANGSIANG_PUBLIC_URL, for what its citizen is told; None when no public address is set."""
+def case_links(runtime: "Runtime", session: Session, *, case: Case, after_photo: bool = True) -> CaseLinks | None:
+    """The case's public status page and (if asked) latest after-photo under FANGSIANG_PUBLIC_URL; None without it."""
+    # A merged case shows its target's photo when it has none of its own, always under its own ticket and token
+    # (never the target's page key).
     base = runtime.settings.fangsiang_public_url.strip().rstrip("/")
     if not base.startswith(("https://", "http://")):
         return None
     secret = runtime.settings.secret_key
-    photo_id = latest_after_photo(session, case_id=case.id)
+    photo_id = latest_after_photo(session, case_id=case.id) if after_photo else None
     photo_url = None if photo_id is None else \
         f"{base}/t/{case.ticket}/after/{photo_id}?k={status_token(secret=secret, ticket=case.ticket)}"
     return CaseLinks(status_url=base + status_path(secret=secret, ticket=case.ticket), after_photo_url=photo_url)

@@ -54,7 +54,8 @@ class Runtime:
     # composition root adds them, e.g. places: the case's place and a known problem joined): f(runtime, session, message)
     after_message: list[Callable[..., object]] = field(default_factory=list)
     # A case's public pages for what its citizen is told (the status page, the after-photo), from the room that
-    # serves them (places), None without a public address: f(runtime, session, *, case) -> bot.replies.CaseLinks | None
+    # serves them (places), None without a public address:
+    # f(runtime, session, *, case, after_photo=True) -> bot.replies.CaseLinks | None
     case_links: Callable[..., object] | None = None
     conversation: ConversationState = field(default_factory=ConversationState)
 

@@ -22,14 +22,14 @@ def _facebook_menu(args: argparse.Namespace, settings: Settings) -> int:
     import requests
 
     from agency.config import load_agency_config
-    from channels.facebook.menu import page_profile
     from bot.postbacks import PostbackSigner
+    from channels.facebook import ADAPTER
 
     if not settings.facebook_page_access_token:
         print("ต้องตั้งค่า FACEBOOK_PAGE_ACCESS_TOKEN ก่อนตั้งเมนู Messenger", file=sys.stderr)
         return 2
     agency = load_agency_config(settings.fangsiang_agency_config)
-    profile = page_profile(signer=PostbackSigner(secret=settings.postback_secret), agency=agency)
+    profile = ADAPTER.menu(signer=PostbackSigner(secret=settings.postback_secret), agency=agency)  # as contracted
     graph = settings.facebook_graph_url.rstrip("/")
     try:
         answer = requests.post(f"{graph}/v19.0/me/messenger_profile",

@@ -1,5 +1,5 @@
 """A reply as Messenger Send API message objects (text, quick replies, button and generic templates), and as a
-Page comment answer (public and short) with an optional private reply that moves the talk to Messenger."""
+Page comment answer (public and short, inviting the citizen to write to the Page in Messenger)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -79,11 +79,6 @@ def messenger_messages(reply: Reply) -> list[dict[str, Any]]:
 def comment_message(reply: Reply) -> str:
     """The text of a public answer under a Page comment."""
     return clip(reply.text, COMMENT_LIMIT)
-
-
-def private_reply(reply: Reply, *, comment_id: str) -> dict[str, Any]:
-    """A Send API body answering a Page comment privately in Messenger (one private reply per comment)."""
-    return {"recipient": {"comment_id": comment_id}, "message": messenger_messages(reply)[0]}
 
 
 def outbox_rows(answers: Sequence[Reply]) -> list[tuple[str, list[dict[str, Any]]]]:

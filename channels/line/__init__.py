@@ -10,7 +10,7 @@ from agency.config import AgencyConfig
 from agency.settings import Settings
 from agency.vocabulary import Channel
 from bot.postbacks import PostbackSigner
-from bot.senders import OutgoingMessage, OutputChannel
+from bot.senders import OutputChannel
 from channels.adapter import ChannelAdapter, Media, Renderer
 from channels.line import commands, media
 from listeners import simulator
@@ -54,13 +54,6 @@ def example(*, settings: Settings, user: str, text: str) -> tuple[bytes, dict[st
                   "x-line-signature": simulator.line_signature(body, settings.line_signing_secret)}
 
 
-def idempotency(message: OutgoingMessage) -> str:
-    """X-Line-Retry-Key: the same for every attempt at one outbox message."""
-    from channels.line.sender import retry_key
-
-    return retry_key(message)
-
-
 def menu(*, signer: PostbackSigner, agency: AgencyConfig) -> dict[str, Any]:
     """The rich menu object (its image is drawn by `fangsiang line rich-menu`)."""
     from channels.line.menu import line_rich_menu
@@ -72,7 +65,6 @@ ADAPTER = ChannelAdapter(
     name="line", channels=(Channel.LINE,), renderer=renderer,
     sender=sender, credentials="LINE_CHANNEL_ACCESS_TOKEN",
     inbound=inbound, example=example,
-    idempotency=idempotency, idempotency_header="X-Line-Retry-Key",
     media=Media(source=media.source, request=media.request),
     menu=menu, commands=commands.register,
 )

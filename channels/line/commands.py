@@ -26,8 +26,10 @@ def _line_rich_menu(args: argparse.Namespace, settings: Settings) -> int:
 
     import requests
 
-    from channels.line.menu import FontMissing, draw_rich_menu, line_rich_menu
+    from agency.config import load_agency_config
     from bot.postbacks import PostbackSigner
+    from channels.line import ADAPTER
+    from channels.line.menu import FontMissing, draw_rich_menu
 
     if not settings.line_channel_access_token:
         print("ต้องตั้งค่า LINE_CHANNEL_ACCESS_TOKEN ก่อนสร้างริชเมนู", file=sys.stderr)
@@ -39,7 +41,8 @@ def _line_rich_menu(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if args.image_out:
         Path(args.image_out).write_bytes(image)
-    menu = line_rich_menu(signer=PostbackSigner(secret=settings.postback_secret))
+    menu = ADAPTER.menu(signer=PostbackSigner(secret=settings.postback_secret),  # the menu the channel contract checks
+                        agency=load_agency_config(settings.fangsiang_agency_config))
     auth = {"Authorization": f"Bearer {settings.line_channel_access_token}"}
     api = settings.line_api_base_url.rstrip("/")
     try:

@@ -117,3 +117,33 @@ def test_another_units_officer_can_neither_see_nor_open_the_case(browser: Browse
     assert api.status == 404
     listed = page.request.get(f"{live_server.url}/api/cases").json()
     assert case.ticket not in [c["ticket"] for c in listed["items"]]
+
+
+POLE = "เสาไฟฟ้าล้มขวางถนนหน้าตลาด สายไฟขาดมีประกายไฟ อันตรายมาก รีบมาด่วนค่ะ"
+
+
+def test_an_urgent_alert_appears_on_the_open_inbox_without_a_reload(browser: Browser, live_server: LiveServer) -> None:
+    # Two units' officers have the inbox open (laptop and phone) before the citizen writes.
+    for unit in ("public_works", "environment"):
+        live_server.add_user(f"duty-{unit}@example.go.th", role="officer", unit=unit)
+    pages = {(unit, size): sign_in(browser, live_server, f"duty-{unit}@example.go.th", viewport=viewport)
+             for unit in ("public_works", "environment") for size, viewport in (("laptop", LAPTOP), ("phone", PHONE))}
+    for page in pages.values():
+        expect(page.locator("#urgent-alerts")).to_be_empty()
+    case = case_from_line(live_server, POLE, user="citizen-urgent")
+    assert (case.priority, case.unit_code) == ("urgent", "public_works"), "a fallen pole with sparks: urgent, กองช่าง"
+    for size in ("laptop", "phone"):
+        page = pages[("public_works", size)]
+        banner = page.get_by_role("alert")
+        expect(banner).to_contain_text("เรื่องเร่งด่วน 1 เรื่อง รอเจ้าหน้าที่รับทราบ", timeout=15_000)  # over SSE
+        expect(banner).to_contain_text(case.ticket)
+        expect(page.locator(f'[data-case-id="{case.id}"]')).to_be_visible()
+        expect(page.locator("#status-counts a", has_text="รับเรื่องใหม่")).to_contain_text("1")  # counts follow
+        page.screenshot(path=str(ARTIFACTS / f"urgent-alert-{size}.png"), full_page=True)
+        no_horizontal_scroll(page)
+    phone = pages[("public_works", "phone")]
+    phone.get_by_role("button", name="รับทราบและเปิดเรื่อง").click()  # the live banner's form still works
+    expect(phone.get_by_role("heading", name=case.ticket)).to_be_visible()
+    phone.goto(f"{live_server.url}/inbox")
+    expect(phone.locator("#urgent-alerts")).to_be_empty()
+    expect(pages[("environment", "laptop")].locator("#urgent-alerts")).to_be_empty()  # never another unit's

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from agency.config import load_agency_config
 from agency.settings import DEFAULT_AGENCY_CONFIG
-from storage.models import AuditEvent, Case
+from cases.alerts import alert_text
+from storage.models import AuditEvent, Case, Unit
 from tests.inbox.test_pages import csrf, sign_in
 from tests.support.chat import Chat, settle
 from tests.support.server import LiveServer
@@ -38,6 +39,18 @@ def config_with_alert_groups(tmp_path: Path) -> Path:
     return path
 
 
+def test_the_alert_reads_as_a_note_to_the_unit() -> None:
+    """Addressed to the unit ("เรียน กองช่าง"), the ticket and why, the masked words clipped, what to do."""
+    case = Case(ticket="FS-2569-000042", priority_reason="ไฟฟ้ารั่ว/สายไฟขาด")
+    text = alert_text(case=case, unit_name="กองช่าง", summary="สายไฟขาดห้อยลงมา\nข้างโรงเรียน " + "อันตรายมาก " * 30)
+    head, to, ticket, words, ask = text.splitlines()
+    assert (head, to, ticket) == ("แจ้งเตือนเรื่องเร่งด่วน", "เรียน กองช่าง", "เลขที่เรื่อง FS-2569-000042 · ไฟฟ้ารั่ว/สายไฟขาด")
+    assert words.startswith("ข้อความจากประชาชน: สายไฟขาดห้อยลงมา ข้างโรงเรียน อันตรายมาก") and words.endswith("…")
+    assert ask == "กรุณาเปิดดูในกล่องเรื่องร้องเรียนของระบบฟังเสียงและดำเนินการโดยทันทีค่ะ"
+    bare = alert_text(case=Case(ticket="FS-2569-000043"), unit_name="กองสาธารณสุขและสิ่งแวดล้อม", summary="")
+    assert bare.splitlines()[1:3] == ["เรียน กองสาธารณสุขและสิ่งแวดล้อม", "เลขที่เรื่อง FS-2569-000043"]
+
+
 def test_the_default_config_leaves_alert_ids_empty() -> None:
     assert all(u.alert_line_to == "" for u in load_agency_config(DEFAULT_AGENCY_CONFIG).units)
 
@@ -53,11 +66,14 @@ def test_an_urgent_case_alerts_its_unit_at_once(make_server, platform_stub: Plat
         assert (road.priority, wire.priority) == ("normal", "urgent")
         notified = session.scalars(select(AuditEvent).where(AuditEvent.action == "urgent_notified")).all()
         assert [(e.case_id, e.details["line"]) for e in notified] == [(wire.id, True)]
-        unit, ticket, wire_id = wire.unit_code, wire.ticket, wire.id
+        unit, ticket, wire_id, wire_reason = wire.unit_code, wire.ticket, wire.id, wire.priority_reason
     pushes = [r.json for r in platform_stub.sent("/v2/bot/message/push") if r.json.get("to", "").startswith("C")]
     assert [p["to"] for p in pushes] == [group_of(unit)], "one push, to the urgent case's unit only"
     text = pushes[0]["messages"][0]["text"]
-    assert ticket in text and "เร่งด่วน" in text and "ค่ะ" in text
+    with server.runtime.db.session() as session:
+        unit_name = session.get(Unit, unit).name
+    assert text.splitlines()[1:3] == [f"เรียน {unit_name}", f"เลขที่เรื่อง {ticket} · {wire_reason}"]
+    assert text.endswith("ดำเนินการโดยทันทีค่ะ")
 
     # The unit's officer sees the alert on the inbox until it is acknowledged; another unit's officer never does.
     other = "environment" if unit != "environment" else "public_works"

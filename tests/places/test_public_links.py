@@ -4,7 +4,10 @@ attachment) when the service has a public https address; a plain http address ge
 none, nothing. The links' tokens are the status page's own; a merged case shows its target's photo."""
 from __future__ import annotations
 
+import threading
 from types import SimpleNamespace
+
+from sqlalchemy import event
 
 from agency.settings import Settings
 from bot import replies
@@ -17,6 +20,7 @@ from places.public import case_links, status_token
 from storage.models import utcnow
 from tests.places.conftest import AGENCY, HOME, north_of, officer, seed_case
 from tests.places.test_proof import street_photo
+from tests.support.chat import Chat
 
 SIGNER = PostbackSigner(secret="s" * 40)
 PUBLIC = "https://fangsiang.example.go.th"
@@ -84,3 +88,24 @@ def test_case_links_use_the_status_pages_token_and_a_merged_cases_target_photo(b
         assert shown.status_url.startswith(f"{PUBLIC}/t/{merged.ticket}?k=")
         own = status_token(secret="k" * 40, ticket=merged.ticket)  # never the target's page key: its page is another's
         assert shown.after_photo_url == f"{PUBLIC}/t/{merged.ticket}/after/{after.id}?k={own}"
+
+
+def test_the_acknowledgement_links_the_status_page_without_looking_up_after_photos(make_server,
+                                                                                   platform_stub) -> None:  # type: ignore[no-untyped-def]
+    server = make_server(fangsiang_public_url=PUBLIC)
+    looked_up: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if threading.current_thread().name == "fangsiang-consume" and "after_photos" in statement:
+            looked_up.append(statement)
+
+    event.listen(server.runtime.db.engine, "before_cursor_execute", note)
+    try:
+        citizen = Chat(server, platform_stub, "links-citizen")
+        citizen.say("ไฟส่องสว่างในซอยเทศบาล 7 ดับมาสามคืนแล้วค่ะ มืดมาก เดินกลับบ้านไม่กล้า")
+        card = citizen.wait_text("เลขที่เรื่อง")
+    finally:
+        event.remove(server.runtime.db.engine, "before_cursor_execute", note)
+    uris = [b["action"]["uri"] for b in card["contents"]["footer"]["contents"] if b["action"]["type"] == "uri"]
+    assert len(uris) == 1 and uris[0].startswith(f"{PUBLIC}/t/FS-") and "?k=" in uris[0]
+    assert looked_up == [], "a new case has no after-photo: the acknowledgement never looks one up"

@@ -31,7 +31,7 @@
       const ids = (JSON.parse(event.data).cases || []).map(String);
       if (scope === "inbox") {
         const known = new Set(Array.from(document.querySelectorAll("[data-case-id]")).map(function (el) { return el.dataset.caseId; }));
-        refresh(["case-list"]).then(function () {
+        refresh(["urgent-alerts", "status-counts", "case-list"]).then(function () {
           ids.filter(function (id) { return !known.has(id); }).forEach(function (id) {
             const row = document.querySelector('[data-case-id="' + id + '"]');
             if (row) row.classList.add("is-new");
