@@ -294,6 +294,12 @@ def follow_up_received(*, ticket: str) -> Reply:
                        "เจ้าหน้าที่จะนำไปประกอบการดำเนินการ และจะแจ้งความคืบหน้าให้ทราบทางแชทนี้ค่ะ"))
 
 
+def already_filed(*, ticket: str, signer: PostbackSigner) -> Reply:
+    """A "same or new matter" button pressed again for a message that is already in a case."""
+    return Reply(text=f"ข้อความนี้บันทึกไว้ในเรื่องเลขที่ {ticket} แล้วค่ะ" if ticket else "ข้อความนี้บันทึกไว้แล้วค่ะ",
+                 quick_replies=menu_quick_replies(signer=signer))
+
+
 def new_or_follow_up(*, case: CaseFacts, message_id: int, signer: PostbackSigner, again: bool = False) -> Reply:
     """Ask whether the message adds to the open case or is a new matter (`again`: once more, saying how to answer)."""
     about = f" ({clip(case.subject, 60)})" if case.subject else ""

@@ -216,8 +216,7 @@ def follow_up_choice(turn: Turn, action: FollowUpChoice) -> str:
         return "postback_refused"
     if pending.case_id is not None:
         already = session.get(Case, pending.case_id)
-        turn.answer(replies.Reply(text=f"ข้อความนี้บันทึกไว้ในเรื่องเลขที่ {already.ticket if already else ''} แล้วค่ะ",
-                                  quick_replies=turn.menu()))
+        turn.answer(replies.already_filed(ticket=already.ticket if already else "", signer=turn.signer))
         return "follow_up_done"
     if action.attach:
         return attach(turn, case, chosen=pending)

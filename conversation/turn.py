@@ -90,7 +90,6 @@ def owns(session: Session, *, case: Case, contact: Contact) -> bool:
 
 
 @dataclass
-@dataclass
 class Turn:
     """One citizen event being answered: who, what, and what we say before the answer (the privacy notice)."""
 

@@ -19,7 +19,7 @@ from bot.postbacks import (
     SurveyReason,
     SurveyScore,
 )
-from channels.facebook.render import comment_message, messenger_messages, private_reply
+from channels.facebook.render import comment_message, messenger_messages
 from channels.line.render import line_messages
 
 NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
@@ -324,8 +324,6 @@ def test_page_comment_stays_public_and_short() -> None:
     reply = REPLIES["comment"]
     assert reply.public and "Messenger" in reply.text and len(reply.text) <= 200
     assert comment_message(reply) == reply.text
-    body = private_reply(r.gentle_prompt(agency="ทต.ฟังเสียง", signer=SIGNER), comment_id="123_456")
-    assert body["recipient"] == {"comment_id": "123_456"} and body["message"]["text"]
 
 
 def test_clip_never_splits_thai_marks() -> None:

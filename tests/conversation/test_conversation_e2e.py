@@ -87,6 +87,9 @@ def test_the_citizens_conversation(make_server, platform_stub: PlatformStub, bac
     noise = case_rows(server)[-1]
     assert noise.id != road.id and noise.unit_code != "public_works"
     owner.wait_text(noise.ticket)
+    owner.tap(quick_data(asked, "แจ้งเรื่องใหม่"))  # the old button pressed again: told where it is, nothing opened
+    owner.wait_text(f"บันทึกไว้ในเรื่องเลขที่ {noise.ticket} แล้วค่ะ")
+    assert len(case_rows(server)) == 2
 
     # Several open cases: a carousel to pick from; the pick answers with that case.
     owner.say("ติดตามเรื่องครับ")
