@@ -42,6 +42,11 @@ def _case_embedding(session: Session, case: Case) -> np.ndarray | None:
     return _message_embedding(first) if first is not None else None
 
 
+class VectorNeeded(Exception):
+    """A follow-up is compared by meaning but its vector was left for later (the citizen's case was opened after the
+    first read, by another worker): the caller embeds it with no transaction open and routes the message again."""
+
+
 @dataclass(frozen=True)
 class Compared:
     """What answering a citizen's message must know before it, for a follow-up compared by meaning: whether the
@@ -59,11 +64,6 @@ def _comparable_cases(session: Session, *, contact_id: int, now: dt.datetime) ->
                               or_(Case.status.in_(OPEN_STATUSES),
                                   and_(Case.status == Status.RESOLVED, Case.resolved_at >= now - REOPEN_WINDOW)))
         .order_by(Case.id.desc()).limit(CAROUSEL_CASES)))
-
-
-def has_comparable_cases(session: Session, *, contact_id: int) -> bool:
-    """True if the contact has a case their new message is compared with by meaning."""
-    return bool(_comparable_cases(session, contact_id=contact_id, now=utcnow()))
 
 
 def to_compare(session: Session, *, channel: str, external_id: str) -> Compared:
@@ -120,8 +120,9 @@ def attach(turn: Turn, case: Case, *, chosen: Message | None = None) -> str:
     return "attached"
 
 
-def follow_up(turn: Turn, reading: Reading) -> str | None:
-    """A citizen with an open (or lately resolved) case writes: attach, ask, reopen, thank — or None for new."""
+def follow_up(turn: Turn, reading: Reading, *, vector_due: bool = False) -> str | None:
+    """A citizen with an open (or lately resolved) case writes: attach, ask, reopen, thank — or None for new.
+    `vector_due`: the message's vector was left for later; VectorNeeded is raised where the comparison needs it."""
     session, contact, message = turn.session, turn.contact, turn.message
     recent = list(session.scalars(select(Case).where(Case.contact_id == contact.id,
                                                      Case.status.in_((*OPEN_STATUSES, Status.RESOLVED)))
@@ -131,6 +132,8 @@ def follow_up(turn: Turn, reading: Reading) -> str | None:
     case = recent[0]
     now = utcnow()
     if reading.problem_back:
+        if vector_due and len(recent) > 1:
+            raise VectorNeeded
         case = _case_the_message_is_about(session, recent, message)
     if case.status == Status.RESOLVED:
         if case.resolved_at is None or now - case.resolved_at > REOPEN_WINDOW:
@@ -151,6 +154,8 @@ def follow_up(turn: Turn, reading: Reading) -> str | None:
         return attach(turn, case)
     if reading.continues or reading.problem_back:
         return attach(turn, case)
+    if vector_due:
+        raise VectorNeeded
     decision = same_matter(
         case=OpenCase(intent=case.intent, unit=case.unit_code, topics=tuple(case.topics or ()),
                       embedding=_case_embedding(session, case)),

@@ -23,7 +23,7 @@ from bot import replies
 from conversation.acknowledgement import group_choice, open_and_acknowledge
 from conversation.faq import FaqMatch
 from conversation.faq_answers import answer_faq, faq_entries, faq_feedback, matcher_for, may_answer_from_faq
-from conversation.follow_up import Compared, follow_up, follow_up_choice, has_comparable_cases, to_compare, typed_answer
+from conversation.follow_up import Compared, VectorNeeded, follow_up, follow_up_choice, to_compare, typed_answer
 from conversation.media import note_media
 from bot.postbacks import (
     FaqFeedback, FollowUpChoice, GroupChoice, MenuChoice, PostbackError, StatusRequest, SurveyReason, SurveyScore,
@@ -75,11 +75,6 @@ class _FaqMatchNeeded(Exception):
     """The route reached the FAQ step: match the question with no transaction open, then route again."""
 
 
-class _VectorNeeded(Exception):
-    """The route reached a follow-up compared by meaning for a message whose vector was left for later (its
-    citizen's case was opened after the first read): embed with no transaction open, then route again."""
-
-
 def handle_message(runtime: "Runtime", *, message_id: int) -> str:
     """Answer one stored citizen message exactly once; returns what was done (for metrics and logs)."""
     with runtime.db.session() as session:  # a short read: nothing slow happens while it is open
@@ -99,7 +94,7 @@ def handle_message(runtime: "Runtime", *, message_id: int) -> str:
             matcher = matcher_for(runtime, entries) if entries else None
             found = matcher.match(text) if matcher is not None else None
             understood = replace(understood, faq=found, faq_matched=True)
-        except _VectorNeeded:  # rolled back likewise; the vectors the comparison needs, then the route again
+        except VectorNeeded:  # rolled back likewise: the vectors a comparison by meaning needs, then the route again
             with runtime.db.session() as session:
                 compared = to_compare(session, channel=channel, external_id=sender)
             understood = replace(_embedded(understood, replace(compared, has_cases=True)), vector_due=False)
@@ -214,9 +209,7 @@ def route(runtime: "Runtime", session: "Session", *, message: Message, contact: 
             answered = answer_faq(turn, found=understood.faq)
             if answered:
                 return answered
-        if understood.vector_due and has_comparable_cases(session, contact_id=contact.id):
-            raise _VectorNeeded  # a case of theirs opened after the first read (another worker): compare by meaning
-        followed = follow_up(turn, reading)
+        followed = follow_up(turn, reading, vector_due=understood.vector_due)
         if followed:
             return followed
     elif says_nothing(message.text or ""):
