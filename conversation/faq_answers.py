@@ -19,6 +19,7 @@ from conversation.faq import FaqEntry, FaqMatch, FaqMatcher, background_messages
 from conversation.models import FaqAnswer, FaqRecord
 from bot.postbacks import FaqFeedback
 from conversation.turn import Turn, case_facts
+from conversation.vectors import unless_unavailable
 from storage import audit
 from storage.db import upsert_insert
 from storage.models import Case, Message, utcnow
@@ -33,12 +34,11 @@ SHIPPED_VECTORS = Path(__file__).parent / "defaults" / "faq-e5.npz"  # git-ignor
 
 def embed_texts(runtime: "Runtime", texts: Sequence[str]) -> np.ndarray | None:
     """The classifier room's sentence vectors (cached on disk), or None where the model cannot load."""
-    try:
-        from classifier.embedding import EmbeddingCache, EmbeddingUnavailable
-    except ImportError:
-        return None
+    from classifier.embedding import EmbeddingCache
+
     state = runtime.conversation
-    try:
+
+    def cached() -> np.ndarray:
         with state.lock:
             if state.embed_cache is None:
                 path = runtime.settings.fangsiang_embedding_cache or runtime.settings.data_dir / "embeddings.npz"
@@ -46,26 +46,9 @@ def embed_texts(runtime: "Runtime", texts: Sequence[str]) -> np.ndarray | None:
                 shipped = EmbeddingCache(SHIPPED_VECTORS)  # the default FAQ and its background, embedded once
                 cache.vectors = {**shipped.vectors, **cache.vectors}
                 state.embed_cache = cache
-            cache = state.embed_cache
-            vectors = cache.embed(list(texts))  # type: ignore[attr-defined]
-        return vectors
-    except EmbeddingUnavailable as exc:
-        log.warning("no sentence embeddings: %s", exc)
-        return None
+            return state.embed_cache.embed(list(texts))  # type: ignore[attr-defined]
 
-
-def message_vectors(texts: Sequence[str]) -> np.ndarray | None:
-    """Citizens' messages' sentence vectors, never kept in memory (each message is embedded once), or None where the
-    model cannot load."""
-    try:
-        from classifier.embedding import EmbeddingUnavailable, embed
-    except ImportError:
-        return None
-    try:
-        return embed(list(texts))  # normalised; the engine takes one forward pass at a time
-    except EmbeddingUnavailable as exc:
-        log.warning("no sentence embeddings: %s", exc)
-        return None
+    return unless_unavailable(cached)
 
 
 def save_embedding_cache(runtime: "Runtime") -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from classifier.text import THAI_DIGITS
@@ -17,11 +18,13 @@ from cases.service import REOPEN_WINDOW, reopen
 from bot import replies
 from conversation.acknowledgement import open_and_acknowledge
 from bot.postbacks import FollowUpChoice
+from conversation.models import VectorDue
 from conversation.same_matter import NewMessage, OpenCase, same_matter
 from conversation.tickets import Reading
 from conversation.turn import Turn, case_facts, owns
+from conversation.vectors import words_of
 from storage import audit
-from storage.models import AuditEvent, Case, Message, OutboxMessage, Unit, utcnow
+from storage.models import AuditEvent, Case, Contact, Message, OutboxMessage, Unit, utcnow
 
 FOLLOW_UP_ACK_EVERY = dt.timedelta(minutes=5)  # one "ได้รับข้อมูลเพิ่มเติม" per case in this span
 CAROUSEL_CASES = 10
@@ -37,6 +40,45 @@ def _case_embedding(session: Session, case: Case) -> np.ndarray | None:
     first = session.scalars(select(Message).where(Message.case_id == case.id, Message.direction == "in",
                                                   Message.embedding.is_not(None)).order_by(Message.id).limit(1)).first()
     return _message_embedding(first) if first is not None else None
+
+
+class VectorNeeded(Exception):
+    """A follow-up is compared by meaning but its vector was left for later (the citizen's case was opened after the
+    first read, by another worker): the caller embeds it with no transaction open and routes the message again."""
+
+
+@dataclass(frozen=True)
+class Compared:
+    """What answering a citizen's message must know before it, for a follow-up compared by meaning: whether the
+    citizen has cases a new message is compared with (open, or resolved within the reopening window), and the
+    opening messages of those cases whose vectors are still due, as (message id, words)."""
+
+    has_cases: bool = False
+    due: tuple[tuple[int, str], ...] = ()
+
+
+def _comparable_cases(session: Session, *, contact_id: int, now: dt.datetime) -> list[int]:
+    """The ids of the contact's cases a new message is compared with, newest first."""
+    return list(session.scalars(
+        select(Case.id).where(Case.contact_id == contact_id,
+                              or_(Case.status.in_(OPEN_STATUSES),
+                                  and_(Case.status == Status.RESOLVED, Case.resolved_at >= now - REOPEN_WINDOW)))
+        .order_by(Case.id.desc()).limit(CAROUSEL_CASES)))
+
+
+def to_compare(session: Session, *, channel: str, external_id: str) -> Compared:
+    """For the short read before a message is understood: the citizen's cases to compare it with, and which of their
+    opening messages still lack the vector that comparison needs."""
+    contact_id = session.scalar(select(Contact.id).where(Contact.channel == channel, Contact.external_id == external_id))
+    case_ids = _comparable_cases(session, contact_id=contact_id, now=utcnow()) if contact_id is not None else []
+    if not case_ids:
+        return Compared()
+    due = select(VectorDue.message_id)
+    opening = (select(func.min(Message.id)).where(Message.case_id.in_(case_ids), Message.direction == "in",
+                                                  or_(Message.embedding.is_not(None), Message.id.in_(due)))
+               .group_by(Message.case_id))
+    waiting = session.scalars(select(Message).where(Message.id.in_(opening), Message.id.in_(due)).order_by(Message.id))
+    return Compared(has_cases=True, due=tuple((m.id, words_of(m)) for m in waiting))
 
 
 def _case_the_message_is_about(session: Session, cases: Sequence[Case], message: Message) -> Case:
@@ -78,8 +120,9 @@ def attach(turn: Turn, case: Case, *, chosen: Message | None = None) -> str:
     return "attached"
 
 
-def follow_up(turn: Turn, reading: Reading) -> str | None:
-    """A citizen with an open (or lately resolved) case writes: attach, ask, reopen, thank — or None for new."""
+def follow_up(turn: Turn, reading: Reading, *, vector_due: bool = False) -> str | None:
+    """A citizen with an open (or lately resolved) case writes: attach, ask, reopen, thank — or None for new.
+    `vector_due`: the message's vector was left for later; VectorNeeded is raised where the comparison needs it."""
     session, contact, message = turn.session, turn.contact, turn.message
     recent = list(session.scalars(select(Case).where(Case.contact_id == contact.id,
                                                      Case.status.in_((*OPEN_STATUSES, Status.RESOLVED)))
@@ -89,6 +132,8 @@ def follow_up(turn: Turn, reading: Reading) -> str | None:
     case = recent[0]
     now = utcnow()
     if reading.problem_back:
+        if vector_due and len(recent) > 1:
+            raise VectorNeeded
         case = _case_the_message_is_about(session, recent, message)
     if case.status == Status.RESOLVED:
         if case.resolved_at is None or now - case.resolved_at > REOPEN_WINDOW:
@@ -109,6 +154,8 @@ def follow_up(turn: Turn, reading: Reading) -> str | None:
         return attach(turn, case)
     if reading.continues or reading.problem_back:
         return attach(turn, case)
+    if vector_due:
+        raise VectorNeeded
     decision = same_matter(
         case=OpenCase(intent=case.intent, unit=case.unit_code, topics=tuple(case.topics or ()),
                       embedding=_case_embedding(session, case)),

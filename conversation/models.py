@@ -1,5 +1,6 @@
 """The conversation's own tables: satisfaction surveys (one per case), FAQ entries kept by the agency, FAQ answers
-given, fetched media (photos, videos, files) and follow-up choices still waiting for the citizen."""
+given, fetched media (photos, videos, files), follow-up choices still waiting for the citizen, and the citizens'
+messages whose sentence vectors are still to be computed after their answer."""
 from __future__ import annotations
 
 import datetime as dt
@@ -73,3 +74,13 @@ class MediaFile(Base):
     size: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class VectorDue(Base):
+    """A citizen's message answered before its sentence vector was computed: the worker's vector job fills it later
+    (claimed until `due_at` by the worker embedding it). Erasure and retention delete the row: never embedded then."""
+
+    __tablename__ = "message_vectors_due"
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), primary_key=True)
+    due_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

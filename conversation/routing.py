@@ -2,10 +2,12 @@
 answer, a follow-up, a ready FAQ answer, a new case or a gentle prompt.
 
 A message is handled in three steps so that no database transaction waits on the classifier: a short read (the
-message, skipped when already processed), the slow work with no transaction open (classification, sentence vectors),
-then one short write transaction that checks again, under the row lock, that no other worker got there first. The
-FAQ match is slow too: when the route reaches it, the write is rolled back, the question matched with no transaction
-open, and the write done again with the match."""
+message, skipped when already processed, and whether its citizen has cases it will be compared with), the slow work
+with no transaction open (classification; sentence vectors only where that comparison needs them), then one short
+write transaction that checks again, under the row lock, that no other worker got there first. The FAQ match is slow
+too: when the route reaches it, the write is rolled back, the question matched with no transaction open, and the
+write done again with the match; so is a follow-up whose citizen's case was opened meanwhile (by another worker) and
+whose vector was left for later. Every other message's vector is computed after its answer (`conversation.vectors`)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -20,10 +22,10 @@ from agency.vocabulary import CASE_INTENTS, AuditAction, Channel, Intent
 from bot import replies
 from conversation.acknowledgement import group_choice, open_and_acknowledge
 from conversation.faq import FaqMatch
-from conversation.faq_answers import (
-    answer_faq, faq_entries, faq_feedback, matcher_for, may_answer_from_faq, message_vectors,
+from conversation.faq_answers import answer_faq, faq_entries, faq_feedback, matcher_for, may_answer_from_faq
+from conversation.follow_up import (
+    Compared, VectorNeeded, choice_waiting_since, follow_up, follow_up_choice, to_compare, typed_answer, typed_choice,
 )
-from conversation.follow_up import choice_waiting_since, follow_up, follow_up_choice, typed_answer, typed_choice
 from conversation.media import note_media
 from bot.postbacks import (
     FaqFeedback, FollowUpChoice, GroupChoice, MenuChoice, PostbackError, StatusRequest, SurveyReason, SurveyScore,
@@ -36,6 +38,7 @@ from conversation.surveys import (
 )
 from conversation.tickets import Reading
 from conversation.turn import Turn, first_contact, read, reading_of
+from conversation.vectors import mark_due, message_vectors, store_vector
 from storage import audit
 from storage.contacts import get_or_create_contact
 from storage.models import Contact, Message, utcnow
@@ -57,12 +60,17 @@ def prepare(runtime: "Runtime") -> None:
 
 @dataclass(frozen=True)
 class Understood:
-    """What was worked out of a message with no transaction open: its cues, the classifier's labels and vector,
-    and (once the route asked for it) the FAQ entry it asks; each None when the route does not need it."""
+    """What was worked out of a message with no transaction open: its cues, the classifier's labels and vector
+    (`vector_due`: left for the vector job), the vectors of the citizen's cases' opening messages that a follow-up
+    is compared with, and (once the route asked for it) the FAQ entry it asks; each None when the route does not
+    need it."""
 
     reading: Reading | None = None
     prediction: classifier.Prediction | None = None
     vector: np.ndarray | None = None
+    words: str = ""  # what the vector is computed from: the classifier's masked text, else the text
+    vector_due: bool = False
+    case_vectors: tuple[tuple[int, str, np.ndarray], ...] = ()
     faq: FaqMatch | None = None
     faq_matched: bool = False
 
@@ -78,14 +86,22 @@ def handle_message(runtime: "Runtime", *, message_id: int) -> str:
         if message is None or message.direction != "in" or message.processed_at is not None:
             return "skipped"
         kind, channel, text, sent_at = _kind(message), message.channel, message.text or "", message.sent_at
+        sender = message.sender_id or ""
         entries = faq_entries(session) if kind == "text" and channel != Channel.FACEBOOK_COMMENT else ()
-    understood = _understand(runtime, kind=kind, channel=channel, text=text, sent_at=sent_at)
-    try:
-        return _answer(runtime, message_id=message_id, understood=understood)
-    except _FaqMatchNeeded:  # rolled back: nothing was stored or said
-        matcher = matcher_for(runtime, entries) if entries else None
-        found = matcher.match(text) if matcher is not None else None
-        return _answer(runtime, message_id=message_id, understood=replace(understood, faq=found, faq_matched=True))
+        compared = (to_compare(session, channel=channel, external_id=sender)
+                    if kind not in _NO_WORDS and channel != Channel.FACEBOOK_COMMENT else Compared())
+    understood = _embedded(_understand(runtime, kind=kind, channel=channel, text=text, sent_at=sent_at), compared)
+    while True:
+        try:
+            return _answer(runtime, message_id=message_id, understood=understood)
+        except _FaqMatchNeeded:  # rolled back: nothing was stored or said
+            matcher = matcher_for(runtime, entries) if entries else None
+            found = matcher.match(text) if matcher is not None else None
+            understood = replace(understood, faq=found, faq_matched=True)
+        except VectorNeeded:  # rolled back likewise: the vectors a comparison by meaning needs, then the route again
+            with runtime.db.session() as session:
+                compared = to_compare(session, channel=channel, external_id=sender)
+            understood = replace(_embedded(understood, replace(compared, has_cases=True)), vector_due=False)
 
 
 def _answer(runtime: "Runtime", *, message_id: int, understood: Understood) -> str:
@@ -94,6 +110,8 @@ def _answer(runtime: "Runtime", *, message_id: int, understood: Understood) -> s
         message = session.get(Message, message_id, with_for_update=True)
         if message is None or message.processed_at is not None:  # another worker answered it meanwhile
             return "skipped"
+        for opening_id, words, vector in understood.case_vectors:  # before the contact's lock, as the vector job
+            store_vector(runtime, session, message_id=opening_id, text=words, vector=vector)
         contact = get_or_create_contact(session, channel=message.channel, external_id=message.sender_id or "",
                                         display_name=message.sender_name, seen_at=message.sent_at)
         message.contact_id = contact.id
@@ -113,10 +131,14 @@ def _kind(message: Message) -> str:
     return message.kind
 
 
+_NO_WORDS = ("follow", "unfollow", "postback")  # events with nothing to classify or compare
+
+
 def _understand(runtime: "Runtime", *, kind: str, channel: str, text: str, sent_at: dt.datetime | None) -> Understood:
-    """The slow part, outside any transaction: read the cues, classify and embed, as the route will need them (a
-    status question or a button needs no classifier)."""
-    if kind in ("follow", "unfollow", "postback"):
+    """The slow part, outside any transaction: read the cues and classify, as the route will need them (a status
+    question or a button needs no classifier). The classifier embeds the texts its word model is unsure of; the
+    other vectors are `_embedded`'s."""
+    if kind in _NO_WORDS:
         return Understood()
     reading = reading_of(runtime, text=text, kind=kind, sent_at=sent_at)
     comment = channel == Channel.FACEBOOK_COMMENT
@@ -124,10 +146,26 @@ def _understand(runtime: "Runtime", *, kind: str, channel: str, text: str, sent_
         return Understood(reading=reading)
     prediction = classifier.classify(text)
     vector = prediction.embedding
-    if vector is None:
-        vectors = message_vectors([prediction.masked_text or text])
-        vector = None if vectors is None else vectors[0]
-    return Understood(reading=reading, prediction=prediction, vector=None if vector is None else np.asarray(vector))
+    return Understood(reading=reading, prediction=prediction, vector=None if vector is None else np.asarray(vector),
+                      words=prediction.masked_text or text, vector_due=vector is None)
+
+
+def _embedded(understood: Understood, compared: Compared) -> Understood:
+    """The vectors the answer needs, with no transaction open: only for a citizen with cases to compare the message
+    with (the message's own, and their cases' opening messages' still due); every other message is answered first
+    and its vector computed afterwards by the vector job."""
+    if not compared.has_cases:
+        return understood
+    words = [text for _, text in compared.due]
+    mine = understood.vector_due and understood.prediction is not None
+    if mine:
+        words.append(understood.words)
+    vectors = message_vectors(words) if words else None
+    if vectors is None:
+        return understood
+    cases = tuple((message_id, text, vectors[i]) for i, (message_id, text) in enumerate(compared.due))
+    return replace(understood, case_vectors=understood.case_vectors + cases,
+                   **({"vector": vectors[-1], "vector_due": False} if mine else {}))
 
 
 def route(runtime: "Runtime", session: "Session", *, message: Message, contact: Contact,
@@ -152,7 +190,7 @@ def route(runtime: "Runtime", session: "Session", *, message: Message, contact: 
     note_media(session, message=message)
     if message.kind == "report":  # the web/LIFF report form: always a matter of its own, answered with its ticket
         if understood.prediction is not None:
-            _store(message, understood)
+            _store(session, message, understood)
         return open_and_acknowledge(turn, intent=None if is_case_intent(message.intent) else Intent.COMPLAINT)
     comment = message.channel == Channel.FACEBOOK_COMMENT
     reading = understood.reading or read(turn)
@@ -163,7 +201,7 @@ def route(runtime: "Runtime", session: "Session", *, message: Message, contact: 
         if answered:
             return answered
     if understood.prediction is not None:
-        _store(message, understood)
+        _store(session, message, understood)
     if not comment:
         answered = small_talk(turn, reading)
         if answered:
@@ -175,7 +213,7 @@ def route(runtime: "Runtime", session: "Session", *, message: Message, contact: 
             answered = answer_faq(turn, found=understood.faq)
             if answered:
                 return answered
-        followed = follow_up(turn, reading)
+        followed = follow_up(turn, reading, vector_due=understood.vector_due)
         if followed:
             return followed
     elif says_nothing(message.text or ""):
@@ -199,8 +237,9 @@ def typed_answer_to_question(turn: Turn) -> str | None:
     return typed_answer(turn) or survey_free_text(turn) or survey_typed(turn)
 
 
-def _store(message: Message, understood: Understood) -> None:
-    """Store the classifier's outputs on the message: labels, topics, priority, unit candidates, text vector."""
+def _store(session: "Session", message: Message, understood: Understood) -> None:
+    """Store the classifier's outputs on the message: labels, topics, priority, unit candidates, text vector (or that
+    it is due, for the vector job)."""
     prediction = understood.prediction
     assert prediction is not None
     message.intent = prediction.intent
@@ -218,6 +257,8 @@ def _store(message: Message, understood: Understood) -> None:
     message.unit_candidates = [{"unit": u, "confidence": round(float(c), 4)} for u, c in candidates][:3] or None
     if understood.vector is not None:
         message.embedding = np.asarray(understood.vector, dtype=np.float16).tobytes()
+    elif understood.vector_due:
+        mark_due(session, message=message)
 
 
 def welcome(turn: Turn) -> str:

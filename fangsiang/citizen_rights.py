@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from agency.vocabulary import OPEN_STATUSES
 from classifier.privacy import mask_personal_data
 from conversation.models import MediaFile, Survey
+from conversation.vectors import forget_due
 from places.models import CasePlace
 from reports.models import CaseFacts, ReportCache
 from storage import audit
@@ -67,15 +68,18 @@ def _mask_messages(session: Session, messages: Iterable[Message]) -> int:
     """Texts replaced by their masked form, the raw events and text vectors dropped (the retention period)."""
     count = 0
     event_ids: list[int] = []
+    message_ids: list[int] = []
     for message in messages:
         masked = mask_personal_data(message.text or "")
         message.text = masked
         if message.direction == "in":
             message.masked_text = masked
         message.embedding = None  # a vector of the raw words
+        message_ids.append(message.id)
         if message.inbound_event_id is not None:
             event_ids.append(message.inbound_event_id)
         count += 1
+    forget_due(session, message_ids=message_ids)  # nor computed later by the worker's vector job
     for event in session.scalars(select(InboundEvent).where(InboundEvent.id.in_(event_ids))) if event_ids else ():
         event.payload = {"masked": True, "type": (event.payload or {}).get("type")}  # the raw event held the words
     return count
@@ -107,10 +111,12 @@ def _erase_messages(session: Session, messages: Iterable[Message]) -> int:
     """The citizen's messages and the replies to them: words, ids, names, places and photos gone; counts kept."""
     count = 0
     event_ids: list[int] = []
+    message_ids: list[int] = []
     for message in messages:
         message.text = ERASED_TEXT
         message.masked_text = ERASED_TEXT if message.direction == "in" else None
         message.embedding = None
+        message_ids.append(message.id)
         message.sender_id = message.sender_name = message.reply_token = message.external_id = None
         message.thread_ref = message.location = None
         message.topics = []  # phrases of the citizen's own words (places, house numbers)
@@ -119,6 +125,7 @@ def _erase_messages(session: Session, messages: Iterable[Message]) -> int:
         if message.inbound_event_id is not None:
             event_ids.append(message.inbound_event_id)
         count += 1
+    forget_due(session, message_ids=message_ids)  # never embedded afterwards by the worker's vector job
     for event in session.scalars(select(InboundEvent).where(InboundEvent.id.in_(event_ids))) if event_ids else ():
         event.payload = {"erased": True, "type": (event.payload or {}).get("type")}
     return count

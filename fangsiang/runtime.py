@@ -10,7 +10,7 @@ from agency.config import load_agency_config
 from storage.db import Database
 from classifier.threads import limit_threads
 from places.public import case_links
-from places.service import note_case_place
+from places.service import note_case_place, note_late_vector
 from runtime import Runtime
 from storage.queue import make_queue
 from agency.settings import Settings
@@ -46,7 +46,8 @@ def build_runtime(settings: Settings, *, migrate: bool = True, consumer: str | N
     queue = make_queue(settings.redis_url, consumer=consumer or settings.fangsiang_worker_name,
                        claim_idle_ms=settings.fangsiang_stream_claim_idle_ms)
     runtime = Runtime(settings=settings, db=db, agency=agency, queue=queue, senders=senders,
-                      after_message=[note_case_place], case_links=case_links)
+                      after_message=[note_case_place], after_vector=[note_late_vector],
+                      case_links=case_links)
     if migrate:
         runtime.sync_units()
     runtime.reload_calendar()

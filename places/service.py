@@ -118,6 +118,19 @@ def note_case_place(runtime: "Runtime", session: Session, *, message: Message) -
     return place
 
 
+def note_late_vector(runtime: "Runtime", session: Session, *, message: Message) -> Case | None:
+    """A case's opening message got its meaning (e5 vector) after the case was answered and perhaps placed: a case
+    with a place that is plainly a known problem by that meaning is joined to it now; returns the case joined."""
+    if message.case_id is None or session.get(CasePlace, message.case_id) is None:
+        return None
+    earlier = session.scalar(select(Message.id).where(Message.case_id == message.case_id, Message.direction == "in",
+                                                      Message.embedding.is_not(None), Message.id < message.id).limit(1))
+    case = session.get(Case, message.case_id)
+    if earlier is not None or case is None:  # the case's meaning was known already: nothing new to compare
+        return None
+    return join_known_problem(session, case=case, agency=runtime.agency, config=config_for(runtime.settings))
+
+
 def join_known_problem(session: Session, *, case: Case, agency: AgencyConfig, config: PlacesConfig) -> Case | None:
     """Join a new case to the known problem it plainly is — the same category within the radius AND a near-identical
     meaning — and tell its citizen that problem's ticket; returns the case joined, or None."""

@@ -53,6 +53,10 @@ class Runtime:
     # Rooms above the conversation that act on every answered citizen message, in its write transaction (the
     # composition root adds them, e.g. places: the case's place and a known problem joined): f(runtime, session, message)
     after_message: list[Callable[..., object]] = field(default_factory=list)
+    # Rooms above the conversation that act when a citizen message's sentence vector is kept after its answer (the
+    # worker's vector job), in that write transaction (places: the same problem looked for again, by meaning):
+    # f(runtime, session, message)
+    after_vector: list[Callable[..., object]] = field(default_factory=list)
     # A case's public pages for what its citizen is told (the status page, the after-photo), from the room that
     # serves them (places), None without a public address:
     # f(runtime, session, *, case, after_photo=True) -> bot.replies.CaseLinks | None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -44,6 +45,7 @@ class PeriodicJob:
     every_seconds: float
     run: Callable[["Runtime"], object]
     at_start: bool = False  # also run once as soon as the worker is ready (not only after the first interval)
+    nice: int = 0  # raised: its thread yields the CPU to answering citizens (Linux nice, this thread only)
 
 
 class Worker:
@@ -174,6 +176,8 @@ class Worker:
     def _job_loop(self, job: PeriodicJob) -> Callable[[], None]:
         """A loop running one room's periodic job once the worker is ready."""
         def loop() -> None:
+            if job.nice:
+                lower_priority(job.nice)
             while job.at_start and not self._stop.is_set():
                 if self.ready.wait(min(1.0, job.every_seconds)):
                     job.run(self.runtime)
@@ -242,6 +246,16 @@ class Worker:
             log.exception("outbox %s: unexpected error from the %s sender", outbox_id, item.channel)
             return SendError(f"unexpected {type(exc).__name__}", permanent=False)
         return None
+
+
+def lower_priority(nice: int) -> None:
+    """Raise the calling thread's nice by `nice` (Linux: a thread's own priority; native threads it starts later
+    inherit it); elsewhere, or where it is not allowed, the thread keeps its priority."""
+    try:
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + nice))
+    except (AttributeError, OSError) as exc:
+        log.info("thread priority left as it is: %s", exc)
 
 
 def _outgoing(row: OutboxMessage) -> tuple[int, OutgoingMessage]:
