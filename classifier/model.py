@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import embedding, urgency
-from .features import FeatureSpace, Prepared, has_content, has_language, prepare, rule_features
+from .features import FeatureSpace, Prepared, has_content, hstack_csr, has_language, prepare, rule_features
 from .prediction import (
     DEFAULT_ROUTING_THRESHOLD,
     DEFAULT_TARGET_PRECISION,
@@ -89,7 +89,7 @@ def intent_inputs(
     parts = [X, sp.csr_matrix(rule_features(norms))]
     if vectors is not None:
         parts.append(sp.csr_matrix(np.asarray(vectors, dtype=np.float32) * scale))
-    return sp.hstack(parts, format="csr")
+    return hstack_csr(parts)
 
 
 def biased_proba(head: LinearHead, X: sp.csr_matrix, complaint_bias: float) -> np.ndarray:
