@@ -223,7 +223,10 @@ class Classifier:
             return classes, intents, vectors, has_vector
         if vectors is None:
             vectors = np.zeros((len(masked), embedding.DIM), dtype=np.float32)
-            vectors[rows] = embedding.embed([masked[i] for i in rows])
+            # A text repeated in the batch (a report filed again, a copied message) is embedded once.
+            unique = list(dict.fromkeys(masked[i] for i in rows))
+            fresh = dict(zip(unique, embedding.embed(unique)))
+            vectors[rows] = [fresh[masked[i]] for i in rows]
             has_vector[rows] = True
         e5_classes, sure = self.intent_proba([prepared.norms[i] for i in rows], X[rows], vectors[rows])
         assert e5_classes == classes, "both intent heads know the same intents"
