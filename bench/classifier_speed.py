@@ -22,8 +22,7 @@ _args.add_argument("--threads", type=int, default=2, help="cores for numpy and t
 _args.add_argument("--tokenizer", choices=("nlpo3", "newmm"), default=None,
                    help="override the model's tokenizer engine (e.g. newmm to measure the pure-Python fallback)")
 ARGS = _args.parse_args()
-for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = str(ARGS.threads)  # before numpy and the e5 engine load
+os.environ["NUMEXPR_NUM_THREADS"] = str(ARGS.threads)
 
 import io  # noqa: E402
 import json  # noqa: E402
@@ -34,6 +33,10 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from classifier.threads import limit_threads  # noqa: E402
+
+limit_threads(ARGS.threads)  # as the service does (FANGSIANG_THREADS): capped pools, idle OpenMP threads sleep
 
 from classifier import Classifier, load_or_train  # noqa: E402
 from classifier.commands import classify_stream  # noqa: E402
@@ -68,16 +71,44 @@ def _command(clf: Classifier, msgs: list[str]) -> float:
     return count / (time.perf_counter() - t0)
 
 
-def _single(clf: Classifier, msgs: list[str]) -> dict:
-    """Latency percentiles of classify() one message at a time."""
-    lat = []
-    for m in msgs:
-        t0 = time.perf_counter()
-        clf.classify(m)
-        lat.append((time.perf_counter() - t0) * 1000)
-    lat.sort()
+def _percentiles(lat: list[float]) -> dict:
+    """p50 / p90 / max of latencies in ms."""
+    lat = sorted(lat)
+    if not lat:
+        return {}
     return {"p50_ms": round(statistics.median(lat), 2), "p90_ms": round(lat[int(len(lat) * 0.9)], 2),
-            "max_ms": round(lat[-1], 2)}
+            "max_ms": round(lat[-1], 2), "n": len(lat)}
+
+
+def _single(clf: Classifier, msgs: list[str]) -> dict:
+    """Latency percentiles of classify() one message at a time (as the worker calls it), wall and CPU, all
+    messages and split by whether the message was embedded (the word model unsure)."""
+    lat, cpu, embedded, sure = [], [], [], []
+    for m in msgs:
+        t0, c0 = time.perf_counter(), time.process_time()
+        prediction = clf.classify(m)
+        lat.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+        (sure if prediction.embedding is None else embedded).append(lat[-1])
+    report = _percentiles(lat)
+    report["cpu_p50_ms"] = round(statistics.median(cpu), 2)
+    report["embedded"] = _percentiles(embedded)
+    report["not_embedded"] = _percentiles(sure)
+    return report
+
+
+def _e5_rate(msgs: list[str]) -> dict:
+    """The e5 engine alone on the given texts: e5 tokens per CPU-second and texts per CPU-second."""
+    from classifier import embedding
+
+    texts = [mask_personal_data(m) for m in msgs]
+    engine = embedding._engine()
+    tokens = sum(engine.token_count(embedding.clean(t), True) for t in texts)  # type: ignore[attr-defined]
+    t0, c0 = time.perf_counter(), time.process_time()
+    embed(texts)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"tokens_per_text": round(tokens / max(len(texts), 1), 1), "tokens_per_cpu_s": round(tokens / cpu),
+            "texts_per_cpu_s": round(len(texts) / cpu, 1), "texts_per_s": round(len(texts) / wall, 1)}
 
 
 def _load() -> float | None:
@@ -110,7 +141,7 @@ def main() -> None:
     one_path_citizen, one_path_citizen_cpu = _batch(clf, citizen)
     load["batch_msgs_per_s_one_path_citizen_only"] = _load()
     traffy = [f"{r['text']} ^" for r in traffy_split()[1]]
-    one_path_traffy, _ = _batch(clf, traffy)
+    one_path_traffy, one_path_traffy_cpu = _batch(clf, traffy)
     load["batch_msgs_per_s_one_path_traffy_reports"] = _load()
     stored = embed([mask_personal_data(m) for m in msgs[:200]])
     with_stored, _ = _batch(clf, [f"{m}" for m in msgs[:200]], embeddings=stored)
@@ -118,6 +149,8 @@ def main() -> None:
     without, without_cpu = _batch(plain, msgs)
     load["batch_msgs_per_s_without_embeddings"] = _load()
     single = [f"{m} ~{i}" for i, m in enumerate(realistic_messages(ARGS.single, seed=11))]
+    e5_alone = _e5_rate([f"{m} %" for m in msgs[:200]])
+    load["e5_engine_alone"] = _load()
     embedded = sum(p.embedding is not None for p in clf.classify_many(msgs))
     embedded_citizen = sum(p.embedding is not None for p in clf.classify_many(citizen))
     report = {
@@ -137,7 +170,9 @@ def main() -> None:
         "batch_msgs_per_s_one_path_citizen_only": round(one_path_citizen, 1),
         "batch_msgs_per_cpu_s_one_path_citizen_only": round(one_path_citizen_cpu, 1),
         "batch_msgs_per_s_one_path_traffy_reports": round(one_path_traffy, 1),
+        "batch_msgs_per_cpu_s_one_path_traffy_reports": round(one_path_traffy_cpu, 1),
         "batch_msgs_per_s_with_stored_vectors": round(with_stored, 1),
+        "e5_engine_alone": e5_alone,
         "batch_msgs_per_s_without_embeddings": round(without, 1),
         "batch_msgs_per_cpu_s_without_embeddings": round(without_cpu, 1),
         "single_one_path": _single(clf, single),

@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import embedding, urgency
-from .features import FeatureSpace, Prepared, has_content, has_language, prepare, rule_features
+from .features import FeatureSpace, Prepared, has_content, hstack_csr, has_language, prepare, rule_features
 from .prediction import (
     DEFAULT_ROUTING_THRESHOLD,
     DEFAULT_TARGET_PRECISION,
@@ -89,7 +89,7 @@ def intent_inputs(
     parts = [X, sp.csr_matrix(rule_features(norms))]
     if vectors is not None:
         parts.append(sp.csr_matrix(np.asarray(vectors, dtype=np.float32) * scale))
-    return sp.hstack(parts, format="csr")
+    return hstack_csr(parts)
 
 
 def biased_proba(head: LinearHead, X: sp.csr_matrix, complaint_bias: float) -> np.ndarray:
@@ -223,7 +223,10 @@ class Classifier:
             return classes, intents, vectors, has_vector
         if vectors is None:
             vectors = np.zeros((len(masked), embedding.DIM), dtype=np.float32)
-            vectors[rows] = embedding.embed([masked[i] for i in rows])
+            # A text repeated in the batch (a report filed again, a copied message) is embedded once.
+            unique = list(dict.fromkeys(masked[i] for i in rows))
+            fresh = dict(zip(unique, embedding.embed(unique)))
+            vectors[rows] = [fresh[masked[i]] for i in rows]
             has_vector[rows] = True
         e5_classes, sure = self.intent_proba([prepared.norms[i] for i in rows], X[rows], vectors[rows])
         assert e5_classes == classes, "both intent heads know the same intents"

@@ -613,6 +613,44 @@ def _ner_person_after_title(shadow: str, title_start: int, title_end: int) -> tu
     return run.start(), end
 
 
+_ELONGATED_RE = re.compile(r"(.)\1\1")
+
+
+def _ner_person_after_weak_title(shadow: str, title_start: int, title_end: int) -> tuple[int, int] | None:
+    """The word after a kinship or role title (ประธาน, ป้า, เจ๊...) when the NER model reads all of it as a person
+    and it is no dictionary or everyday word (ประธาน สุพงค์: a name spelt outside PyThaiNLP's name lists).
+
+    The cue is the title: over whole reports the model calls road names and phrases persons too (236 PERSON
+    tags in the 876 Traffy reports, most of them no one), so it is asked only here."""
+    start = _SPACES_RE.match(shadow, title_end).end()
+    run = _THAI_WORD_RE.match(shadow, start, start + _LONGEST_RUN)
+    if not run or run.end() - start > _FAMILY_NAME_MAX or (run.end() < len(shadow) and shadow[run.end()].isalnum()):
+        return None
+    word, lexicon = run.group(0), _lexicon()
+    if (len(word) < 3 or word in lexicon.dictionary or word in lexicon.common or not _WORD_START_RE.match(word)
+            or _ELONGATED_RE.search(word)):
+        return None  # an everyday word, the tail of a stretched one (น้าาาา), or chat (แซ่บบบ)
+    tag = _ner_tagger()
+    if tag is None:
+        return None
+    position, end, words = title_start, None, []
+    for token, label in tag(shadow[title_start : min(len(shadow), run.end() + _NER_WINDOW)]):
+        token_end = position + len(token)
+        if position >= run.end():
+            break
+        if position < title_end < token_end:
+            return None  # the title is part of a longer word here (ตา|มกฎหมาย is ตาม|กฎหมาย)
+        if position >= start:
+            if label not in ("B-PERSON", "I-PERSON") or token in lexicon.enders:
+                return None  # a particle or a verb (รอรถอยู่คับ): a clause, not a name
+            end = token_end
+            words.append(token)
+        position = token_end
+    if end is None or end < run.end() or all(w in lexicon.dictionary for w in words):
+        return None  # ordinary words only (ติดเตียง, หูไม่ค่อยดี): no name
+    return start, run.end()
+
+
 def _is_given_name_only(shadow: str, span: tuple[int, int]) -> bool:
     """True when a Thai name found after a title is one word followed by a space and more Thai words."""
     start, end = span
@@ -632,6 +670,9 @@ def _find_names(shadow: str) -> Iterator[tuple[int, int]]:
         if span is None and level == "formal" and m.lastgroup == "formal" and ner_calls < _NER_CALLS_PER_TEXT:
             ner_calls += 1
             span = _ner_person_after_title(shadow, m.start(), m.end())
+        elif span is None and level == "kin" and m.lastgroup == "weak" and ner_calls < _NER_CALLS_PER_TEXT:
+            ner_calls += 1
+            span = _ner_person_after_weak_title(shadow, m.start(), m.end())
         if span:
             if level != "pronoun" and ner_calls < _NER_CALLS_PER_TEXT and _is_given_name_only(shadow, span):
                 ner_calls += 1
@@ -820,10 +861,13 @@ def find_personal_data(text: str) -> list[Span]:
 
 
 def warm_up() -> None:
-    """Load the word lists now (about half a second) rather than on the first message."""
+    """Load the word lists and the NER model now (about a second) rather than on the first message with a name."""
     _lexicon()
     _plate_res()
     _segmenter()("คุณสมชาย")
+    tag = _ner_tagger()
+    if tag is not None:
+        tag("คุณสมชาย ใจดี")  # also loads the POS tagger the NER features come from
 
 
 def mask_personal_data(text: str) -> str:

@@ -493,6 +493,27 @@ def test_family_name_after_a_masked_first_name_is_masked() -> None:
     assert mask_personal_data("คุณสมชาย ช่วยดูถนนหน่อยค่ะ") == f"คุณ{NAME_TOKEN} ช่วยดูถนนหน่อยค่ะ"
 
 
+def test_a_name_after_a_role_title_that_no_name_list_knows_is_masked_with_the_ner() -> None:
+    # From a real Traffy report: สุพงค์ (usually spelt สุพงษ์) is in none of PyThaiNLP's name lists.
+    masked = mask_personal_data("เสาไฟไม่มีเลข ดับมานาน หน้าสนามกีฬาเคหะธนบุรี1ส่วน1 ( ประธาน สุพงค์)")
+    assert masked.endswith(f"( ประธาน {NAME_TOKEN})")
+    # The model is asked only after a title, and not where the words are ordinary or chat.
+    for text in ("ก้อยากกกกกเป้นตาแซ่บบบ", "ผู้ป่วยติดเตียง รอรถอยู่คับ", "ทำตามกฏหมาย ป้าหูไม่ค่อยดี"):
+        assert mask_personal_data(text) == text
+
+
+def test_traffy_names_recall_by_kind() -> None:
+    # Measured on classifier/data/traffy/names.jsonl (50 names): person names 10/12, names of a home or shop that
+    # identify a person 0/3, public places named after a person kept 33/35 (a health centre, บุญรอด รุ่งเรือง, is not).
+    from classifier.evaluation import TRAFFY_NAMES_FILE
+    from classifier.data import read_jsonl
+
+    report = masking_recall(read_jsonl(TRAFFY_NAMES_FILE))
+    assert report["n_spans"] + report["keep"] >= 50
+    assert report["per_kind"]["name"]["n"] >= 12 and report["per_kind"]["name"]["recall"] >= 0.8, report["missed"]
+    assert report["kept"] >= 0.9 * report["keep"]
+
+
 def test_thai_ner_runs_offline_from_the_bundled_model(monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 
