@@ -14,12 +14,16 @@ COPY accounts ./accounts
 COPY analytics ./analytics
 COPY bot ./bot
 COPY cases ./cases
+COPY channels ./channels
 COPY classifier ./classifier
 COPY conversation ./conversation
 COPY fangsiang ./fangsiang
+COPY history ./history
 COPY inbox ./inbox
 COPY listeners ./listeners
+COPY places ./places
 COPY reports ./reports
+COPY runtime ./runtime
 COPY storage ./storage
 COPY web ./web
 COPY worker ./worker
