@@ -60,18 +60,25 @@ class ReportProgress(BaseModel):
     error: str | None = None
 
 
-def _lookup(session: Session, *, user: User, fiscal_year: int, format: str) -> tuple[str, bytes | None]:
-    """The data version now, and the kept body of this reader's report in this format if it is of that version."""
-    version = cache.data_version(session, fiscal_year=fiscal_year, now=utcnow())
-    return version, cache.cached(session, key=cache.cache_key(fiscal_year=fiscal_year, user=user, format=format),
-                                 version=version)
+def _lookup(session: Session, runtime: Runtime, *, user: User, fiscal_year: int,
+            format: str) -> tuple[str, bytes | None]:
+    """The data version now, and the kept body of this reader's report in this format if it is of that version.
+    The request's read transaction ends here: it is not held open while a build runs (SQLite's WAL could not be
+    checkpointed past it, PostgreSQL's vacuum could not pass its snapshot)."""
+    try:
+        version = cache.data_version(session, agency=runtime.agency, fiscal_year=fiscal_year, now=utcnow())
+        return version, cache.cached(session, key=cache.cache_key(fiscal_year=fiscal_year, user=user, format=format),
+                                     version=version)
+    finally:
+        session.rollback()
 
 
 async def _body(session: Session, runtime: Runtime, *, user: User, fiscal_year: int, format: str = cache.JSON,
                 render: Any = None, wait: float | None = None) -> bytes | None:
     """The report's body in this format: kept, or built in the report pool while the event loop serves others.
     With `wait`, None when the build takes longer than that (it goes on; the page polls its progress)."""
-    version, body = await run_in_threadpool(_lookup, session, user=user, fiscal_year=fiscal_year, format=format)
+    version, body = await run_in_threadpool(_lookup, session, runtime, user=user, fiscal_year=fiscal_year,
+                                            format=format)
     if body is not None:
         return body
     future = cache.start_build(runtime.db, agency=runtime.agency, calendar=runtime.calendar, user=user,
