@@ -134,13 +134,14 @@ async def pmqa_api(runtime: RuntimeDep, session: ReadSessionDep, user: CurrentUs
 
 @router.get("/api/reports/pmqa/progress", response_model=ReportProgress,
             summary="How far the build of the reader's PMQA report for a fiscal year is")
-def pmqa_progress(session: ReadSessionDep, user: CurrentUser, fiscal_year: str | None = None) -> ReportProgress:
+def pmqa_progress(runtime: RuntimeDep, session: ReadSessionDep, user: CurrentUser,
+                  fiscal_year: str | None = None) -> ReportProgress:
     """The stage and percent the report page shows while its report is being built."""
     try:
         year = parse_fiscal_year(fiscal_year, now=utcnow())
     except ReportYearError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-    version, body = _lookup(session, user=user, fiscal_year=year, format=cache.JSON)
+    version, body = _lookup(session, runtime, user=user, fiscal_year=year, format=cache.JSON)
     if body is not None:
         return ReportProgress(fiscal_year=year, status="ready", stage="จัดทำรายงานแล้ว", percent=100)
     state = cache.build_state(session, key=cache.cache_key(fiscal_year=year, user=user))
