@@ -57,6 +57,11 @@ class WorkingCalendar:
         self._running: dict[dt.date, int] = {}  # working days from an origin up to each day (fast differences)
         self._lock = threading.Lock()
 
+    @property
+    def days_off(self) -> frozenset[dt.date]:
+        """The agency's own days off beside the national holidays."""
+        return self._extra
+
     def is_working_day(self, day: dt.date) -> bool:
         """True on Monday–Friday that is neither a public holiday nor an agency day off."""
         return day.weekday() < 5 and day not in self._thai and day not in self._extra

@@ -35,6 +35,7 @@ from listeners.base import CitizenMessage
 from listeners.ingest import IngestWriter
 from listeners.views import WebhookFastPath, webhook_router
 from reports import views as report_pages
+from reports.cache import stop_builds
 from analytics import views as analytics_pages
 from channels import registry as channels
 from places import views as place_views
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         finally:
             if worker is not None:
                 await run_in_threadpool(worker.stop)
+            await run_in_threadpool(stop_builds, runtime.db)  # the report pool's threads end with the service
             await run_in_threadpool(app.state.ingest.close)
             runtime.close()
 

@@ -114,41 +114,24 @@ def _build(session: Session, *, agency: AgencyConfig, fiscal_year: int, user: Us
     def scoped(query: Select, column: Any = Facts.unit_code) -> Select:
         return query.where(column == unit_scope) if unit_scope else query
 
-    def by_year(column: Any) -> list[tuple[Any, dict[str, int]]]:
-        """Matters per value of `column` per fiscal year: one GROUP BY over the facts."""
-        counts: dict[Any, dict[str, int]] = {}
-        query = scoped(select(column, Facts.fiscal_year, func.count()).where(Facts.fiscal_year.in_(years))
-                       .group_by(column, Facts.fiscal_year))
-        for value, year, count in session.execute(query):
-            counts.setdefault(value, {str(y): 0 for y in years})[str(year)] = int(count)
-        return list(counts.items())
-
     tell("นับเรื่องตามช่องทาง ประเภท และกลุ่มผู้รับบริการ", 0.0)
     zero = {str(y): 0 for y in years}
-    channel_counts = dict(by_year(Facts.channel))
+    channel_counts, intent_counts, group_counts, months, category_counts = _counts(
+        session, scoped=scoped, years=years, fiscal_year=fiscal_year)
     channels = [_with_shares({"channel": code, "label": label, "offline": code not in CHANNELS,
                               "by_year": channel_counts.get(code, dict(zero))}, channel_counts, years)
                 for code, label in names.items()]
     channels += [_with_shares({"channel": code, "label": code, "offline": True, "by_year": counts},
                               channel_counts, years)
                  for code, counts in sorted(channel_counts.items()) if code not in names]
-    intent_counts = dict(by_year(Facts.intent))
     intents = [{"intent": code, "label": INTENT_NAMES[code], "by_year": intent_counts.get(code, dict(zero))}
                for code in (*CASE_INTENTS, "other")]
-    categories = _categories(session, scoped=scoped, agency=agency, years=years) if agency.complaint_categories \
-        else None
-    group_counts = {(g or NO_GROUP): c for g, c in by_year(Facts.citizen_group)}
+    categories = _categories(category_counts, agency=agency, years=years) if agency.complaint_categories else None
     groups = [{"group": name, "by_year": group_counts.get(name, dict(zero))} for name in agency.citizen_groups]
-    groups += [{"group": name, "by_year": counts} for name, counts in group_counts.items()
+    groups += [{"group": name, "by_year": group_counts[name]} for name in sorted(group_counts)
                if name not in agency.citizen_groups and name != NO_GROUP]
     if NO_GROUP in group_counts:
         groups.append({"group": NO_GROUP, "by_year": group_counts[NO_GROUP]})
-
-    months: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
-    for channel, month, count in session.execute(scoped(
-            select(Facts.channel, Facts.month, func.count()).where(Facts.fiscal_year == fiscal_year)
-            .group_by(Facts.channel, Facts.month))):
-        months[channel][month] += int(count)
     for channel in channels:
         channel["by_month"] = months[channel["channel"]]
 
@@ -260,43 +243,64 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _categories(session: Session, *, scoped: Any, agency: AgencyConfig, years: list[int]) -> list[dict[str, Any]]:
+def _counts(session: Session, *, scoped: Any, years: list[int], fiscal_year: int) -> tuple[Any, ...]:
+    """Matters per channel, intent and citizen group per fiscal year, the report year's per channel per month, and
+    complaints per category per year: one GROUP BY over the facts (one pass over the three years' rows)."""
+    month = when((Facts.fiscal_year == fiscal_year, Facts.month), else_=None)
+    channels: dict[str, dict[str, int]] = {}
+    intents: dict[str, dict[str, int]] = {}
+    groups: dict[str, dict[str, int]] = {}
+    categories: dict[str, dict[str, int]] = defaultdict(lambda: {str(y): 0 for y in years})
+    months: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
+
+    def add(counts: dict[str, dict[str, int]], value: str, year: int, n: int) -> None:
+        counts.setdefault(value, {str(y): 0 for y in years})[str(year)] += n
+
+    dims = (Facts.fiscal_year, Facts.channel, Facts.intent, Facts.citizen_group, Facts.category, month)
+    for year, channel, intent, group, category, in_month, count in session.execute(scoped(
+            select(*dims, func.count()).where(Facts.fiscal_year.in_(years)).group_by(*dims))):
+        count = int(count)
+        add(channels, channel, year, count)
+        add(intents, intent, year, count)
+        add(groups, group or NO_GROUP, year, count)
+        if intent == "complaint":
+            categories[category or OTHER_CATEGORY][str(year)] += count
+        if in_month is not None:
+            months[channel][int(in_month)] += count
+    return channels, intents, groups, months, categories
+
+
+def _categories(counts: dict[str, dict[str, int]], *, agency: AgencyConfig,
+                years: list[int]) -> list[dict[str, Any]]:
     """Complaints per agency complaint category per fiscal year: the first category whose keywords the complaint's
     text or topics contain, "อื่น ๆ" for the rest."""
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: {str(y): 0 for y in years})
-    for category, year, count in session.execute(scoped(
-            select(Facts.category, Facts.fiscal_year, func.count())
-            .where(Facts.intent == "complaint", Facts.fiscal_year.in_(years))
-            .group_by(Facts.category, Facts.fiscal_year))):
-        counts[category or OTHER_CATEGORY][str(year)] += int(count)
     named = [(c.code, c.name) for c in agency.complaint_categories] + [(OTHER_CATEGORY, "อื่น ๆ")]
-    return [{"category": code, "label": name, "by_year": dict(counts[code])} for code, name in named]
+    return [{"category": code, "label": name, "by_year": dict(counts.get(code) or {str(y): 0 for y in years})}
+            for code, name in named]
 
 
 def _handling(session: Session, *, scoped: Any, years: list[int], units: dict[str, str], names: dict[str, str],
               agency: AgencyConfig) -> dict[str, Any]:
-    """Complaints against their standards by unit, channel and category, each compared year, and in all: three
-    GROUP BY queries (counts, and the distributions of working days the medians and P90s are read from)."""
+    """Complaints against their standards by unit, channel and category, each compared year, and in all: one
+    GROUP BY query (counts, and the distributions of working days the medians and P90s are read from)."""
     dims = (Facts.fiscal_year, Facts.unit_code, Facts.channel, Facts.category)
     where = (Facts.intent == "complaint", Facts.fiscal_year.in_(years))
     sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    for year, unit, channel, category, *counts in session.execute(scoped(
-            select(*dims, func.count(), _count(Facts.resolved), _count(Facts.first_within),
+    spreads: dict[str, dict[tuple, Counter[int]]] = {"response": defaultdict(Counter),
+                                                     "resolution": defaultdict(Counter)}
+    days = (Facts.response_days, when((Facts.resolved, Facts.resolution_days), else_=None))
+    for year, unit, channel, category, response, resolution, *counts in session.execute(scoped(
+            select(*dims, *days, func.count(), _count(Facts.resolved), _count(Facts.first_within),
                    _count(Facts.within_standard), _count(Facts.repeat_of.is_not(None)))
-            .where(*where).group_by(*dims))):
+            .where(*where).group_by(*dims, *days))):
         for key in _handling_keys(year, unit, channel, category):
             row = sums[key]
             for index, count in enumerate(counts):
                 row[index] += int(count or 0)
-    spreads: dict[str, dict[tuple, Counter[int]]] = {}
-    for name, column, condition in (("response", Facts.response_days, Facts.response_days.is_not(None)),
-                                    ("resolution", Facts.resolution_days, Facts.resolved)):
-        spread: dict[tuple, Counter[int]] = defaultdict(Counter)
-        for year, unit, channel, category, days, count in session.execute(scoped(
-                select(*dims, column, func.count()).where(*where, condition).group_by(*dims, column))):
-            for key in _handling_keys(year, unit, channel, category):
-                spread[key][int(days)] += int(count)
-        spreads[name] = spread
+            if response is not None:
+                spreads["response"][key][int(response)] += int(counts[0])
+            if resolution is not None:
+                spreads["resolution"][key][int(resolution)] += int(counts[0])
 
     def figures(key: tuple) -> dict[str, Any]:
         received, resolved, first_within, within, repeat = sums.get(key, [0, 0, 0, 0, 0])
@@ -366,16 +370,20 @@ def _topics(session: Session, *, scoped: Any, fiscal_year: int, units: dict[str,
 
 
 def _complaint_flow(session: Session, *, scoped: Any, fiscal_year: int) -> list[dict[str, Any]]:
-    """The 7-step flow of the year's complaints from the facts: how far each got, and each gap's distribution."""
-    where = (Facts.intent == "complaint", Facts.fiscal_year == fiscal_year)
-    reached = {int(furthest): int(count) for furthest, count in session.execute(scoped(
-        select(Facts.flow_reached, func.count()).where(*where).group_by(Facts.flow_reached)))}
-    gaps = []
-    for number in range(1, len(STEPS)):
-        column = getattr(Facts, f"flow_gap{number}")
-        gaps.append({int(days): int(count) for days, count in session.execute(scoped(
-            select(column, func.count()).where(*where, column.is_not(None)).group_by(column)))})
-    return flow_table(complaints=sum(reached.values()), reached=reached, gaps=gaps)
+    """The 7-step flow of the year's complaints from the facts: how far each got, and each gap's distribution (one
+    GROUP BY over the year's complaints)."""
+    gap_columns = [getattr(Facts, f"flow_gap{number}") for number in range(1, len(STEPS))]
+    reached: dict[int, int] = defaultdict(int)
+    gaps: list[dict[int, int]] = [defaultdict(int) for _ in gap_columns]
+    for furthest, *days, count in session.execute(scoped(
+            select(Facts.flow_reached, *gap_columns, func.count())
+            .where(Facts.intent == "complaint", Facts.fiscal_year == fiscal_year)
+            .group_by(Facts.flow_reached, *gap_columns))):
+        reached[int(furthest)] += int(count)
+        for spread, value in zip(gaps, days, strict=True):
+            if value is not None:
+                spread[int(value)] += int(count)
+    return flow_table(complaints=sum(reached.values()), reached=dict(reached), gaps=[dict(g) for g in gaps])
 
 
 def _satisfaction(session: Session, *, scoped: Any, years: list[int], names: dict[str, str],

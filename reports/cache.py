@@ -5,7 +5,8 @@ A report (and each file rendered from it) is kept in `report_cache` under its fi
 from: the cases (how many, the last change, the last id), surveys, register entries and merges, and for a year not
 yet over the day (overdue counts move with the date). A request whose version matches is answered from the row; any
 new or changed case gives a new version, so the next request builds again. Builds run in a thread pool sized to the
-machine (one at a time on a 2-core machine), never on the web's event loop; a build writes its stage and percent to
+machine (one at a time on a 2-core machine), one pool per database, never on the web's event loop, and stopped with
+the service (`stop_builds`); a build writes its stage and percent to
 its row in short transactions, which the report page polls. Each key is built once at a time per process.
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ from agency.thaitime import BANGKOK, WorkingCalendar, fiscal_year_bounds
 from cases.access import sees_personal_data
 from conversation.models import Survey
 from reports.builder import build_report
+from reports.facts import facts_basis
 from reports.models import Improvement, ReportCache
 from reports.repeats import MERGES
 from storage.db import Database, upsert_insert
@@ -35,7 +37,9 @@ from storage.models import Case, User, utcnow
 
 log = logging.getLogger(__name__)
 JSON = "json"
-_pool = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) // 2), thread_name_prefix="fangsiang-report")
+POOL_THREADS = max(1, (os.cpu_count() or 2) // 2)
+_pools: dict[int, ThreadPoolExecutor] = {}  # one per database (an app's runtime), stopped with it
+_stopping: dict[int, threading.Event] = {}
 _running: dict[tuple[str, str], Future] = {}
 _lock = threading.Lock()
 
@@ -44,16 +48,41 @@ class ReportBuildFailed(RuntimeError):
     """The build raised; the message is Thai."""
 
 
+class BuildStopped(RuntimeError):
+    """The service is stopping: the build gives up at its next stage."""
+
+
+def stop_builds(db: Database) -> None:
+    """At shutdown: builds of this database not yet started are cancelled, a running one stops at its next stage,
+    and the pool's threads end (waited for)."""
+    with _lock:
+        pool = _pools.pop(id(db), None)
+        stopping = _stopping.pop(id(db), None)
+    if stopping is not None:
+        stopping.set()
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool_of(db: Database) -> tuple[ThreadPoolExecutor, threading.Event]:
+    """This database's build pool (with _lock held), started on first use."""
+    if id(db) not in _pools:
+        _pools[id(db)] = ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="fangsiang-report")
+        _stopping[id(db)] = threading.Event()
+    return _pools[id(db)], _stopping[id(db)]
+
+
 def cache_key(*, fiscal_year: int, user: User, format: str = JSON) -> str:
     """Where a reader's report of a year is kept: year, scope (all or the officer's unit), personal data, format."""
     scope = user.unit_code if user.role == "officer" and user.unit_code else "all"
     return f"{fiscal_year}:{scope}:{'personal' if sees_personal_data(user) else 'masked'}:{format}"
 
 
-def data_version(session: Session, *, fiscal_year: int, now: dt.datetime) -> str:
+def data_version(session: Session, *, agency: AgencyConfig, fiscal_year: int, now: dt.datetime) -> str:
     """What the report is built from, in one string: any new or changed case, survey, register entry or merge
-    changes it, and for the current fiscal year so does the date."""
-    parts: list[Any] = [*session.execute(select(func.count(), func.max(Case.updated_at), func.max(Case.id))).one(),
+    changes it, so do the days off and the published standards (`facts_basis`), and for the current fiscal year
+    the date."""
+    parts: list[Any] = [facts_basis(session, agency=agency)[0],*session.execute(select(func.count(), func.max(Case.updated_at), func.max(Case.id))).one(),
                         *session.execute(select(func.count(), func.max(Survey.answered_at),
                                                 func.count(Survey.reason))).one(),  # a reason comes after the score
                         *session.execute(select(func.count(), func.max(Improvement.updated_at))).one(),
@@ -94,8 +123,9 @@ def start_build(db: Database, *, agency: AgencyConfig, calendar: WorkingCalendar
         running = _running.get((key, version))
         if running is not None:
             return running
-        future = _pool.submit(_build, db, agency=agency, calendar=calendar, user=user, fiscal_year=fiscal_year,
-                              key=key, version=version, format=format, render=render)
+        pool, stopping = _pool_of(db)
+        future = pool.submit(_build, db, agency=agency, calendar=calendar, user=user, fiscal_year=fiscal_year,
+                             key=key, version=version, format=format, render=render, stopping=stopping)
         _running[(key, version)] = future
         future.add_done_callback(lambda _: _forget(key, version))
         return future
@@ -119,7 +149,7 @@ def body_for(db: Database, *, agency: AgencyConfig, calendar: WorkingCalendar, u
     """The kept body of this format, or the one built now (see report_for)."""
     key = cache_key(fiscal_year=fiscal_year, user=user, format=format)
     with db.read_session() as session:
-        version = data_version(session, fiscal_year=fiscal_year, now=now or utcnow())
+        version = data_version(session, agency=agency, fiscal_year=fiscal_year, now=now or utcnow())
         body = cached(session, key=key, version=version)
     if body is not None:
         return body
@@ -128,12 +158,15 @@ def body_for(db: Database, *, agency: AgencyConfig, calendar: WorkingCalendar, u
 
 
 def _build(db: Database, *, agency: AgencyConfig, calendar: WorkingCalendar, user: User, fiscal_year: int, key: str,
-           version: str, format: str, render: Callable[[dict[str, Any]], bytes] | None) -> bytes:
+           version: str, format: str, render: Callable[[dict[str, Any]], bytes] | None,
+           stopping: threading.Event | None = None) -> bytes:
     """Build and keep one body, telling its row how far it is; a failure is kept too (and raised). A file is
     rendered from the kept JSON report, built here first when there is none (never queued behind itself)."""
     shown = {"stage": "", "percent": -1}
 
     def progress(stage: str, fraction: float) -> None:
+        if stopping is not None and stopping.is_set():
+            raise BuildStopped("the service is stopping")
         percent = int(fraction * 100)
         if stage != shown["stage"] or percent >= shown["percent"] + 5:
             shown.update(stage=stage, percent=percent)
@@ -160,6 +193,10 @@ def _build(db: Database, *, agency: AgencyConfig, calendar: WorkingCalendar, use
             assert render is not None
             progress("จัดทำไฟล์", 0.85)
             body = render(report)
+    except BuildStopped:
+        _write(db, key=key, version=version, status="failed", stage="ระบบหยุดทำงานระหว่างจัดทำรายงาน", progress=0.0,
+               error="ระบบหยุดทำงานระหว่างจัดทำรายงาน กรุณาลองใหม่อีกครั้งค่ะ")
+        raise
     except Exception as exc:
         log.exception("building report %s failed", key)
         _write(db, key=key, version=version, status="failed", stage="จัดทำรายงานไม่สำเร็จ", progress=0.0,

@@ -10,12 +10,13 @@ part. Repeats are recomputed from the earliest changed case on (a change can onl
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from agency.config import AgencyConfig
@@ -28,11 +29,14 @@ from reports import repeats as repeat_rule
 from reports.flow import reached_and_gaps, step_moments
 from reports.models import CaseFacts
 from storage.db import Database, upsert_insert
-from storage.models import Case, utcnow
+from storage.models import AgencyHoliday, Case, utcnow
 
 log = logging.getLogger(__name__)
-WATERMARK = "report_facts"
+WATERMARK = "report_facts"  # the watermark's name is this and the basis's hash
+FACTS_FORMAT = 2  # raise when what a facts row means changes: every case is computed again
 CHUNK = 5000
+REREAD = dt.timedelta(minutes=10)  # longer than any write transaction: changes committed late are still read
+ID_REREAD = 10_000  # new cases (bulk history keeps old updated_at) are looked for from this many ids back
 RESOLVED_STATUSES = ("resolved", "closed")
 OTHER_CATEGORY = "other"
 Progress = Callable[[str, float], None]
@@ -45,21 +49,40 @@ def category_of(agency: AgencyConfig, *, summary: str | None, topics: Sequence[A
     return agency.complaint_category(words) or OTHER_CATEGORY
 
 
+def facts_basis(session: Session, *, agency: AgencyConfig) -> tuple[str, frozenset[dt.date]]:
+    """What every case's facts depend on beside the case itself, as a short hash: the agency's days off (its config's
+    and those an admin added), its service standards, complaint categories and triage unit; and the days off."""
+    days_off = frozenset([*agency.extra_holidays, *session.scalars(select(AgencyHoliday.day))])
+    basis = repr((FACTS_FORMAT, sorted(days_off), sorted(agency.standards.items()), agency.unit_standards,
+                  agency.complaint_categories, agency.triage_unit))
+    return hashlib.sha1(basis.encode()).hexdigest()[:16], days_off
+
+
 def refresh_facts(db: Database, *, agency: AgencyConfig, calendar: WorkingCalendar,
                   progress: Progress | None = None) -> int:
-    """Bring the facts up to date with the cases changed since the last refresh; returns how many were recomputed."""
+    """Bring the facts up to date with the cases changed since the last refresh; returns how many were recomputed.
+
+    The watermark is kept under the basis's hash (`facts_basis`): a changed holiday calendar or published standard
+    finds no watermark of its own, so every case is computed again. Changes are read again from REREAD before the
+    watermark (a transaction that committed after a later one was read), and new ids from ID_REREAD below the last
+    one seen; of those, only cases whose facts are missing or of another `updated_at` are computed."""
     tell = progress or (lambda stage, fraction: None)
     with _refreshing:
         with db.read_session() as session:
-            mark = session.get(Watermark, WATERMARK)
+            basis, days_off = facts_basis(session, agency=agency)
+            if days_off != calendar.days_off:  # an admin changed the days off since this process read them
+                calendar = WorkingCalendar(extra_holidays=days_off)
+            name = f"{WATERMARK}:{basis}"
+            mark = session.get(Watermark, name)
             after, last_id = (mark.case_updated_at, mark.message_id) if mark is not None else (None, 0)
             columns = (Case.id, Case.updated_at, Case.created_at)
             if after is None:
                 changed = session.execute(select(*columns)).all()
-            else:  # changed since (ties at the mark are done again, never missed), and new ones: history
-                # loaded in bulk carries its own past updated_at, but always new ids
-                changed = list({row.id: row for query in (select(*columns).where(Case.updated_at >= after),
-                                                          select(*columns).where(Case.id > last_id))
+            else:
+                stale = (CaseFacts.case_id.is_(None)) | (CaseFacts.case_updated_at != Case.updated_at)
+                base = select(*columns).outerjoin(CaseFacts, CaseFacts.case_id == Case.id).where(stale)
+                changed = list({row.id: row for query in (base.where(Case.updated_at >= after - REREAD),
+                                                          base.where(Case.id > last_id - ID_REREAD))
                                 for row in session.execute(query)}.values())
         if not changed:
             return 0
@@ -68,23 +91,24 @@ def refresh_facts(db: Database, *, agency: AgencyConfig, calendar: WorkingCalend
         latest = latest if after is None or latest > after else after
         since = min(row.created_at for row in changed)
         standards: dict[tuple[str, str, str], int] = {}
+        columns_set = [column.name for column in CaseFacts.__table__.columns if column.name != "case_id"]
         for done in range(0, len(ids), CHUNK):
             tell("ปรับข้อมูลเรื่องที่เปลี่ยนแปลง", done / len(ids) * 0.8)
             chunk = ids[done:done + CHUNK]
             with db.read_session() as session:
                 rows = _facts(session, chunk, agency=agency, calendar=calendar, standards=standards)
-            with db.session() as session:  # an upsert: a worker and a web process may refresh at once
-                statement = upsert_insert(session, CaseFacts)
-                session.execute(statement.on_conflict_do_update(index_elements=["case_id"], set_={
-                    column.name: statement.excluded[column.name] for column in CaseFacts.__table__.columns
-                    if column.name != "case_id"}), rows)
+            with db.session() as session:  # an upsert (a worker and a web process may refresh at once), executemany
+                statement = upsert_insert(session, CaseFacts.__table__)
+                session.connection().execute(statement.on_conflict_do_update(index_elements=["case_id"], set_={
+                    column: statement.excluded[column] for column in columns_set}), rows)
         tell("ตรวจเรื่องร้องเรียนซ้ำ", 0.8)
         _refresh_repeats(db, agency=agency, since=since)
         with db.session() as session:
-            # the shared watermark table: message_id holds the last case id seen here
+            # the shared watermark table: message_id holds the last case id seen here; older bases' marks go
             values = {"case_updated_at": latest, "message_id": max(ids[-1], last_id), "updated_at": utcnow()}
-            session.execute(upsert_insert(session, Watermark).values(name=WATERMARK, **values)
+            session.execute(upsert_insert(session, Watermark).values(name=name, **values)
                             .on_conflict_do_update(index_elements=["name"], set_=values))
+            session.execute(delete(Watermark).where(Watermark.name.like(f"{WATERMARK}%"), Watermark.name != name))
         tell("ปรับข้อมูลเรื่องแล้ว", 1.0)
         return len(ids)
 

@@ -13,7 +13,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case as when
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from agency.thaitime import WorkingCalendar
@@ -31,19 +32,14 @@ STEPS: tuple[tuple[str, str], ...] = (
 ANSWERED_STATUSES = ("resolved", "forwarded", "rejected")
 
 
-def _new_status(details: dict[str, Any]) -> str | None:
-    change = (details or {}).get("changes", {}).get("status")
-    return change[1] if isinstance(change, list) and len(change) == 2 else None
-
-
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def step_moments(session: Session, rows: Sequence[Any], *, triage_unit: str) -> dict[int, dict[str, dt.datetime]]:
-    """Each complaint's moment of each step it shows: the first audit event showing it, else the case's own
-    timestamps (imported history). `rows` carry id, created_at, unit_code, first_response_at, resolved_at,
-    closed_at and status."""
+    """Each complaint's moment of each step it shows: the first audit event showing it (one GROUP BY in the
+    database: the earliest event of each kind per case), else the case's own timestamps (imported history). `rows`
+    carry id, created_at, unit_code, first_response_at, resolved_at, closed_at and status."""
     moments: dict[int, dict[str, dt.datetime]] = defaultdict(dict)
 
     def first(case_id: int, step: str, at: dt.datetime | None) -> None:
@@ -51,29 +47,23 @@ def step_moments(session: Session, rows: Sequence[Any], *, triage_unit: str) -> 
         if at is not None and (step not in moments[case_id] or at < moments[case_id][step]):
             moments[case_id][step] = at
 
+    action, details = AuditEvent.action, AuditEvent.details
+    status = details[("changes", "status", 1)].as_string()  # the new status of a {"status": [old, new]} change
+    opened = action.in_(("case_opened", "recorded_offline"))
+    unit_opened = details[("unit",)].as_string()
+    unit_moved = details[("changes", "unit_code", 1)].as_string()
+    routed = (opened & unit_opened.is_not(None) & (unit_opened != triage_unit)) | (
+        (action == "reassigned") & unit_moved.is_not(None) & (unit_moved != triage_unit))
+    steps = {"register": opened, "route": routed,
+             "acknowledge": (action == "replied") | (status == "acknowledged"), "act": status == "in_progress",
+             "answer": status.in_(ANSWERED_STATUSES), "close": status == "closed"}
+    earliest = [func.min(when((condition, AuditEvent.at))).label(step) for step, condition in steps.items()]
     ids = [row.id for row in rows]
     for chunk in (ids[i:i + 5000] for i in range(0, len(ids), 5000)):
-        events = session.execute(select(AuditEvent.case_id, AuditEvent.action, AuditEvent.at, AuditEvent.details)
-                                 .where(AuditEvent.case_id.in_(chunk)).order_by(AuditEvent.at, AuditEvent.id))
-        for case_id, action, at, details in events:
-            details = details or {}
-            status = _new_status(details)
-            if action in ("case_opened", "recorded_offline"):
-                first(case_id, "register", at)
-                if details.get("unit") and details.get("unit") != triage_unit:
-                    first(case_id, "route", at)
-            elif action == "reassigned":
-                unit = (details.get("changes", {}).get("unit_code") or [None, None])[1]
-                if unit and unit != triage_unit:
-                    first(case_id, "route", at)
-            if action == "replied" or status == "acknowledged":
-                first(case_id, "acknowledge", at)
-            if status == "in_progress":
-                first(case_id, "act", at)
-            if status in ANSWERED_STATUSES:
-                first(case_id, "answer", at)
-            if status == "closed":
-                first(case_id, "close", at)
+        for row in session.execute(select(AuditEvent.case_id, *earliest).where(AuditEvent.case_id.in_(chunk))
+                                   .group_by(AuditEvent.case_id)):
+            for step in steps:
+                first(row.case_id, step, getattr(row, step))
     for row in rows:  # older cases (imported history) show their steps in the case's own timestamps
         mine = moments[row.id]
         first(row.id, "receive", row.created_at)

@@ -61,18 +61,25 @@ class ReportProgress(BaseModel):
     error: str | None = None
 
 
-def _lookup(session: Session, *, user: User, fiscal_year: int, format: str) -> tuple[str, bytes | None]:
-    """The data version now, and the kept body of this reader's report in this format if it is of that version."""
-    version = cache.data_version(session, fiscal_year=fiscal_year, now=utcnow())
-    return version, cache.cached(session, key=cache.cache_key(fiscal_year=fiscal_year, user=user, format=format),
-                                 version=version)
+def _lookup(session: Session, runtime: Runtime, *, user: User, fiscal_year: int,
+            format: str) -> tuple[str, bytes | None]:
+    """The data version now, and the kept body of this reader's report in this format if it is of that version.
+    The request's read transaction ends here: it is not held open while a build runs (SQLite's WAL could not be
+    checkpointed past it, PostgreSQL's vacuum could not pass its snapshot)."""
+    try:
+        version = cache.data_version(session, agency=runtime.agency, fiscal_year=fiscal_year, now=utcnow())
+        return version, cache.cached(session, key=cache.cache_key(fiscal_year=fiscal_year, user=user, format=format),
+                                     version=version)
+    finally:
+        session.rollback()
 
 
 async def _body(session: Session, runtime: Runtime, *, user: User, fiscal_year: int, format: str = cache.JSON,
                 render: Any = None, wait: float | None = None) -> bytes | None:
     """The report's body in this format: kept, or built in the report pool while the event loop serves others.
     With `wait`, None when the build takes longer than that (it goes on; the page polls its progress)."""
-    version, body = await run_in_threadpool(_lookup, session, user=user, fiscal_year=fiscal_year, format=format)
+    version, body = await run_in_threadpool(_lookup, session, runtime, user=user, fiscal_year=fiscal_year,
+                                            format=format)
     if body is not None:
         return body
     future = cache.start_build(runtime.db, agency=runtime.agency, calendar=runtime.calendar, user=user,
@@ -129,13 +136,14 @@ async def pmqa_api(runtime: RuntimeDep, session: ReadSessionDep, user: CurrentUs
 
 @router.get("/api/reports/pmqa/progress", response_model=ReportProgress,
             summary="How far the build of the reader's PMQA report for a fiscal year is")
-def pmqa_progress(session: ReadSessionDep, user: CurrentUser, fiscal_year: str | None = None) -> ReportProgress:
+def pmqa_progress(runtime: RuntimeDep, session: ReadSessionDep, user: CurrentUser,
+                  fiscal_year: str | None = None) -> ReportProgress:
     """The stage and percent the report page shows while its report is being built."""
     try:
         year = parse_fiscal_year(fiscal_year, now=utcnow())
     except ReportYearError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-    version, body = _lookup(session, user=user, fiscal_year=year, format=cache.JSON)
+    version, body = _lookup(session, runtime, user=user, fiscal_year=year, format=cache.JSON)
     if body is not None:
         return ReportProgress(fiscal_year=year, status="ready", stage="จัดทำรายงานแล้ว", percent=100)
     state = cache.build_state(session, key=cache.cache_key(fiscal_year=year, user=user))

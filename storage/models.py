@@ -111,7 +111,9 @@ class Case(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     topics: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)  # the report facts follow changes
+    # every change stamps it (the ORM sets it on any UPDATE that does not set it itself): the report facts and the
+    # inbox's polling follow changes by it
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     respond_due_at: Mapped[dt.datetime] = mapped_column()
     due_at: Mapped[dt.datetime] = mapped_column(index=True)
     first_response_at: Mapped[dt.datetime | None] = mapped_column()

@@ -86,7 +86,7 @@ def test_a_build_tells_its_progress_and_a_failure_is_said_in_thai(db: Database) 
         raise ValueError("renderer broke")
 
     with db.session() as session:
-        version = cache.data_version(session, fiscal_year=2569, now=NOW)
+        version = cache.data_version(session, agency=AGENCY, fiscal_year=2569, now=NOW)
     future = cache.start_build(db, agency=AGENCY, calendar=CALENDAR, user=admin, fiscal_year=2569, version=version,
                                format="pdf", render=broken)
     with pytest.raises(ValueError):
