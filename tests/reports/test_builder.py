@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -23,21 +21,12 @@ from reports.builder import (
 from reports.tables import build_tables, check_report
 from storage.db import Database
 from storage.models import Case
-from tests.reports.helpers import migrated, user
+from tests.reports.helpers import user
 from places.models import CaseMerge
-from tests.reports.seed import CASES, CITIZEN_NAME, CITIZEN_PHONE, PIN, Spec, bkk, seed, store_case
+from tests.reports.seed import CASES, CITIZEN_NAME, CITIZEN_PHONE, PIN, Spec, bkk, store_case
 
 AGENCY = load_agency_config(DEFAULT_AGENCY_CONFIG)
 NOW = bkk(2026, 11, 20, 10)  # fiscal year 2569 is over; 2570 has begun
-
-
-@pytest.fixture
-def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
-    database = migrated(backend, tmp_path=tmp_path, request=request)
-    with database.session() as session:
-        seed(session)
-    yield database
-    database.dispose()
 
 
 def report(db: Database, email: str, year: int = 2569) -> dict:

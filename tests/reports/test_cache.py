@@ -16,7 +16,7 @@ from storage.db import Database
 from storage.models import Case
 from tests.reports.helpers import user
 from tests.reports.seed import Spec, bkk, store_case
-from tests.reports.test_builder import AGENCY, NOW, db  # noqa: F401 — db: the seeded database, on both backends
+from tests.reports.test_builder import AGENCY, NOW
 
 CALENDAR = WorkingCalendar()
 

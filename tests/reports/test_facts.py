@@ -27,7 +27,7 @@ from storage.db import Database
 from storage.models import AgencyHoliday, AuditEvent, Case, utcnow
 from tests.reports.helpers import user
 from tests.reports.seed import bkk
-from tests.reports.test_builder import AGENCY, NOW, db  # noqa: F401 — db: the seeded database, on both backends
+from tests.reports.test_builder import AGENCY, NOW
 
 CALENDAR = WorkingCalendar()
 
