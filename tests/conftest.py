@@ -54,7 +54,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     For `make test`'s two workers (pytest-xdist, `--dist loadgroup`): the tests sharing a module-scoped fixture (a
     browser, an evaluation, a seeded database) or a costly session fixture are one group, built once in one worker;
-    and the integration tier runs first, so the long tests start early and the short ones fill in at the end.
+    and the integration tier and the tests of the trained model (its evaluation, `fangsiang serve` in a process) run
+    first, so the long tests start early and the short ones fill in at the end.
     """
     for item in items:
         if LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
@@ -62,7 +63,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         group = _shared_fixture_group(item)
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: item.get_closest_marker("live") is None)  # stable: the order within a tier is kept
+    items.sort(key=lambda item: item.get_closest_marker("live") is None  # stable: the order within each is kept
+               and "trained_model_dir" not in getattr(item, "fixturenames", ()))
 
 
 def _shared_fixture_group(item: pytest.Item) -> str | None:
