@@ -45,7 +45,7 @@ LIVE_FIXTURES = {"make_server", "live_server"}
 
 
 # Session fixtures too costly to build in each pytest-xdist worker: the tests using one run in one worker.
-SHARED_SESSION_FIXTURES = ("small_model_dir",)
+SHARED_SESSION_FIXTURES = ("small_model_dir", "cached_embed")
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the xdist_group marks
