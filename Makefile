@@ -10,8 +10,13 @@ PORT   ?= 8000
 run: install  ## install and run the service on the embedded default (SQLite, in-process queue, no accounts needed)
 	$(BIN)/fangsiang serve --host $(HOST) --port $(PORT)
 
+# Two pytest-xdist workers: most live tests wait on servers, subprocesses and the browser, so two share the machine's
+# cores well. Tests sharing a module's fixture stay in one worker (tests/conftest.py); worker gwN uses the Redis
+# database N below FANGSIANG_TEST_REDIS's (db 15, 14 by default). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+
 test: install-test browser  ## install and run every test (needs PostgreSQL and Redis on localhost)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -23,16 +24,60 @@ from tests.support.stubs import PlatformStub
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get("FANGSIANG_TEST_POSTGRES", "postgresql://root@127.0.0.1:5432/test")
-REDIS_TEST_URL = os.environ.get("FANGSIANG_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+def _worker_redis_url(url: str) -> str:
+    """The Redis database of this test process: the given one (db 15 by default), and under pytest-xdist (`make
+    test` runs two workers) worker gwN uses the database N below it, so parallel workers never flush each other's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) - int(worker[2:])
+    if database < 0:
+        raise RuntimeError(f"no Redis database left for xdist worker {worker} below {url}")
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+REDIS_TEST_URL = _worker_redis_url(os.environ.get("FANGSIANG_TEST_REDIS", "redis://127.0.0.1:6379/15"))
 BACKENDS = ("sqlite", "postgres")
 LIVE_FIXTURES = {"make_server", "live_server"}
 
 
+# Session fixtures too costly to build in each pytest-xdist worker: the tests using one run in one worker.
+SHARED_SESSION_FIXTURES = ("small_model_dir", "cached_embed")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that start the service are the integration tier (`-m live`); the rest need no server (`-m "not live"`)."""
+    """Tests that start the service are the integration tier (`-m live`); the rest need no server (`-m "not live"`).
+
+    For `make test`'s two workers (pytest-xdist, `--dist loadgroup`): the tests sharing a module-scoped fixture (a
+    browser, an evaluation, a seeded database) or a costly session fixture are one group, built once in one worker;
+    and the integration tier and the tests of the trained model (its evaluation, `fangsiang serve` in a process) run
+    first, so the long tests start early and the short ones fill in at the end.
+    """
     for item in items:
         if LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.live)
+        group = _shared_fixture_group(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: item.get_closest_marker("live") is None  # stable: the order within each is kept
+               and "trained_model_dir" not in getattr(item, "fixturenames", ()))
+
+
+def _shared_fixture_group(item: pytest.Item) -> str | None:
+    """The xdist group of a test that uses a fixture built once for several tests, or None."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    for name in SHARED_SESSION_FIXTURES:
+        if name in info.names_closure:
+            return name
+    if any(definitions[-1].scope in ("package", "module", "class") for definitions in info.name2fixturedefs.values()):
+        return item.nodeid.split("::")[0]
+    return None
 
 
 @pytest.fixture

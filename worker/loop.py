@@ -62,6 +62,7 @@ class Worker:
         self.sweep_seconds = sweep_seconds
         self.escalate_seconds = escalate_seconds
         self._stop = threading.Event()
+        self._outbox_due = threading.Event()  # set when this worker queued a reply: the outbox sends it at once
         self._threads: list[threading.Thread] = []
         self.ready = threading.Event()
 
@@ -78,6 +79,7 @@ class Worker:
         """Ask the loops to finish without waiting: no new message is taken, the one in hand is finished and the
         rest of the batch given back; the outbox, the sweep and the jobs end at their next check."""
         self._stop.set()
+        self._outbox_due.set()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Ask the loops to finish and wait for them, `timeout` seconds in all (the threads are daemons)."""
@@ -147,15 +149,18 @@ class Worker:
                     outcome = "failed"
                 else:
                     done.append(delivery)
+                    self._outbox_due.set()  # its answer (if any) is committed: send it now, not at the next poll
                 metrics.MESSAGES_PROCESSED.labels(outcome=outcome).inc()
                 metrics.PROCESSING_SECONDS.observe(time.perf_counter() - started)
             queue.ack(done)
 
     def _outbox_loop(self) -> None:
-        """Send due outbox messages until stopped."""
+        """Send due outbox messages until stopped: at once when this worker has processed a message, else every
+        poll (replies written elsewhere: officers in the web app, retries with backoff)."""
         while not self._stop.is_set():
+            self._outbox_due.clear()  # cleared before reading: a message processed from now on wakes the wait below
             if self.dispatch_outbox() == 0:
-                self._stop.wait(self.poll_seconds)
+                self._outbox_due.wait(self.poll_seconds)
 
     def _sweep_loop(self) -> None:
         """Once the worker is ready, requeue messages stored but not queued: at once (what a restart left in the

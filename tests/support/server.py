@@ -29,10 +29,15 @@ class LiveServer:
     def __init__(self, settings: Settings, *, run_worker: bool = True) -> None:
         self.settings = settings
         self.app = create_app(settings, run_worker=run_worker)
-        self.port = free_port()
+        # The port is bound here and handed to uvicorn, never released in between: tests in parallel processes
+        # (pytest-xdist) cannot be given the same port.
+        self._socket = socket.socket()
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
         self._server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
                                                      lifespan="on", timeout_graceful_shutdown=2))
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
         self.client = httpx.Client(base_url=self.url, timeout=30)
 
     @property
@@ -63,6 +68,7 @@ class LiveServer:
         self.client.close()
         self._server.should_exit = True
         self._thread.join(30)
+        self._socket.close()
 
     # Playing the platforms -------------------------------------------------------------------------------------
     def post_line(self, *events: dict[str, Any], body: bytes | None = None, signature: str | None = None,
