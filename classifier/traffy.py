@@ -15,6 +15,7 @@ from . import data
 from .features import FeatureSpace, prepare
 from .routing import RoutingCalibration
 
+ROUTING_FOLDS = 5
 CURVE_TARGETS = (0.85, 0.88, 0.90, 0.91, 0.92, 0.93, 0.94, 0.95, 0.97)
 
 
@@ -49,7 +50,7 @@ def routing_report(*, target_precisions: tuple[float, ...] = (0.93, 0.95), seed:
     held = [row for row in held_rows if row["units"]]
     space = FeatureSpace()
     X = space.fit_transform(prepare([text for text, _ in train]))
-    head, calibration = fit_router(X, [label for _, label in train], seed=seed)
+    head, calibration = fit_router(X, [label for _, label in train], seed=seed, folds=ROUTING_FOLDS)
     held_proba = head.proba(space.transform(prepare([row["text"] for row in held])))
     held_cal = RoutingCalibration.from_oof(held_proba, list(head.classes), [row["units"] for row in held])
     report = {

@@ -57,14 +57,8 @@ COMPLAINT_BIAS_GRID = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 UNSURE_GRID = (0.9, 0.8, 0.7, 0.6, 0.5)
 UNSURE_TOLERANCE = 0.003
 MIN_FEATURE_ROWS = 3  # a head learns weights only for features that at least this many of its training rows use
-CV_FOLDS = 3  # complaint-bias folds (the router uses router_folds_for)
+CV_FOLDS = 3  # complaint-bias folds (the router uses ROUTER_FOLDS)
 ROUTER_FOLDS = 5
-# A small register (an agency's first history export, Traffy's 600 reports) calibrates with more folds: each fold's
-# router then learns from 90 % of the reports instead of 80 %, closer to the final router, whose confidences the
-# threshold is applied to (with 5 folds the Traffy calibration sent 21 % to triage for a 0.93 target and the held-out
-# reports were routed at 0.975: too careful). Larger registers keep 5 (the extra folds cost training time there).
-SMALL_REGISTER_ROWS = 2000
-SMALL_REGISTER_FOLDS = 10
 # Sample weight of the weakly labelled citizen messages (data.DOMAIN_SENTIMENT) in the sentiment training set,
 # relative to 1.0 for a Wisesight row (chosen with `python -m classifier.tuning`, see README).
 DOMAIN_SENTIMENT_WEIGHT = 0.5
@@ -249,17 +243,11 @@ def _multilabel_head(X: sp.csr_matrix, unit_sets: Sequence[Sequence[str]], class
     return LinearHead(tuple(classes), coef, intercept, kind="multilabel")
 
 
-def router_folds_for(n_rows: int) -> int:
-    """Calibration folds for a register of n_rows reports (SMALL_REGISTER_FOLDS when it is small)."""
-    return SMALL_REGISTER_FOLDS if n_rows < SMALL_REGISTER_ROWS else ROUTER_FOLDS
-
-
 def fit_router(
-    X: sp.csr_matrix, labels: Sequence[str], *, seed: int = 0, folds: int | None = None,
+    X: sp.csr_matrix, labels: Sequence[str], *, seed: int = 0, folds: int = ROUTER_FOLDS,
     tick: Callable[[float], None] | None = None,
 ) -> tuple[LinearHead, RoutingCalibration | None]:
-    """The unit router and its calibration (out-of-fold confidences) from register labels (folds: None for
-    router_folds_for the register's size).
+    """The unit router and its calibration (out-of-fold confidences) from register labels.
 
     A label may name several units ("ถนน|ทางเท้า", data.UNIT_SEPARATOR): then the router learns each unit on its own
     (multi-label) and a routed case is right when its unit is any of the case's units. Otherwise: a class-balanced
@@ -267,7 +255,7 @@ def fit_router(
     """
     unit_sets = [data.split_units(label) for label in labels]
     primary = [units[0] for units in unit_sets]
-    split = _cv_folds(primary, seed, n_splits=router_folds_for(len(labels)) if folds is None else folds)
+    split = _cv_folds(primary, seed, n_splits=folds)
     if not any(len(units) > 1 for units in unit_sets):
         classes = sorted(set(primary))
         head = _fit_head(X, primary, ROUTER_C, balanced=True)
@@ -465,15 +453,14 @@ def train(
     use_embeddings: bool = True,
     progress: Progress | None = None,
     intent_folds: int = CV_FOLDS,
-    router_folds: int | None = None,
+    router_folds: int = ROUTER_FOLDS,
 ) -> dict:
     """Train sentiment, intent and router heads into model_dir; return a small report dict.
 
     triage_unit is never learnt as a routing label (it is where low-confidence routing goes). progress, when
     given, is called as progress(stage, fraction_done, seconds_left_or_None). intent_folds and router_folds
     are the cross-validation folds for the complaint bias and the routing calibration (fewer: faster, coarser;
-    0: no bias, no calibration — the router then uses DEFAULT_ROUTING_THRESHOLD; router_folds None: by the
-    register's size, router_folds_for).
+    0: no bias, no calibration — the router then uses DEFAULT_ROUTING_THRESHOLD).
     """
     track = _Tracker(progress, STAGES)
     model_dir = Path(model_dir)
@@ -523,7 +510,7 @@ def _train_heads(
     model_dir: Path, *, track: _Tracker, embeddings: "_Embeddings | None", sent_rows: list[dict],
     intent_rows: list[dict], n_bundled: int, extra: list[dict], router_pairs: list[tuple[str, str]],
     router_source: str, router_csv: Path | None, seed: int, max_sentiment_examples: int | None, intent_folds: int,
-    router_folds: int | None,
+    router_folds: int,
 ) -> dict:
     """train's stages after reading the data: the heads, then the saved bundle and its metadata."""
     track.start("features")

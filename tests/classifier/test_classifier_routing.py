@@ -72,7 +72,7 @@ def test_router_csv_evaluation(register_csv: Path) -> None:
 def test_train_with_register_calibrates_threshold(register_csv: Path, tmp_path: Path) -> None:
     report = train(tmp_path / "m", router_csv=register_csv, text_column="รายละเอียด",
                    label_column="หน่วยงานที่รับผิดชอบ", max_sentiment_examples=SMALL, use_embeddings=False,
-                   intent_folds=0)  # the router keeps its calibration folds (10: a register under 2,000 rows)
+                   intent_folds=0)  # the router keeps its 5 calibration folds
     assert len(report["units"]) == 20
     summary = report["routing_calibration"]
     assert summary["n"] == 1200 and summary["calibrated"]["precision"] >= 0.95

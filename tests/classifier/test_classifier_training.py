@@ -132,11 +132,3 @@ def test_decision_rule_reaches_real_report_recall_without_dropping_the_other_int
                         (pred[written_other] == truth[written_other]).mean() >= OTHER_INTENTS_FLOOR:
                     assert (pred[real] == 0).mean() <= oof["real_complaint_recall"] + 1e-4
 
-
-def test_small_registers_calibrate_with_more_folds() -> None:
-    """An agency's first history export (Traffy's 600 reports) calibrates with 10 folds; the bundled 3,011 rows
-    keep 5 (no extra training time at first start)."""
-    from classifier.training import ROUTER_FOLDS, SMALL_REGISTER_FOLDS, router_folds_for
-
-    assert router_folds_for(600) == SMALL_REGISTER_FOLDS == 10
-    assert router_folds_for(3011) == ROUTER_FOLDS == 5
