@@ -47,6 +47,33 @@ def _binary(truth: Sequence[bool], predicted: Sequence[bool]) -> dict:
     }
 
 
+# Who wrote each evaluation set: figures on text the project's authors wrote (labelled by them) say less about real
+# citizens than figures on text nobody here wrote (Wisesight posts, Traffy Fondue reports). Every section of
+# `fangsiang evaluate` carries its origin.
+WRITTEN = "data the project wrote"
+REAL = "real data nobody here wrote"
+ORIGIN: dict[str, str] = {
+    "sentiment": REAL,  # Wisesight held-out posts
+    "sentiment_baseline": REAL,
+    "traffy_intent": REAL,
+    "traffy_dissatisfaction": REAL,
+    "traffy_routing": REAL,
+    "traffy_names": REAL,  # real Traffy reports; the names in them were marked here
+    "sentiment_domain": WRITTEN,  # intents/test.jsonl
+    "intent": WRITTEN,
+    "intent_reports": WRITTEN,  # test_reports.jsonl: real-style, but written here
+    "unit": WRITTEN,
+    "dissatisfaction": WRITTEN,
+    "priority": WRITTEN,
+    "variants": WRITTEN,  # privacy/variants.txt
+}
+
+
+def origin_tag(key: str) -> str:
+    """"[real data nobody here wrote]" or "[data the project wrote]" for a report section."""
+    return f"[{ORIGIN[key]}]" if key in ORIGIN else ""
+
+
 SARCASM_CUES = ("ขอบคุณ", "ขอบพระคุณ", "ชื่นชม", "ชม", "เก่ง", "สุดยอด", "เยี่ยม", "ประทับใจ", "ปรบมือ", "thank")
 
 
@@ -109,7 +136,7 @@ def evaluate(model_dir: Path, *, classifier: Classifier | None = None, baselines
     """
     clf = classifier or Classifier.load(Path(model_dir))
     ws_train, held_out = data.wisesight_split()
-    report: dict = {"model_version": clf.version, "embeddings": clf.uses_embeddings}
+    report: dict = {"model_version": clf.version, "embeddings": clf.uses_embeddings, "origins": dict(ORIGIN)}
     labels = [r["label"] for r in held_out]
     ws_preds = clf.classify_many([r["text"] for r in held_out])
     report["sentiment"] = head_report(labels, [p.sentiment for p in ws_preds], SENTIMENTS)
@@ -260,13 +287,15 @@ def _fmt(value: float | None) -> str:
 
 def format_report(report: dict) -> str:
     """Human-readable tables for an evaluate() report."""
-    lines = [f"model {report.get('model_version', '?')}"]
+    lines = [f"model {report.get('model_version', '?')}",
+             f"each section says whose text it measures: [{REAL}] (Wisesight posts, Traffy Fondue reports) or "
+             f"[{WRITTEN}] (classifier/data/intents, urgency, privacy)"]
     for head in ("sentiment", "sentiment_domain", "intent", "intent_reports", "traffy_intent", "unit"):
         rep = report.get(head)
         if not rep:
             continue
         lines.append("")
-        lines.append(f"== {head} — {rep.get('split', '')} — n={rep['n']}")
+        lines.append(f"== {head} {origin_tag(head)} — {rep.get('split', '')} — n={rep['n']}")
         lines.append(f"accuracy {_fmt(rep['accuracy'])}   macro-F1 {_fmt(rep['macro_f1'])}")
         if head.startswith("intent"):
             lines.append(f"complaint recall {_fmt(rep.get('complaint_recall'))}   "
@@ -297,7 +326,8 @@ def format_report(report: dict) -> str:
         rep = report.get(key)
         if rep:
             lines.append("")
-            lines.append(f"== {title} — {rep.get('split', '')} — n={rep['n']}, positives {rep['positives']}")
+            lines.append(f"== {title} {origin_tag(key)} — {rep.get('split', '')} — n={rep['n']}, "
+                         f"positives {rep['positives']}")
             lines.append(f"precision {_fmt(rep['precision'])}   recall {_fmt(rep['recall'])}")
             if key == "dissatisfaction":
                 lines.append(f"sarcastic thanks recall {_fmt(rep.get('sarcastic_thanks_recall'))} "
@@ -310,13 +340,14 @@ def _real_data_lines(report: dict) -> list[str]:
     lines: list[str] = []
     sent, base = report.get("sentiment"), report.get("sentiment_baseline")
     if sent and base:
-        lines += ["", "== sentiment against a plain baseline (Wisesight held-out, same split)",
+        lines += ["", f"== sentiment against a plain baseline {origin_tag('sentiment')} (Wisesight held-out, same split)",
                   f"shipped (`classify`): accuracy {_fmt(sent['accuracy'])}   macro-F1 {_fmt(sent['macro_f1'])}   "
                   f"(sentiment head alone {_fmt(sent.get('head_alone_accuracy'))})",
                   f"{base['split']}: accuracy {_fmt(base['accuracy'])}   macro-F1 {_fmt(base['macro_f1'])}"]
     dis = report.get("traffy_dissatisfaction")
     if dis:
-        lines += ["", f"== dissatisfaction on real reports — {dis['split']} — n={dis['n']}",
+        lines += ["", f"== dissatisfaction on real reports {origin_tag('traffy_dissatisfaction')} — {dis['split']} — "
+                  f"n={dis['n']}",
                   f"shipped: recall {_fmt(dis['recall'])}"
                   + (f"   plain baseline: {_fmt(base['traffy_dissatisfied_recall'])}" if base else "")]
     missed = report.get("traffy_missed_complaints")
@@ -402,7 +433,8 @@ def format_masking_report(report: dict) -> list[str]:
         if not rep:
             continue
         kinds = "   ".join(f"{k} {v['recall']:.3f} (n={v['n']})" for k, v in rep["per_kind"].items())
-        lines += ["", f"== {title} — {rep['split']} — {rep['n_messages']} messages, {rep['n_spans']} spans",
+        lines += ["", f"== {title} {origin_tag(key)} — {rep['split']} — {rep['n_messages']} messages, "
+                  f"{rep['n_spans']} spans",
                   f"recall {_fmt(rep['recall'])}   kept untouched {rep['kept']}/{rep['keep']}", kinds]
         lines += [f"  missed {m}" for m in rep["missed"][:10]]
     return lines

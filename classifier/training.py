@@ -39,15 +39,16 @@ from .prediction import DEFAULT_TRIAGE_UNIT, INTENTS
 from .routing import RoutingCalibration
 from .text import default_engine, mask_personal_data
 
-CODE_VERSION = "7"  # bump when training code changes what a model predicts
+CODE_VERSION = "8"  # bump when training code changes what a model predicts
 SENTIMENT_C = 1.0
 INTENT_C = 10.0
 ROUTER_C = 10.0
 ROUTER_MULTILABEL_C = 10.0  # per-unit regressions of a multi-unit register (no class balancing: calibrated odds)
-EMBEDDING_SCALE = 2.0  # weight of the e5 vector beside TF-IDF rows (both L2-normalised) in the intent head
+EMBEDDING_SCALE = 4.0  # weight of the e5 vector beside TF-IDF rows (both L2-normalised) in the intent head (README)
 COMPLAINT_RECALL_TARGET = 0.95
-# Out-of-fold complaint recall wanted on the real (Traffy) training reports, and the out-of-fold accuracy on the
-# project's written non-complaint rows that reaching it may not cost (issue 19's goals, measured on training folds).
+# Issue 19's goals, measured on training folds: complaint recall on the real (Traffy) reports (the decision rule
+# now takes as much of it as the floor allows; this is the least it must reach) and the out-of-fold accuracy on
+# the project's written non-complaint rows that it may not cost.
 REAL_COMPLAINT_RECALL_TARGET = 0.97
 OTHER_INTENTS_FLOOR = 0.90
 COMPLAINT_BIAS_GRID = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
@@ -294,11 +295,13 @@ def _decision_rule(y: Sequence[str], real: np.ndarray, oof_plain: np.ndarray, oo
                    classes: Sequence[str]) -> dict:
     """Complaint biases of both heads and the certainty below which e5 decides, from out-of-fold probabilities.
 
-    The decision is simulated as shipped (word model where sure, e5 head elsewhere). Wanted: complaint recall
-    >= COMPLAINT_RECALL_TARGET on every row and >= REAL_COMPLAINT_RECALL_TARGET on the real reports, with the
-    written non-complaint rows still >= OTHER_INTENTS_FLOOR right. Among the rules that reach it (or, when none
-    does, those that keep the floor and come closest on the real reports) the best on the non-complaint rows wins;
-    within UNSURE_TOLERANCE of it, the one that embeds fewest messages, then the smallest biases.
+    The decision is simulated as shipped (word model where sure, e5 head elsewhere). Among the rules with
+    complaint recall >= COMPLAINT_RECALL_TARGET on every row and the written non-complaint rows still
+    >= OTHER_INTENTS_FLOOR right, the one with the highest complaint recall on the real reports wins (issue 19:
+    the other intents' 0.90 is a floor, real complaints found is what is wanted; stopping at
+    REAL_COMPLAINT_RECALL_TARGET out of fold left the held-out reports at 0.961), then the best on the
+    non-complaint rows within UNSURE_TOLERANCE, then the one that embeds fewest messages, then the smallest biases.
+    When no rule keeps the floor: recall on every row first, as before.
     """
     if "complaint" not in classes or not oof_plain.any():
         return {"plain_bias": 1.0, "embedding_bias": 1.0, "unsure_below": UNSURE_GRID[0], "oof": None}
@@ -324,10 +327,10 @@ def _decision_rule(y: Sequence[str], real: np.ndarray, oof_plain: np.ndarray, oo
                 })
     keep = [k for k in candidates if k["complaint_recall"] >= COMPLAINT_RECALL_TARGET
             and k["other_intents_accuracy"] >= OTHER_INTENTS_FLOOR]
-    reach = [k for k in keep if k["real_complaint_recall"] >= REAL_COMPLAINT_RECALL_TARGET]
-    if not reach and keep:
-        closest = max(k["real_complaint_recall"] for k in keep)
-        reach = [k for k in keep if k["real_complaint_recall"] >= closest]
+    reach = []
+    if keep:
+        most = max(k["real_complaint_recall"] for k in keep)
+        reach = [k for k in keep if k["real_complaint_recall"] >= most]
     if not reach:  # nothing keeps the floor: the old rule, recall on every row first
         reach = [k for k in candidates if k["complaint_recall"] >= COMPLAINT_RECALL_TARGET] or candidates
     best = max(k["other_intents_accuracy"] for k in reach)

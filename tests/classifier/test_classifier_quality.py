@@ -25,10 +25,11 @@ def test_complaints_in_real_style_reports(report: dict) -> None:
 
 
 def test_other_intents_hold_on_project_test_split(report: dict) -> None:
-    """The old model: accuracy 0.91, 0.87 on the non-complaint intents, complaint recall 0.985."""
+    """Measured: accuracy 0.932, 0.9085 on the non-complaint intents, complaint recall 0.977 (issue 19 goal: the
+    other intents >= 0.90)."""
     intent = report["intent"]
-    assert intent["accuracy"] >= 0.91
-    assert intent["other_intents_accuracy"] >= 0.87
+    assert intent["accuracy"] >= 0.92
+    assert intent["other_intents_accuracy"] >= 0.90
     assert intent["complaint_recall"] >= 0.95
 
 
@@ -88,7 +89,7 @@ def test_bulk_mode_embeds_only_where_the_word_model_is_unsure(full_model: Classi
 
 
 def test_shipped_sentiment_beats_a_plain_baseline_retrained_in_the_same_run(report: dict) -> None:
-    # Measured: shipped 0.718 accuracy / 0.571 macro-F1; plain TF-IDF + LR 0.711 / 0.533 (Wisesight held-out).
+    # Measured: shipped 0.714 accuracy / 0.569 macro-F1; plain TF-IDF + LR 0.711 / 0.533 (Wisesight held-out).
     shipped, plain = report["sentiment"], report["sentiment_baseline"]
     assert shipped["accuracy"] >= plain["accuracy"] and shipped["macro_f1"] >= plain["macro_f1"]
     assert shipped["accuracy"] >= 0.71
@@ -97,11 +98,11 @@ def test_shipped_sentiment_beats_a_plain_baseline_retrained_in_the_same_run(repo
 
 
 def test_real_traffy_reports_are_complaints_and_dissatisfied(report: dict) -> None:
-    # Measured: complaint recall 0.9614 on the 259 held-out real complaints (out-of-fold rule); dissatisfied 0.950.
+    # Measured: complaint recall 0.9730 on the 259 held-out real complaints (7 missed); dissatisfied 0.958.
     traffy = report["traffy_intent"]
     assert traffy["n"] >= 250
-    assert traffy["complaint_recall"] >= 0.95
-    assert report["traffy_dissatisfaction"]["recall"] >= 0.93
+    assert traffy["complaint_recall"] >= 0.965
+    assert report["traffy_dissatisfaction"]["recall"] >= 0.94
     assert report["sentiment_baseline"]["traffy_dissatisfied_recall"] < report["traffy_dissatisfaction"]["recall"]
 
 
@@ -130,5 +131,20 @@ def test_masking_recall_is_reported_on_variants_and_traffy_names(report: dict) -
 def test_evaluation_prints_every_figure_with_its_data(report: dict) -> None:
     text = format_report(report)
     for needle in ("plain TF-IDF", "traffy/reports.jsonl held-out", "routing on real reports", "held-out curve",
-                   "masking, written variants", "masking, names in Traffy reports", "dissatisfaction on real reports"):
+                   "masking, written variants", "masking, names in Traffy reports", "dissatisfaction on real reports",
+                   "out-of-fold 70 %: to triage"):
         assert needle in text, needle
+
+
+def test_evaluation_says_whose_text_each_figure_is_on(report: dict) -> None:
+    """Figures on text the project wrote are told apart from figures on real text nobody here wrote."""
+    from classifier.evaluation import REAL, WRITTEN
+
+    text = format_report(report)
+    headers = [line for line in text.splitlines() if line.startswith("== ")]
+    assert headers and all(f"[{REAL}]" in line or f"[{WRITTEN}]" in line for line in headers), headers
+    for real in ("== traffy_intent", "== routing on real reports", "== dissatisfaction on real reports",
+                 "== sentiment —", "== sentiment against a plain baseline"):
+        assert any(line.startswith(real.rstrip(" —")) and f"[{REAL}]" in line for line in headers), real
+    for written in ("== intent ", "== intent_reports", "== unit", "== priority urgent"):
+        assert any(line.startswith(written) and f"[{WRITTEN}]" in line for line in headers), written

@@ -119,3 +119,16 @@ def test_decision_rule_reaches_real_report_recall_without_dropping_the_other_int
     pred, embedded = _decisions(plain, emb, classes, rule["plain_bias"], rule["embedding_bias"], rule["unsure_below"])
     assert embedded.mean() == oof["embedded"] < 0.5
     assert _decision_rule(y, real, np.zeros((300, 5)), None, classes)["plain_bias"] == 1.0  # no folds: no bias
+    # No rule that keeps the floors finds more of the real complaints than the one chosen.
+    from classifier.training import COMPLAINT_BIAS_GRID, COMPLAINT_RECALL_TARGET, UNSURE_GRID
+
+    truth = np.asarray([classes.index(label) for label in y])
+    written_other = (truth != 0) & ~real
+    for unsure in UNSURE_GRID:
+        for plain_bias in COMPLAINT_BIAS_GRID:
+            for emb_bias in COMPLAINT_BIAS_GRID:
+                pred, _ = _decisions(plain, emb, classes, plain_bias, emb_bias, unsure)
+                if (pred[truth == 0] == 0).mean() >= COMPLAINT_RECALL_TARGET and \
+                        (pred[written_other] == truth[written_other]).mean() >= OTHER_INTENTS_FLOOR:
+                    assert (pred[real] == 0).mean() <= oof["real_complaint_recall"] + 1e-4
+
