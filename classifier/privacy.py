@@ -616,12 +616,9 @@ def _ner_person_after_title(shadow: str, title_start: int, title_end: int) -> tu
 _ELONGATED_RE = re.compile(r"(.)\1\1")
 
 
-def _ner_person_after_weak_title(shadow: str, title_start: int, title_end: int) -> tuple[int, int] | None:
-    """The word after a kinship or role title (ประธาน, ป้า, เจ๊...) when the NER model reads all of it as a person
-    and it is no dictionary or everyday word (ประธาน สุพงค์: a name spelt outside PyThaiNLP's name lists).
-
-    The cue is the title: over whole reports the model calls road names and phrases persons too (236 PERSON
-    tags in the 876 Traffy reports, most of them no one), so it is asked only here."""
+def _weak_title_word(shadow: str, title_end: int) -> re.Match[str] | None:
+    """The word after a kinship or role title worth asking the NER model about: one Thai word, no dictionary or
+    everyday word, not the tail of a stretched one (น้าาาา) or chat (แซ่บบบ); None otherwise (the cheap checks)."""
     start = _SPACES_RE.match(shadow, title_end).end()
     run = _THAI_WORD_RE.match(shadow, start, start + _LONGEST_RUN)
     if not run or run.end() - start > _FAMILY_NAME_MAX or (run.end() < len(shadow) and shadow[run.end()].isalnum()):
@@ -629,10 +626,21 @@ def _ner_person_after_weak_title(shadow: str, title_start: int, title_end: int) 
     word, lexicon = run.group(0), _lexicon()
     if (len(word) < 3 or word in lexicon.dictionary or word in lexicon.common or not _WORD_START_RE.match(word)
             or _ELONGATED_RE.search(word)):
-        return None  # an everyday word, the tail of a stretched one (น้าาาา), or chat (แซ่บบบ)
-    tag = _ner_tagger()
+        return None
+    return run
+
+
+def _ner_person_after_weak_title(shadow: str, title_start: int, title_end: int) -> tuple[int, int] | None:
+    """The word after a kinship or role title (ประธาน, ป้า, เจ๊...) when the NER model reads all of it as a person
+    and it is no dictionary or everyday word (ประธาน สุพงค์: a name spelt outside PyThaiNLP's name lists).
+
+    The cue is the title: over whole reports the model calls road names and phrases persons too (236 PERSON
+    tags in the 876 Traffy reports, most of them no one), so it is asked only here."""
+    run = _weak_title_word(shadow, title_end)
+    tag = _ner_tagger() if run else None
     if tag is None:
         return None
+    start, lexicon = run.start(), _lexicon()
     position, end, words = title_start, None, []
     for token, label in tag(shadow[title_start : min(len(shadow), run.end() + _NER_WINDOW)]):
         token_end = position + len(token)
@@ -661,21 +669,23 @@ def _is_given_name_only(shadow: str, span: tuple[int, int]) -> bool:
 def _find_names(shadow: str) -> Iterator[tuple[int, int]]:
     """Names after titles (นาย, คุณ, ป้า, ร.ต.อ., Mr...), after ชื่อ/ผู้แจ้ง, and known given + family name pairs."""
     last_end = 0
-    ner_calls = 0
+    # The tagger's budget per kind of question: chatty kinship titles (พี่ ป้า น้อง …) never use up the formal titles'
+    ner_calls = {"formal": 0, "kin": 0, "family": 0}
     for m in _NAME_TRIGGER_RE.finditer(shadow):
         if m.start() < last_end:
             continue
         level = _title_level(m, shadow)
         span = _name_after(shadow, m.end(), level=level) if level else None
-        if span is None and level == "formal" and m.lastgroup == "formal" and ner_calls < _NER_CALLS_PER_TEXT:
-            ner_calls += 1
+        if span is None and level == "formal" and m.lastgroup == "formal" and ner_calls["formal"] < _NER_CALLS_PER_TEXT:
+            ner_calls["formal"] += 1
             span = _ner_person_after_title(shadow, m.start(), m.end())
-        elif span is None and level == "kin" and m.lastgroup == "weak" and ner_calls < _NER_CALLS_PER_TEXT:
-            ner_calls += 1
+        elif span is None and level == "kin" and m.lastgroup == "weak" and ner_calls["kin"] < _NER_CALLS_PER_TEXT \
+                and _weak_title_word(shadow, m.end()) is not None:  # only a question the tagger is asked counts
+            ner_calls["kin"] += 1
             span = _ner_person_after_weak_title(shadow, m.start(), m.end())
         if span:
-            if level != "pronoun" and ner_calls < _NER_CALLS_PER_TEXT and _is_given_name_only(shadow, span):
-                ner_calls += 1
+            if level != "pronoun" and ner_calls["family"] < _NER_CALLS_PER_TEXT and _is_given_name_only(shadow, span):
+                ner_calls["family"] += 1
                 family_end = _ner_family_name_end(shadow, span[0], span[1])
                 span = (span[0], family_end) if family_end else span
             last_end = span[1]
