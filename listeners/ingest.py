@@ -96,16 +96,18 @@ class _RowsInsert:
     def _cursor(connection: Connection) -> Any:
         """A driver cursor on the transaction's connection (psycopg's raw one: $n placeholders, no query parsing)."""
         driver = connection.connection.driver_connection
-        if connection.dialect.driver == "psycopg":
+        if connection.dialect.driver == "psycopg":  # psycopg ≥ 3.2 (pyproject.toml)
             from psycopg import RawCursor
 
             return RawCursor(driver)
+        if connection.dialect.driver != "pysqlite":
+            raise RuntimeError(f"the webhook's inserts support SQLite and psycopg only, not {connection.dialect.driver}")
         return driver.cursor()
 
     def _prepare(self, dialect: Dialect) -> list[Callable[[Any], Any] | None]:
         """Each column's bind processor for this dialect."""
         with self._lock:
-            processors = [self._table.c[name].type._cached_bind_processor(dialect) for name in self._columns]
+            processors = [self._table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self._columns]
             self._processors[dialect.name] = processors
         return processors
 
@@ -149,7 +151,7 @@ class IngestWriter:
     to the publisher and answers them. One writer for SQLite (one writer at a time anyway); on PostgreSQL several, so
     one batch is sent while another waits for its commit to reach the disk.
 
-    One publisher thread queues the ids for the worker in the order they were committed. A request's ids enter its
+    One publisher thread queues the ids for the worker in the order the writers hand them over. A request's ids enter its
     first-in-first-out line before the request is answered, so a citizen's next message (sent after that answer) is
     always queued after this one; a slow or unreachable Redis delays the worker, never the webhook. Ids committed but
     not queued (a crash, Redis down) are found by the worker's sweep: the database is the source of truth.
@@ -184,6 +186,9 @@ class IngestWriter:
         self._queue.put(None)
         for thread in self._threads:
             thread.join(30)
+        stuck = [thread.name for thread in self._threads if thread.is_alive()]
+        if stuck:  # their last ids, if any, are requeued by the worker's sweep (the database has them)
+            log.warning("ingest writers still busy at shutdown: %s", ", ".join(stuck))
         self._to_publish.put(None)  # after every writer has handed over its last ids
         self._publisher.join(30)
 
@@ -235,7 +240,8 @@ class IngestWriter:
         _answer([(future, ids) for (_, future), ids in zip(batch, results)])
 
     def _publish_in_order(self) -> None:
-        """Queue committed ids for the worker in commit order, what piled up meanwhile in one call, until close()."""
+        """Queue committed ids for the worker in the order the writers handed them over (a request's ids before its
+        answer), what piled up meanwhile in one call, until close()."""
         stopping = False
         while not stopping:
             first = self._to_publish.get()
@@ -263,7 +269,7 @@ class IngestWriter:
             with connection.begin():
                 return store_batches(connection, batches=batches, received_at=utcnow())
         except Exception:  # the connection may be broken (database restarted): the next batch takes a fresh one
-            self._drop_connection()
+            self._drop_connection(broken=True)
             raise
 
     def _connection(self) -> Connection:
@@ -278,13 +284,16 @@ class IngestWriter:
         self._held.value = (database, connection)
         return connection
 
-    def _drop_connection(self) -> None:
-        """Give the thread's connection back to the pool (invalidated if it is broken)."""
+    def _drop_connection(self, *, broken: bool = False) -> None:
+        """Give the thread's connection back to the pool; after a failure (`broken`) the pool discards it: the raw
+        driver cursor's errors never reach SQLAlchemy's own disconnect check."""
         held = getattr(self._held, "value", None)
         self._held.value = None
         if held is None:
             return
         try:
+            if broken:
+                held[1].invalidate()
             held[1].close()
         except Exception:  # closing a broken connection: nothing more to do than forget it
             log.debug("closing the ingest writer's connection failed", exc_info=True)
