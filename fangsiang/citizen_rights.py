@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from agency.vocabulary import OPEN_STATUSES
+from cases.access import OFFICERS_TEXT
 from classifier.privacy import mask_personal_data
 from conversation.models import MediaFile, Survey
 from conversation.vectors import forget_due
@@ -46,13 +47,13 @@ log = logging.getLogger(__name__)
 
 RETENTION_ACTION = "texts_masked_for_retention"
 RETENTION_BATCH = 200  # cases per run: a long backlog is worked off hour by hour
-PERSONAL_DETAILS = ("note", "reason", "no_after_photo_reason")  # officers' free text in a case's history
+PERSONAL_DETAILS = OFFICERS_TEXT  # officers' free text in a case's history
 ERASED_TEXT = "[ลบข้อมูลตามคำขอของเจ้าของข้อมูล]"
 # Every table erase_citizen updates: the old row versions (the citizen's words) are vacuumed away afterwards.
 ERASED_TABLES = tuple(model.__tablename__ for model in (Message, InboundEvent, OutboxMessage, Contact, Case, CasePlace,
                                                         CaseNote, Correction, AuditEvent, Survey, MediaFile,
                                                         CaseFacts, ReportCache))
-ERASED_DETAILS = ("note", "reason", "no_after_photo_reason", "text", "comment", "title", "name", "phone", "address")  # history free text
+ERASED_DETAILS = (*OFFICERS_TEXT, "text", "comment", "title", "name", "phone", "address")  # history free text
 
 
 class CitizenNotFound(LookupError):
