@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from agency.config import AgencyConfig
-from agency.vocabulary import OPEN_STATUSES, STATUS_NAMES, AuditAction
+from agency.vocabulary import OPEN_STATUSES, STATUS_NAMES, AuditAction, Status
 from bot import replies as texts
 from bot.outbound import CitizenUnreachable, tell_citizen
 from cases.service import CaseError, change_fields, first_inbound
@@ -30,6 +30,7 @@ SOURCE_RANK = {"form_pin": 3, "line_location": 2, "photo_exif": 1}
 CANDIDATE_LIMIT = 5
 CANDIDATE_AGE = dt.timedelta(days=365)  # older cases are history, not the same problem now
 RELAYED_ACTIONS = ("status_changed", "replied", "reassigned")
+LATE_JOIN_WITHIN = dt.timedelta(hours=1)  # a vector kept later than this after the case opened joins nothing
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ def note_late_vector(runtime: "Runtime", session: Session, *, message: Message) 
     case = session.get(Case, message.case_id)
     if earlier is not None or case is None:  # the case's meaning was known already: nothing new to compare
         return None
+    if case.status != Status.NEW or utcnow() - case.created_at > LATE_JOIN_WITHIN:
+        return None  # an officer has taken it up, or its citizen has long had its ticket: not moved under them now
     return join_known_problem(session, case=case, agency=runtime.agency, config=config_for(runtime.settings))
 
 

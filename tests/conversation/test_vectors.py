@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 
 import classifier
 from agency.settings import Settings
+from agency.vocabulary import Status
+from cases.service import change_status
 from classifier import Prediction
 from classifier.embedding import embed
 from conversation import routing, vectors
@@ -26,7 +28,7 @@ from places import service as places
 from places.models import CaseMerge
 from runtime import Runtime
 from storage.models import Case, Contact, Message, OutboxMessage, utcnow
-from tests.places.conftest import AGENCY, HOME, north_of, seed_case
+from tests.places.conftest import AGENCY, HOME, north_of, officer, seed_case
 
 POTHOLE = "ถนนหน้าตลาดสดเป็นหลุมใหญ่มาก รถจักรยานยนต์ล้มบ่อยค่ะ"
 
@@ -157,8 +159,9 @@ def test_a_follow_up_whose_case_was_opened_meanwhile_is_compared_by_meaning(back
     assert _vector(runtime, opening) is not None and _vector(runtime, again) is not None and _due(runtime) == []
 
 
-def test_a_report_is_joined_to_the_known_problem_when_its_vector_arrives_after_its_place(
-        backend: str, runtime: Runtime) -> None:
+def _placed_report(runtime: Runtime) -> tuple[int, int]:
+    """A known pothole, then a web report of it 60 m away, placed at once and answered before its vector: (known
+    case id, the report's case id)."""
     with runtime.db.session() as session:
         known = seed_case(session, text="ถนนเป็นหลุมใหญ่หน้าตลาดสด รถจักรยานยนต์ล้มบ่อยมากค่ะ", unit="public_works",
                           at=HOME, citizen="U-first")
@@ -173,13 +176,29 @@ def test_a_report_is_joined_to_the_known_problem_when_its_vector_arrives_after_i
         case_id = session.get(Message, report).case_id
         assert places.place_of(session, case_id=case_id) is not None, "placed at once"
         assert session.get(CaseMerge, case_id) is None, "its meaning is not known yet"
+    return known_id, case_id
 
+
+def test_a_report_is_joined_to_the_known_problem_when_its_vector_arrives_after_its_place(
+        backend: str, runtime: Runtime) -> None:
+    known_id, case_id = _placed_report(runtime)
     assert vectors.fill_vectors(runtime) == 1
     with runtime.db.read_session() as session:
         assert session.get(CaseMerge, case_id).into_case_id == known_id
         told = session.scalars(select(OutboxMessage.payload).where(OutboxMessage.case_id == case_id)).all()
         known_ticket = session.get(Case, known_id).ticket
     assert any(f"เรื่องนี้มีผู้แจ้งแล้ว เลขที่ {known_ticket}" in payload["text"] for payload in told)
+
+
+def test_a_late_vector_does_not_move_a_case_an_officer_has_taken_up(backend: str, runtime: Runtime) -> None:
+    _, case_id = _placed_report(runtime)
+    with runtime.db.session() as session:
+        case = session.get(Case, case_id)
+        change_status(session, case=case, status=Status.IN_PROGRESS, note="", user=officer(session, case.unit_code),
+                      agency=AGENCY, now=utcnow())
+    assert vectors.fill_vectors(runtime) == 1
+    with runtime.db.read_session() as session:
+        assert session.get(CaseMerge, case_id) is None, "the officer's case stays where it is"
 
 
 def test_an_erased_message_never_gets_a_vector(backend: str, runtime: Runtime, tmp_path: Path,
