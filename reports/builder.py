@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select
@@ -86,14 +86,17 @@ def percentile(values: Sequence[float], fraction: float) -> float | None:
 
 def build_report(
     db: Database, *, agency: AgencyConfig, calendar: WorkingCalendar, fiscal_year: int, user: User,
-    now: dt.datetime, progress: Progress | None = None,
+    now: dt.datetime, progress: Progress | None = None, reading: Callable[[Session], None] | None = None,
 ) -> dict[str, Any]:
     """The report for `fiscal_year` (B.E.) and the two years before it, as `reports.shape.PmqaReport`: the per-case
     facts brought up to date with the cases changed since (short writes), then GROUP BY queries in a read session.
-    `progress(stage, fraction)` hears how far it is."""
+    `progress(stage, fraction)` hears how far it is; `reading(session)` is called first in that read session (the
+    cache reads there the data version the report is built from)."""
     tell = progress or (lambda stage, fraction: None)
     refresh_facts(db, agency=agency, calendar=calendar, progress=lambda stage, done: tell(stage, done * 0.5))
     with db.read_session() as session:
+        if reading is not None:
+            reading(session)
         return _build(session, agency=agency, fiscal_year=fiscal_year, user=user, now=now,
                       tell=lambda stage, done: tell(stage, 0.5 + done * 0.5))
 

@@ -2,7 +2,8 @@
 
 A report (and each file rendered from it) is kept in `report_cache` under its fiscal year, the reader's scope
 (all units or one officer's unit, with or without personal data) and format, beside the data version it was built
-from: the cases (how many, the last change, the last id), surveys, register entries and merges, and for a year not
+from: the cases (how many, the last change, the last id), the report facts' last refresh (which recomputes a
+change committed late), surveys, register entries and merges, and for a year not
 yet over the day (overdue counts move with the date). A request whose version matches is answered from the row; any
 new or changed case gives a new version, so the next request builds again. Builds run in a thread pool sized to the
 machine (one at a time on a 2-core machine), one pool per database, never on the web's event loop, and stopped with
@@ -25,11 +26,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from agency.config import AgencyConfig
+from analytics.models import Watermark
 from agency.thaitime import BANGKOK, WorkingCalendar, fiscal_year_bounds
 from cases.access import sees_personal_data
 from conversation.models import Survey
 from reports.builder import build_report
-from reports.facts import facts_basis
+from reports.facts import WATERMARK, facts_basis
 from reports.models import Improvement, ReportCache
 from reports.repeats import MERGES
 from storage.db import Database, upsert_insert
@@ -82,7 +84,11 @@ def data_version(session: Session, *, agency: AgencyConfig, fiscal_year: int, no
     """What the report is built from, in one string: any new or changed case, survey, register entry or merge
     changes it, so do the days off and the published standards (`facts_basis`), and for the current fiscal year
     the date."""
-    parts: list[Any] = [facts_basis(session, agency=agency)[0],*session.execute(select(func.count(), func.max(Case.updated_at), func.max(Case.id))).one(),
+    basis = facts_basis(session, agency=agency)[0]
+    parts: list[Any] = [basis,
+                        # the facts' last refresh: a change committed late (older updated_at) is recomputed there
+                        session.scalar(select(Watermark.updated_at).where(Watermark.name == f"{WATERMARK}:{basis}")),
+                        *session.execute(select(func.count(), func.max(Case.updated_at), func.max(Case.id))).one(),
                         *session.execute(select(func.count(), func.max(Survey.answered_at),
                                                 func.count(Survey.reason))).one(),  # a reason comes after the score
                         *session.execute(select(func.count(), func.max(Improvement.updated_at))).one(),
@@ -173,6 +179,11 @@ def _build(db: Database, *, agency: AgencyConfig, calendar: WorkingCalendar, use
             _write(db, key=key, version=version, status="building", stage=stage, progress=fraction)
 
     progress("เริ่มจัดทำรายงาน", 0.0)
+
+    def read_version(session: Session) -> None:  # after the build's own facts refresh, in the build's read session
+        nonlocal version
+        version = data_version(session, agency=agency, fiscal_year=fiscal_year, now=utcnow())
+
     try:
         json_key = cache_key(fiscal_year=fiscal_year, user=user, format=JSON)
         with db.read_session() as session:
@@ -181,7 +192,7 @@ def _build(db: Database, *, agency: AgencyConfig, calendar: WorkingCalendar, use
             report = json.loads(kept)
         else:
             report = build_report(db, agency=agency, calendar=calendar, fiscal_year=fiscal_year, user=user,
-                                  now=utcnow(), progress=progress if format == JSON else
+                                  now=utcnow(), reading=read_version, progress=progress if format == JSON else
                                   (lambda stage, fraction: progress(stage, fraction * 0.8)))
             kept = json.dumps(report, ensure_ascii=False).encode("utf-8")
             if format != JSON:

@@ -36,7 +36,6 @@ WATERMARK = "report_facts"  # the watermark's name is this and the basis's hash
 FACTS_FORMAT = 2  # raise when what a facts row means changes: every case is computed again
 CHUNK = 5000
 REREAD = dt.timedelta(minutes=10)  # longer than any write transaction: changes committed late are still read
-ID_REREAD = 10_000  # new cases (bulk history keeps old updated_at) are looked for from this many ids back
 RESOLVED_STATUSES = ("resolved", "closed")
 OTHER_CATEGORY = "other"
 Progress = Callable[[str, float], None]
@@ -64,8 +63,9 @@ def refresh_facts(db: Database, *, agency: AgencyConfig, calendar: WorkingCalend
 
     The watermark is kept under the basis's hash (`facts_basis`): a changed holiday calendar or published standard
     finds no watermark of its own, so every case is computed again. Changes are read again from REREAD before the
-    watermark (a transaction that committed after a later one was read), and new ids from ID_REREAD below the last
-    one seen; of those, only cases whose facts are missing or of another `updated_at` are computed."""
+    watermark (a transaction that committed after a later one was read), and every case with no facts yet is computed
+    whatever its `updated_at` (an imported history keeps its old times, and its transaction may commit late); of the
+    changed ones, only cases whose facts are of another `updated_at` are computed again."""
     tell = progress or (lambda stage, fraction: None)
     with _refreshing:
         with db.read_session() as session:
@@ -82,7 +82,7 @@ def refresh_facts(db: Database, *, agency: AgencyConfig, calendar: WorkingCalend
                 stale = (CaseFacts.case_id.is_(None)) | (CaseFacts.case_updated_at != Case.updated_at)
                 base = select(*columns).outerjoin(CaseFacts, CaseFacts.case_id == Case.id).where(stale)
                 changed = list({row.id: row for query in (base.where(Case.updated_at >= after - REREAD),
-                                                          base.where(Case.id > last_id - ID_REREAD))
+                                                          base.where(CaseFacts.case_id.is_(None)))
                                 for row in session.execute(query)}.values())
         if not changed:
             return 0

@@ -25,8 +25,9 @@ from reports.models import CaseFacts
 from reports.views import _body
 from storage.db import Database
 from storage.models import AgencyHoliday, AuditEvent, Case, utcnow
+from analytics.models import Watermark
 from tests.reports.helpers import user
-from tests.reports.seed import bkk
+from tests.reports.seed import Spec, bkk, store_case
 from tests.reports.test_builder import AGENCY, NOW
 
 CALENDAR = WorkingCalendar()
@@ -165,14 +166,31 @@ def test_a_change_committed_after_a_later_one_was_read_is_still_found(db: Databa
         later = session.get(Case, second)
         later.status, later.updated_at = "in_progress", stamped + dt.timedelta(seconds=5)
     assert refresh_facts(db, agency=AGENCY, calendar=CALENDAR) == 1  # the watermark moves past the first's stamp
+    with db.read_session() as session:
+        version = cache.data_version(session, agency=AGENCY, fiscal_year=2569, now=NOW)
     with db.session() as session:
         late = session.get(Case, first)
         late.status, late.resolved_at, late.updated_at = "resolved", bkk(2026, 9, 1, 10), stamped
     assert refresh_facts(db, agency=AGENCY, calendar=CALENDAR) == 1
+    with db.read_session() as session:  # a report kept before the late change is not served after it
+        assert cache.data_version(session, agency=AGENCY, fiscal_year=2569, now=NOW) != version
     facts = facts_of(db)
     assert (facts[first].status, facts[first].resolved) == ("resolved", True)
     assert facts[second].status == "in_progress"
     assert refresh_facts(db, agency=AGENCY, calendar=CALENDAR) == 0  # read again, but not computed again
+
+
+def test_a_history_case_committed_after_many_newer_cases_is_still_computed(db: Database) -> None:
+    refresh_facts(db, agency=AGENCY, calendar=CALENDAR)
+    with db.session() as session:  # meanwhile twenty thousand live cases were refreshed (the last id seen moved on)
+        mark = session.scalars(select(Watermark).where(Watermark.name.like("report_facts:%"))).one()
+        mark.message_id += 20_000
+        # an import's long transaction commits now: its past case keeps its old updated_at and a low id
+        store_case(session, Spec("h1", bkk(2026, 3, 2, 10), "walk_in", "complaint", "revenue", "closed", "h1",
+                                 resolved=bkk(2026, 3, 3, 10)), number=301, contacts={})
+        imported = session.scalars(select(Case.id).where(Case.ticket.like("%000301"))).one()
+    assert refresh_facts(db, agency=AGENCY, calendar=CALENDAR) == 1
+    assert facts_of(db)[imported].status == "closed"
 
 
 def test_a_report_request_holds_no_read_transaction_while_the_report_is_built(db: Database) -> None:
