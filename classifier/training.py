@@ -311,13 +311,14 @@ def _decision_rule(y: Sequence[str], real: np.ndarray, oof_plain: np.ndarray, oo
     written_other = ~complaint & ~real
     real_complaint = complaint & real
     candidates = []
+    truth = np.asarray([list(classes).index(v) for v in y_arr])
     emb_grid = COMPLAINT_BIAS_GRID if oof_emb is not None else (1.0,)
     unsure_grid = UNSURE_GRID if oof_emb is not None else (UNSURE_GRID[0],)
     for unsure in unsure_grid:
         for pb in COMPLAINT_BIAS_GRID:
             for eb in emb_grid:
                 pred, embedded = _decisions(oof_plain, oof_emb, classes, pb, eb, unsure)
-                right = pred == np.asarray([list(classes).index(v) for v in y_arr])
+                right = pred == truth
                 candidates.append({
                     "plain_bias": pb, "embedding_bias": eb, "unsure_below": unsure,
                     "complaint_recall": float((pred[complaint] == c).mean()) if complaint.any() else 1.0,
