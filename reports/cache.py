@@ -191,6 +191,7 @@ def _build(db: Database, *, agency: AgencyConfig, calendar: WorkingCalendar, use
         if kept is not None:
             report = json.loads(kept)
         else:
+            _prepare_beside(render)
             report = build_report(db, agency=agency, calendar=calendar, fiscal_year=fiscal_year, user=user,
                                   now=utcnow(), reading=read_version, progress=progress if format == JSON else
                                   (lambda stage, fraction: progress(stage, fraction * 0.8)))
@@ -215,6 +216,22 @@ def _build(db: Database, *, agency: AgencyConfig, calendar: WorkingCalendar, use
         raise
     _write(db, key=key, version=version, status="ready", stage="จัดทำรายงานแล้ว", progress=1.0, body=body)
     return body
+
+
+def _prepare_beside(render: Callable[[dict[str, Any]], bytes] | None) -> None:
+    """The renderer's own start-up (`render.prepare`: the PDF's WeasyPrint and Thai font) in a thread of its own, while
+    the report's queries wait on the database; a failure there is logged and met again by the render itself."""
+    prepare = getattr(render, "prepare", None)
+    if prepare is None:
+        return
+
+    def run() -> None:
+        try:
+            prepare()
+        except Exception:
+            log.warning("preparing the report's renderer failed (the render will say why)", exc_info=True)
+
+    threading.Thread(target=run, name="fangsiang-report-prepare", daemon=True).start()
 
 
 def _write(db: Database, *, key: str, version: str, status: str, stage: str, progress: float,
