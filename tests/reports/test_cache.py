@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 
 import pytest
 from sqlalchemy import select, update
@@ -96,3 +97,25 @@ def test_a_build_tells_its_progress_and_a_failure_is_said_in_thai(db: Database) 
         assert failed["status"] == "failed" and failed["error"].startswith("จัดทำรายงานไม่สำเร็จ")
         # the JSON report the file was to be made from was built and kept on the way
         assert cache.cached(session, key=cache.cache_key(fiscal_year=2569, user=admin), version=version) is not None
+
+
+def test_a_file_build_starts_its_renderer_beside_the_queries_and_a_failed_start_is_not_the_build(
+        db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    admin = user(db, "admin@example.go.th")
+    started = threading.Event()
+
+    def render(report: dict) -> bytes:
+        assert started.wait(10)  # the start-up ran (in its own thread) before the render was asked for
+        return f"file of {report['fiscal_year']}".encode()
+
+    def prepare() -> None:
+        started.set()
+        raise RuntimeError("no font here")
+
+    render.prepare = prepare  # type: ignore[attr-defined]
+    with db.session() as session:
+        version = cache.data_version(session, agency=AGENCY, fiscal_year=2569, now=NOW)
+    future = cache.start_build(db, agency=AGENCY, calendar=CALENDAR, user=admin, fiscal_year=2569, version=version,
+                               format="probe-file", render=render)
+    assert future.result() == b"file of 2569"
+    assert "preparing the report's renderer failed" in caplog.text
