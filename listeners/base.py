@@ -117,7 +117,10 @@ def _storable(message: CitizenMessage) -> CitizenMessage:
             raise ValueError(f"{name} holds {problem}")
     if has_lone_surrogate(message.text) or (message.display_name and has_lone_surrogate(message.display_name)):
         raise ValueError("text holds a lone surrogate")
-    name = message.display_name.replace("\x00", "")[:200] if message.display_name else message.display_name
+    name = message.display_name
+    if "\x00" not in message.text and (not name or ("\x00" not in name and len(name) <= 200)):
+        return message  # the usual case: nothing to drop or cut (a frozen copy costs as much as the checks above)
+    name = name.replace("\x00", "")[:200] if name else name
     return replace(message, text=message.text.replace("\x00", ""), display_name=name)
 
 

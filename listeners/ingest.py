@@ -46,7 +46,8 @@ def store_batches(
     # Matched back by event (one message per new event), whatever order RETURNING gives them in.
     message_ids = dict(_MESSAGES.run(connection, [(
         "in", m.channel, m.kind, m.external_user_id, m.display_name, event_id, m.external_message_id, m.text,
-        list(m.attachments), m.location, m.reply_token, m.thread_ref, m.sent_at, received_at, [],
+        list(m.attachments) if m.attachments else _NOTHING, m.location, m.reply_token, m.thread_ref, m.sent_at,
+        received_at, _NOTHING,
     ) for _, m, event_id in new_items]))
     for index, _, event_id in new_items:
         results[index].append(message_ids[event_id])
@@ -84,8 +85,9 @@ class _RowsInsert:
         try:
             for start in range(0, len(rows), per_statement):
                 chunk = rows[start:start + per_statement]
-                parameters = [value if process is None else process(value)
-                              for row in chunk for process, value in zip(processors, row)]
+                columns = [column if process is None else _processed(process, column)
+                           for process, column in zip(processors, zip(*chunk))]
+                parameters = [value for row in zip(*columns) for value in row]
                 cursor.execute(self._statement(dialect, len(chunk)), parameters)
                 out.extend(tuple(row) for row in cursor.fetchall())
         finally:
@@ -132,6 +134,18 @@ class _RowsInsert:
         return statement
 
 
+def _processed(process: Callable[[Any], Any], column: Sequence[Any]) -> Sequence[Any]:
+    """One column's values through its bind processor; a value the whole column shares (the batch's received_at,
+    None, the shared empty list) goes through once."""
+    first = column[0]
+    if all(value is first for value in column):
+        return [process(first)] * len(column)
+    return [process(value) for value in column]
+
+
+_NOTHING: list[Any] = []  # the empty list every row without attachments or topics shares (never changed)
+
+
 _EVENTS = _RowsInsert(InboundEvent.__table__,
                       ["channel", "event_key", "event_type", "payload", "redelivered", "received_at"],
                       ["id", "channel", "event_key"], skip_conflicts_on=["channel", "event_key"])
@@ -162,7 +176,9 @@ class IngestWriter:
         self._database = database
         self._publish = publish
         self._max = max_requests_per_commit
-        self._queue: queue.SimpleQueue[Waiting | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[list[Waiting] | None] = queue.SimpleQueue()
+        # Each event loop's requests not yet handed to the writers: one hand-over per loop iteration, not per request.
+        self._gathering: dict[asyncio.AbstractEventLoop, list[Waiting]] = {}
         self._to_publish: queue.SimpleQueue[list[int] | None] = queue.SimpleQueue()
         self._held = threading.local()  # each writer thread's (database, connection)
         self._threads = [threading.Thread(target=self._run, name=f"fangsiang-ingest-{n}", daemon=True)
@@ -177,9 +193,21 @@ class IngestWriter:
         """Commit these messages (with others arriving at the same time); their new ids once committed."""
         if not messages:
             return []
-        future: asyncio.Future[list[int]] = asyncio.get_running_loop().create_future()
-        self._queue.put((messages, future))
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[list[int]] = loop.create_future()
+        gathering = self._gathering.get(loop)
+        if gathering is None:  # the first request of this loop iteration: hand over once the others have run too
+            gathering = self._gathering[loop] = []
+            loop.call_soon(self._hand_over, loop)
+        gathering.append((messages, future))
         return await future
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Queue the requests this loop gathered in its last iteration together: one writer wake-up for them all,
+        not one per request (each wake-up also hands the interpreter lock back and forth)."""
+        gathering = self._gathering.pop(loop, [])
+        for start in range(0, len(gathering), self._max):
+            self._queue.put(gathering[start:start + self._max])
 
     def close(self) -> None:
         """Finish what is queued and stop the threads."""
@@ -206,8 +234,8 @@ class IngestWriter:
             if first is None:
                 self._queue.put(None)  # for the other writers
                 return
-            batch = [first]
-            while len(batch) < self._max:
+            batch = list(first)
+            while len(batch) < self._max:  # whole hand-overs: a batch may pass the maximum by less than one
                 try:
                     item = self._queue.get_nowait()
                 except queue.Empty:
@@ -215,7 +243,7 @@ class IngestWriter:
                 if item is None:
                     self._queue.put(None)  # stop after this batch
                     break
-                batch.append(item)
+                batch.extend(item)
             try:
                 self._commit(batch)
             except Exception:  # never let the writer die: every later webhook would wait forever

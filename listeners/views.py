@@ -1,12 +1,14 @@
 """The webhook endpoints: verify, parse, commit, and only then answer 200."""
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import Counter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from agency.settings import Settings
@@ -52,19 +54,34 @@ async def accept(read: Awaitable[bytes], headers: dict[str, str], channel: Input
         payload = parse_body(body)
         messages, skipped = channel.messages(payload)
     except WebhookRejected as exc:
-        metrics.WEBHOOK_REQUESTS.labels(channel=channel.name, status=str(exc.status_code)).inc()
+        _requests(channel.name, str(exc.status_code)).inc()
         return exc.status_code, {"error": exc.detail}, {}
     try:
         new_ids = await store(messages)
     except Exception:  # not stored: 503 makes LINE/Facebook redeliver, so the event is not lost
         log.exception("could not store a %s webhook; asking the platform to redeliver", channel.name)
-        metrics.WEBHOOK_REQUESTS.labels(channel=channel.name, status="503").inc()
+        _requests(channel.name, "503").inc()
         return 503, {"error": "storage unavailable, please retry"}, {"Retry-After": "5"}
-    metrics.WEBHOOK_REQUESTS.labels(channel=channel.name, status="200").inc()
-    metrics.WEBHOOK_EVENTS.labels(channel=channel.name, result="stored").inc(len(new_ids))
-    metrics.WEBHOOK_EVENTS.labels(channel=channel.name, result="duplicate").inc(len(messages) - len(new_ids))
-    metrics.WEBHOOK_EVENTS.labels(channel=channel.name, result="skipped").inc(skipped)
-    return 200, {"stored": len(new_ids), "duplicates": len(messages) - len(new_ids), "skipped": skipped}, {}
+    stored, duplicates = len(new_ids), len(messages) - len(new_ids)
+    _requests(channel.name, "200").inc()
+    for result, count in (("stored", stored), ("duplicate", duplicates), ("skipped", skipped)):
+        counter = _events(channel.name, result)  # the series exists (at 0) once the channel answered a webhook
+        if count:
+            counter.inc(count)
+    return 200, {"stored": stored, "duplicates": duplicates, "skipped": skipped}, {}
+
+
+@functools.cache
+def _requests(channel: str, status: str) -> Counter:
+    """The webhook request counter of this channel and status (prometheus_client's labels() takes a lock and
+    builds its key on every call: each webhook counted four times paid more for that than for its signature check)."""
+    return metrics.WEBHOOK_REQUESTS.labels(channel=channel, status=status)
+
+
+@functools.cache
+def _events(channel: str, result: str) -> Counter:
+    """The webhook event counter of this channel and result."""
+    return metrics.WEBHOOK_EVENTS.labels(channel=channel, result=result)
 
 
 async def receive(request: Request, channel: InputChannel, *, store: Store, max_body_bytes: int) -> JSONResponse:
@@ -78,7 +95,8 @@ class WebhookFastPath:
     """ASGI middleware answering the platforms' POSTs to /webhooks/<channel> (line, facebook) itself.
 
     Platforms deliver in bursts and give up after a few seconds, so their requests skip what only people's requests
-    need (sessions, CSRF, form checks, page error handlers, FastAPI's routing and dependency solving). They take
+    need (sessions, CSRF, form checks, page error handlers, FastAPI's routing and dependency solving; the service
+    puts it outside FastAPI itself, so also FastAPI's telemetry check, error and body-limit middlewares). They take
     the same `accept` as the documented routes of `webhook_router`, and are still answered only after the commit.
     """
 

@@ -51,10 +51,16 @@ class LineChannel(InputChannel):
         """One LINE webhook event → a citizen message (or None for events not from a user)."""
         if not isinstance(event, dict):
             raise TypeError("event is not an object")
-        source = LineSource.model_validate(event.get("source") or {})
+        try:
+            checked = LineEvent.model_validate(event)  # its source too: one validation for a citizen's event
+        except Exception:  # a bad event is skipped only when it is a user's; others are ignored, as they always were
+            source = LineSource.model_validate(event.get("source") or {})
+            if source.type != "user" or not source.userId:
+                return None  # group or room chatter, or no user to answer: not a citizen's message to us
+            raise
+        source = checked.source
         if source.type != "user" or not source.userId:
-            return None  # group or room chatter, or no user to answer: not a citizen's message to us
-        checked = LineEvent.model_validate(event)
+            return None
         common = dict(
             channel=self.name,
             event_key=checked.webhookEventId,
