@@ -19,6 +19,7 @@ embed once per message and store the vector (Prediction.embedding) instead of em
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -91,17 +92,19 @@ def clean(text: object) -> str:
     return _WS_RE.sub(" ", _CONTROL_RE.sub(" ", text)).strip()[:MAX_CHARS]
 
 
-def embed(texts: Sequence[str], *, passage: bool = False, progress=None) -> np.ndarray:
+def embed(texts: Sequence[str], *, passage: bool = False, progress=None, alone: bool = True) -> np.ndarray:
     """Embed texts: float32 array (len(texts), DIM), each row L2-normalised ("query: " prefix unless passage).
 
-    progress, if given, is called as progress(done, total) after each batch.
+    progress, if given, is called as progress(done, total) after each batch. alone=False: no lock around the
+    forward passes, for a caller that runs several passes side by side on purpose, each on its own OpenMP thread
+    (training: the engine is reentrant, its weights read-only and each pass's buffers its own).
     """
     model = _engine()
     cleaned = [clean(t) for t in texts]
     out = np.zeros((len(cleaned), DIM), dtype=np.float32)
     for start in range(0, len(cleaned), BATCH):
         chunk = cleaned[start : start + BATCH]
-        with _lock:  # one forward pass at a time: the engine already uses every core
+        with _lock if alone else contextlib.nullcontext():  # one pass at a time: the engine uses every core
             vectors = model.encode(chunk, not passage)  # type: ignore[attr-defined]
         out[start : start + len(chunk)] = np.asarray(vectors, dtype=np.float32).reshape(len(chunk), DIM)
         if progress is not None:

@@ -75,6 +75,7 @@ STAGES: dict[str, float] = {
     "data": 2.0, "features": 17.0, "sentiment": 32.0, "embeddings": 0.0, "intent": 18.0, "router": 10.0, "save": 3.5,
 }
 EMBED_SECONDS_PER_TEXT = 0.048  # e5 on one thread, a bundled training text (76 characters on average)
+EMBED_BATCH = 32  # texts per batch of the embeddings' streams (~1 CPU second: they end within a batch of each other)
 
 
 class _Tracker:
@@ -104,8 +105,9 @@ class _Tracker:
         with self._lock:
             self.cost[stage] = max(0.0, seconds)
 
-    def start(self, stage: str, *, show: bool = True, cpu: Callable[[], float] = time.process_time) -> None:
-        """A stage begins (show: it is the main thread's; cpu: the clock its CPU time is read from)."""
+    def start(self, stage: str, *, show: bool = True, cpu: Callable[[], float] = time.thread_time) -> None:
+        """A stage begins (show: it is the main thread's; cpu: the clock its CPU time is read from, by default the
+        calling thread's: the embeddings' threads run beside it)."""
         self._stage_started[stage] = (time.perf_counter(), cpu())
         if show:
             self.shown = stage
@@ -129,7 +131,7 @@ class _Tracker:
         self.shown = stage
         self.update(stage, 0.0)
 
-    def finish(self, stage: str, *, within: float = 1.0, cpu: Callable[[], float] = time.process_time) -> None:
+    def finish(self, stage: str, *, within: float = 1.0, cpu: Callable[[], float] = time.thread_time) -> None:
         """A stage ends (or its part `within` does, when it comes back later); its time is added up."""
         wall, cpu_at = self._stage_started.get(stage, (self.started, self.cpu_started))
         for key, spent in ((f"{stage}_s", time.perf_counter() - wall), (f"{stage}_cpu_s", cpu() - cpu_at)):
@@ -358,28 +360,37 @@ def _clean_extra(extra_examples: Iterable[dict]) -> list[dict]:
 
 
 class _Embeddings:
-    """e5 vectors of the masked texts, embedded in a thread of its own while the other stages run (the e5 engine
-    releases the GIL; training runs alone, a first start or `fangsiang train`, so the thread may use every core).
+    """e5 vectors of the masked texts, embedded in threads of their own while the other stages run (the e5 engine
+    releases the GIL; training runs alone, a first start or `fangsiang train`, so they may use every core).
 
-    Only texts no cache holds are embedded. Caches: data.EMBEDDING_CACHE_FILE (built by `--build-embedding-cache` or
-    by the first training, not committed) and the model dir's. New vectors are written to the first of them that is
-    writable, so the next training (officers' corrections, an agency CSV) embeds nothing it embedded before.
+    Never more busy threads than cores: an OpenMP pass waits at every layer for each of its threads, so one that
+    shares its core with the main thread's fits stalls the others. While the main thread fits the word models, one
+    stream embeds on the cores it leaves (cores - 1 OpenMP threads); once the main thread waits for the vectors
+    (`result`), a second stream of one thread takes its core. Both take batches from one queue (a text's vector
+    does not depend on its batch). Only texts no cache holds are embedded. Caches: data.EMBEDDING_CACHE_FILE (built
+    by `--build-embedding-cache` or by the first training, not committed) and the model dir's. New vectors are
+    written to the first of them that is writable, so the next training (officers' corrections, an agency CSV)
+    embeds nothing it embedded before.
     """
 
     def __init__(self, texts: Sequence[str], model_dir: Path, track: _Tracker) -> None:
-        """Read the caches and tell the tracker how much is left to embed."""
-        self.masked = [mask_personal_data(t) for t in texts]
+        """Expect every text to be embedded until the stream has read the caches (it masks the texts and reads them
+        itself, beside the main thread)."""
+        self.texts = list(texts)
+        self.model_dir = model_dir
         self.track = track
-        self.bundled = embedding.EmbeddingCache(data.EMBEDDING_CACHE_FILE)
-        self.local = embedding.EmbeddingCache(model_dir / EMBEDDING_CACHE_FILE)
-        self.merged = embedding.EmbeddingCache(None)
-        self.merged.vectors = {**self.local.vectors, **self.bundled.vectors}
-        missing = {embedding.text_key(t) for t in self.masked} - set(self.merged.vectors)
-        track.expect("embeddings", len(missing) * EMBED_SECONDS_PER_TEXT)
+        track.expect("embeddings", len(self.texts) * EMBED_SECONDS_PER_TEXT)
+        self.cores = os.cpu_count() or 1
         self.cancelled = threading.Event()
         self.vectors: np.ndarray | None = None
         self.error: BaseException | None = None
+        self._queue = threading.Condition()  # guards what follows
+        self._batches: list[list[tuple[str, str]]] | None = None  # (cache key, masked text), once the caches are read
+        self._taken = self._running = self._embedded = self._total = 0
+        self._fresh: dict[str, np.ndarray] = {}
+        self._helper_cpu = 0.0
         self.thread = threading.Thread(target=self._run, name="fangsiang-training-embeddings", daemon=True)
+        self.helper = threading.Thread(target=self._help, name="fangsiang-training-embeddings-2", daemon=True)
 
     def start(self) -> "_Embeddings":
         """Embed in the background."""
@@ -387,7 +398,9 @@ class _Embeddings:
         return self
 
     def result(self) -> np.ndarray:
-        """The vectors, once the thread is done (its error raised here)."""
+        """The vectors, once embedded (its error raised here); the main thread's core joins the work meanwhile."""
+        if self.thread.is_alive() and self.cores > 1:
+            self.helper.start()
         self.thread.join()
         if self.error is not None:
             raise self.error
@@ -395,32 +408,99 @@ class _Embeddings:
         return self.vectors
 
     def cancel(self) -> None:
-        """Stop at the next batch (training failed or was stopped)."""
+        """Stop after the batches in hand (training failed or was stopped)."""
         self.cancelled.set()
+        with self._queue:
+            self._queue.notify_all()
         self.thread.join()
+        if self.helper.is_alive():
+            self.helper.join()
 
-    def _tick(self, done: int, total: int) -> None:
-        if self.cancelled.is_set():
-            raise _Cancelled()
-        self.track.update("embeddings", done / max(total, 1))
+    def _take(self) -> list[tuple[str, str]] | None:
+        """The next batch to embed, or None when none is left (or the work was stopped)."""
+        with self._queue:
+            while self._batches is None and self.error is None and not self.cancelled.is_set():
+                self._queue.wait()
+            if self.cancelled.is_set() or self.error is not None or self._taken >= len(self._batches):
+                return None
+            self._taken += 1
+            self._running += 1
+            return self._batches[self._taken - 1]
+
+    def _stream(self, threads: int, cpu: Callable[[float], None] | None = None) -> None:
+        """Embed batches from the queue with `threads` OpenMP threads until none is left."""
+        started = time.thread_time()
+        with threadpool_limits(limits=threads, user_api="openmp"):  # this thread's OpenMP only
+            while (batch := self._take()) is not None:
+                try:
+                    vectors = embedding.embed([text for _, text in batch], alone=False)
+                finally:
+                    with self._queue:
+                        self._running -= 1
+                        self._queue.notify_all()
+                with self._queue:
+                    self._fresh.update((key, vector.astype(np.float16)) for (key, _), vector in zip(batch, vectors))
+                    self._embedded += len(batch)
+                    done = self._embedded
+                    if cpu is not None:
+                        cpu(time.thread_time() - started)
+                self.track.update("embeddings", done / max(self._total, 1))
+
+    def _help(self) -> None:
+        """The second stream, on the core the main thread left."""
+        try:
+            self._stream(1, cpu=self._helper_spent)
+        except BaseException as exc:  # handed to the main thread through the first stream
+            with self._queue:
+                self.error = self.error or exc
+                self._queue.notify_all()
+
+    def _helper_spent(self, seconds: float) -> None:
+        """The second stream's CPU time so far (for the stage's timing)."""
+        self._helper_cpu = seconds  # called under self._queue
 
     def _run(self) -> None:
         try:
-            with threadpool_limits(limits=os.cpu_count() or 1, user_api="openmp"):  # this thread's OpenMP only
-                self.track.start("embeddings", show=False, cpu=time.thread_time)
-                before = len(self.merged.vectors)
-                self.vectors = self.merged.embed(self.masked, progress=self._tick)
-                if len(self.merged.vectors) > before:
-                    for target in (self.bundled, self.local):
-                        target.vectors = self.merged.vectors
-                        try:
-                            target.save(keep=self.masked)
-                            break
-                        except OSError:
-                            continue
-                self.track.finish("embeddings", cpu=time.thread_time)
+            self.track.start("embeddings", show=False, cpu=time.thread_time)
+            masked = [mask_personal_data(t) for t in self.texts]
+            bundled = embedding.EmbeddingCache(data.EMBEDDING_CACHE_FILE)
+            local = embedding.EmbeddingCache(self.model_dir / EMBEDDING_CACHE_FILE)
+            merged = embedding.EmbeddingCache(None)
+            merged.vectors = {**local.vectors, **bundled.vectors}
+            missing: dict[str, str] = {}
+            for text in masked:
+                key = embedding.text_key(text)
+                if key not in merged.vectors:
+                    missing.setdefault(key, text)
+            todo = list(missing.items())
+            self.track.expect("embeddings", len(todo) * EMBED_SECONDS_PER_TEXT)
+            with self._queue:
+                self._total = len(todo)
+                self._batches = [todo[i : i + EMBED_BATCH] for i in range(0, len(todo), EMBED_BATCH)]
+                self._queue.notify_all()
+            self._stream(max(1, self.cores - 1))
+            with self._queue:  # the second stream's batches in hand
+                while self._running:
+                    self._queue.wait()
+            if self.error is not None:
+                raise self.error
+            if self.cancelled.is_set():
+                raise _Cancelled()
+            merged.vectors.update(self._fresh)
+            self.vectors = merged.embed(masked)  # every vector is cached now: read in the texts' order
+            if self._fresh:
+                for target in (bundled, local):
+                    target.vectors = merged.vectors
+                    try:
+                        target.save(keep=masked)
+                        break
+                    except OSError:
+                        continue
+            self.track.finish("embeddings", cpu=lambda: time.thread_time() + self._helper_cpu)
         except BaseException as exc:  # handed to the main thread (a stop asked through the progress callback too)
-            self.error = exc
+            with self._queue:
+                self.error = exc
+                self._queue.notify_all()
 
 
 class _Cancelled(Exception):
@@ -469,42 +549,56 @@ def train(
     rng = np.random.RandomState(seed)
 
     track.start("data")
-    sent_rows, _held_out = data.wisesight_split()
-    if max_sentiment_examples is not None and max_sentiment_examples < len(sent_rows):
-        keep = np.sort(rng.choice(len(sent_rows), size=max_sentiment_examples, replace=False))
-        sent_rows = [sent_rows[i] for i in keep]
     intent_rows = data.intent_train_rows()
     n_bundled = len(intent_rows)
     extra = _clean_extra(extra_examples)
     intent_rows = intent_rows + [e for e in extra if e["intent"] in INTENTS]
+    if not intent_rows:
+        raise ValueError("no intent training data found in classifier/data/intents/train_*.jsonl")
+    # The e5 vectors of the intent rows are only needed by the embedding intent head (last): they are embedded in
+    # threads of their own from now on, beside the features, the sentiment head, the word intent head and the router.
+    embeddings = _Embeddings([r["text"] for r in intent_rows], model_dir, track).start() \
+        if use_embeddings and embedding.available() else None
+    try:
+        return _train_rest(
+            model_dir, track=track, embeddings=embeddings, rng=rng, intent_rows=intent_rows, n_bundled=n_bundled,
+            extra=extra, router_csv=router_csv, text_column=text_column, label_column=label_column, seed=seed,
+            max_sentiment_examples=max_sentiment_examples, triage_unit=triage_unit, intent_folds=intent_folds,
+            router_folds=router_folds)
+    finally:
+        if embeddings is not None:
+            embeddings.cancel()
+
+
+def _train_rest(
+    model_dir: Path, *, track: _Tracker, embeddings: "_Embeddings | None", rng: np.random.RandomState,
+    intent_rows: list[dict], n_bundled: int, extra: list[dict], router_csv: Path | None, text_column: str,
+    label_column: str, seed: int, max_sentiment_examples: int | None, triage_unit: str, intent_folds: int,
+    router_folds: int,
+) -> dict:
+    """train's steps once the embeddings are under way: the rest of the data, the heads, the saved bundle."""
+    sent_rows, _held_out = data.wisesight_split()
+    if max_sentiment_examples is not None and max_sentiment_examples < len(sent_rows):
+        keep = np.sort(rng.choice(len(sent_rows), size=max_sentiment_examples, replace=False))
+        sent_rows = [sent_rows[i] for i in keep]
     if router_csv is not None:
         router_pairs = data.read_router_csv(Path(router_csv), text_column, label_column)
         router_source = f"csv:{Path(router_csv).name}"
     else:
-        router_pairs = [(r["text"], r["unit"]) for r in data.intent_train_rows() if r.get("unit")]
+        router_pairs = [(r["text"], r["unit"]) for r in intent_rows[:n_bundled] if r.get("unit")]
         router_source = "bundled"
     router_pairs += [(e["text"], str(e["unit"])) for e in extra if e.get("unit")]
     router_pairs = [(text, data.UNIT_SEPARATOR.join(u for u in data.split_units(unit) if u != triage_unit))
                     for text, unit in router_pairs]
     router_pairs = [(text, unit) for text, unit in router_pairs if unit]
-    if not intent_rows:
-        raise ValueError("no intent training data found in classifier/data/intents/train_*.jsonl")
     if not router_pairs:
         raise ValueError("no unit-labelled training examples for the router")
-    # The e5 vectors of the intent rows are only needed by the embedding intent head (last): they are embedded in
-    # their own thread from now on, beside the features, the sentiment head, the word intent head and the router.
-    embeddings = _Embeddings([r["text"] for r in intent_rows], model_dir, track).start() \
-        if use_embeddings and embedding.available() else None
     track.finish("data")
-    try:
-        return _train_heads(
-            model_dir, track=track, embeddings=embeddings, sent_rows=sent_rows, intent_rows=intent_rows,
-            n_bundled=n_bundled, extra=extra, router_pairs=router_pairs, router_source=router_source,
-            router_csv=router_csv, seed=seed, max_sentiment_examples=max_sentiment_examples,
-            intent_folds=intent_folds, router_folds=router_folds)
-    finally:
-        if embeddings is not None:
-            embeddings.cancel()
+    return _train_heads(
+        model_dir, track=track, embeddings=embeddings, sent_rows=sent_rows, intent_rows=intent_rows,
+        n_bundled=n_bundled, extra=extra, router_pairs=router_pairs, router_source=router_source,
+        router_csv=router_csv, seed=seed, max_sentiment_examples=max_sentiment_examples,
+        intent_folds=intent_folds, router_folds=router_folds)
 
 
 def _train_heads(

@@ -76,3 +76,21 @@ def test_training_leaves_a_cache_of_training_vectors(full_model_dir: Path) -> No
                **embedding.EmbeddingCache(data.EMBEDDING_CACHE_FILE).vectors}
     missing = [t for t in bundled_embedding_texts() if embedding.text_key(t) not in vectors]
     assert not missing, f"{len(missing)} training texts lack cached vectors"
+
+
+def test_training_streams_embed_as_one_call(tmp_path: Path, monkeypatch) -> None:
+    """Training's embeddings, taken in small batches by two streams side by side (the second joins when the main
+    thread waits), are the vectors one cached call gives, in the texts' order, and are kept in the cache."""
+    from classifier import data, training
+    from classifier.text import mask_personal_data
+
+    monkeypatch.setattr(data, "EMBEDDING_CACHE_FILE", tmp_path / "bundled" / "intents-e5.npz")
+    monkeypatch.setattr(training, "EMBED_BATCH", 3)
+    texts = [f"ไฟถนนดับหน้าซอย {n} มาหลายคืนแล้ว โทร 081-234-56{n:02d}" for n in range(14)] + ["ขอบคุณครับ"] * 2
+    track = training._Tracker(None, training.STAGES)
+    vectors = training._Embeddings(texts, tmp_path / "model", track).start().result()
+    expected = embedding.EmbeddingCache(None).embed([mask_personal_data(t) for t in texts])
+    assert vectors.shape == (16, embedding.DIM) and np.array_equal(vectors, expected)
+    kept = embedding.EmbeddingCache(data.EMBEDDING_CACHE_FILE).vectors
+    assert set(kept) == {embedding.text_key(mask_personal_data(t)) for t in texts}
+    assert track.timings["embeddings_cpu_s"] > 0
