@@ -133,6 +133,14 @@ def clip_words(text: str, limit: int) -> str:
     return (kept or clip(text, limit).rstrip("…")) + "…"
 
 
+def load_words() -> None:
+    """Load the Thai word dictionary `clip_words` cuts labels with (over a second, once per process), so that the
+    first answer with a long label (the citizen-group question after a ticket) does not wait for it."""
+    from pythainlp.tokenize import word_tokenize
+
+    word_tokenize("ภาคประชาสังคม", engine="newmm")
+
+
 def _label(text: str) -> str:
     """A quick-reply label within the platforms' 20 characters, cut at a word boundary."""
     return clip_words(text, LABEL_LIMIT)

@@ -63,6 +63,8 @@ def open_case(
         priority_reason=message.priority_reason,
         unit_candidates=message.unit_candidates,
     )
+    if unit is not None and unit.code == unit_code:
+        case.unit = unit  # held by the case: its acknowledgement names the unit without reading it again
     session.add(case)
     session.flush()
     message.case_id = case.id

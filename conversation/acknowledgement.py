@@ -25,7 +25,7 @@ def open_and_acknowledge(turn: Turn, *, source: Message | None = None, intent: s
                      calendar=runtime.calendar, now=now)
     if case.intent == Intent.PRAISE:
         record_praise(session, case=case, now=now)
-    facts = case_facts(session, case)
+    facts = case_facts(session, case, opened_now=True)
     if turn.contact.channel == Channel.FACEBOOK_COMMENT:
         answer = replies.comment_reply(agency=turn.agency_name,
                                        ticket=None if case.intent == Intent.PRAISE else case.ticket)

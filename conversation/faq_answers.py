@@ -77,14 +77,22 @@ def _keep_shipped_vectors(state: "ConversationState") -> None:
 def faq_entries(session: Session) -> tuple[FaqEntry, ...]:
     """The agency's FAQ from the database; seeded from the shipped defaults the first time (safe when two workers
     start together: an entry another worker seeded meanwhile is kept as it is)."""
+    stored = stored_faq_entries(session)
+    if stored is not None:
+        return stored
+    now = utcnow()
+    seed = [{"id": e.id, "title": e.title, "unit_code": e.unit, "questions": list(e.questions), "answer": e.answer,
+             "updated_at": now} for e in load_faq()]
+    session.execute(upsert_insert(session, FaqRecord.__table__).values(seed)
+                    .on_conflict_do_nothing(index_elements=["id"]))
+    return stored_faq_entries(session) or ()
+
+
+def stored_faq_entries(session: Session) -> tuple[FaqEntry, ...] | None:
+    """The agency's FAQ as stored, reading only; None while the table is empty (not seeded yet: `faq_entries`)."""
     rows = list(session.scalars(select(FaqRecord).order_by(FaqRecord.id)))
     if not rows:
-        now = utcnow()
-        seed = [{"id": e.id, "title": e.title, "unit_code": e.unit, "questions": list(e.questions), "answer": e.answer,
-                 "updated_at": now} for e in load_faq()]
-        session.execute(upsert_insert(session, FaqRecord.__table__).values(seed)
-                        .on_conflict_do_nothing(index_elements=["id"]))
-        rows = list(session.scalars(select(FaqRecord).order_by(FaqRecord.id)))
+        return None
     return tuple(FaqEntry(id=r.id, title=r.title, unit=r.unit_code, questions=tuple(r.questions), answer=r.answer)
                  for r in rows if r.questions)
 

@@ -55,7 +55,7 @@ def note_media(session: Session, *, message: Message) -> list[MediaFile]:
 def fetch_pending(runtime: "Runtime", *, limit: int = 20, now: dt.datetime | None = None) -> int:
     """Fetch the media that are due; returns how many were stored."""
     now = now or utcnow()
-    with runtime.db.session() as session:
+    with runtime.db.read_session() as session:  # reading only: the write lock is taken per fetched file below
         due = list(session.scalars(select(MediaFile).where(MediaFile.status == "pending",
                                                            MediaFile.next_attempt_at <= now)
                                    .order_by(MediaFile.id).limit(limit)))

@@ -22,7 +22,9 @@ from agency.vocabulary import CASE_INTENTS, AuditAction, Channel, Intent
 from bot import replies
 from conversation.acknowledgement import group_choice, open_and_acknowledge
 from conversation.faq import FaqMatch
-from conversation.faq_answers import answer_faq, faq_entries, faq_feedback, matcher_for, may_answer_from_faq
+from conversation.faq_answers import (
+    answer_faq, faq_entries, faq_feedback, matcher_for, may_answer_from_faq, stored_faq_entries,
+)
 from conversation.follow_up import (
     Compared, VectorNeeded, choice_waiting_since, follow_up, follow_up_choice, to_compare, typed_answer, typed_choice,
 )
@@ -52,10 +54,12 @@ log = logging.getLogger(__name__)
 
 
 def prepare(runtime: "Runtime") -> None:
-    """Build what answering needs before the first citizen writes (the FAQ matcher and its vectors)."""
+    """Build what answering needs before the first citizen writes (the FAQ matcher and its vectors, the words that
+    cut quick-reply labels)."""
     with runtime.db.session() as session:
         entries = faq_entries(session)
     matcher_for(runtime, entries)
+    replies.load_words()
 
 
 @dataclass(frozen=True)
@@ -81,15 +85,18 @@ class _FaqMatchNeeded(Exception):
 
 def handle_message(runtime: "Runtime", *, message_id: int) -> str:
     """Answer one stored citizen message exactly once; returns what was done (for metrics and logs)."""
-    with runtime.db.session() as session:  # a short read: nothing slow happens while it is open
+    with runtime.db.read_session() as session:  # a short read (no write lock): nothing slow happens while it is open
         message = session.get(Message, message_id)
         if message is None or message.direction != "in" or message.processed_at is not None:
             return "skipped"
         kind, channel, text, sent_at = _kind(message), message.channel, message.text or "", message.sent_at
         sender = message.sender_id or ""
-        entries = faq_entries(session) if kind == "text" and channel != Channel.FACEBOOK_COMMENT else ()
+        entries = stored_faq_entries(session) if kind == "text" and channel != Channel.FACEBOOK_COMMENT else ()
         compared = (to_compare(session, channel=channel, external_id=sender)
                     if kind not in _NO_WORDS and channel != Channel.FACEBOOK_COMMENT else Compared())
+    if entries is None:  # the FAQ was never seeded (or all of it deleted): seeded from the defaults, as always
+        with runtime.db.session() as session:
+            entries = faq_entries(session)
     understood = _embedded(_understand(runtime, kind=kind, channel=channel, text=text, sent_at=sent_at), compared)
     while True:
         try:
@@ -99,7 +106,7 @@ def handle_message(runtime: "Runtime", *, message_id: int) -> str:
             found = matcher.match(text) if matcher is not None else None
             understood = replace(understood, faq=found, faq_matched=True)
         except VectorNeeded:  # rolled back likewise: the vectors a comparison by meaning needs, then the route again
-            with runtime.db.session() as session:
+            with runtime.db.read_session() as session:
                 compared = to_compare(session, channel=channel, external_id=sender)
             understood = replace(_embedded(understood, replace(compared, has_cases=True)), vector_due=False)
 

@@ -59,10 +59,11 @@ def say(session: Session, *, contact: Contact, answers: Sequence[replies.Reply],
     return sent
 
 
-def case_facts(session: Session, case: Case) -> replies.CaseFacts:
-    """What the citizen may know of their own case."""
+def case_facts(session: Session, case: Case, *, opened_now: bool = False) -> replies.CaseFacts:
+    """What the citizen may know of their own case (`opened_now`: opened in this transaction, so no officer has
+    replied yet)."""
     unit = session.get(Unit, case.unit_code)
-    last = session.scalars(
+    last = None if opened_now else session.scalars(
         select(Message).where(Message.case_id == case.id, Message.direction == "out",
                               Message.author_user_id.is_not(None)).order_by(Message.id.desc()).limit(1)
     ).first()

@@ -102,14 +102,16 @@ def note_case_place(runtime: "Runtime", session: Session, *, message: Message) -
     a case that is plainly a known problem is joined to it (the citizen is told its ticket)."""
     if message.case_id is None:
         return None
-    case = session.get(Case, message.case_id)
-    if case is None:
-        return None
-    carriers = session.scalars(select(Message).where(Message.case_id == case.id, Message.direction == "in",
+    # The places first: most messages carry none, and then the case itself (with its contact, unit and messages) is
+    # not loaded at all. (A case's messages and place exist only while the case does.)
+    carriers = session.scalars(select(Message).where(Message.case_id == message.case_id, Message.direction == "in",
                                                      Message.location.is_not(None)).order_by(Message.id))
     points = [(point, m.id) for m in carriers if (point := point_of(m)) is not None]
     if not points:
-        return session.get(CasePlace, case.id)
+        return session.get(CasePlace, message.case_id)
+    case = session.get(Case, message.case_id)
+    if case is None:
+        return None
     point, message_id = max(points, key=lambda item: (SOURCE_RANK[item[0].source], item[1]))
     before = session.get(CasePlace, case.id)
     known = (before.lat, before.lon) if before is not None else None
@@ -340,11 +342,13 @@ def relay_merged(runtime: "Runtime", *, now: dt.datetime | None = None, limit: i
     now = now or utcnow()
     agency = runtime.agency
     relayed = 0
+    changes = (select(CaseMerge, AuditEvent).join(AuditEvent, AuditEvent.case_id == CaseMerge.into_case_id)
+               .where(AuditEvent.id > CaseMerge.relayed_event_id, AuditEvent.action.in_(RELAYED_ACTIONS)))
+    with runtime.db.read_session() as session:  # nothing to pass on (every 2 s, mostly): no write lock taken
+        if session.execute(changes.with_only_columns(AuditEvent.id).limit(1)).first() is None:
+            return 0
     with runtime.db.session() as session:
-        pending = session.execute(
-            select(CaseMerge, AuditEvent).join(AuditEvent, AuditEvent.case_id == CaseMerge.into_case_id)
-            .where(AuditEvent.id > CaseMerge.relayed_event_id, AuditEvent.action.in_(RELAYED_ACTIONS))
-            .order_by(AuditEvent.id).limit(limit)).all()
+        pending = session.execute(changes.order_by(AuditEvent.id).limit(limit)).all()
         for link, event in pending:
             case, target = session.get(Case, link.case_id), session.get(Case, link.into_case_id)
             if case is None or target is None or event.id <= link.relayed_event_id:

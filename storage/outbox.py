@@ -40,19 +40,20 @@ def enqueue(
     ).scalar_one_or_none()
 
 
+def _due(now: dt.datetime):  # type: ignore[no-untyped-def]
+    """Rows due to send: pending and due, or leased by a dispatcher whose lease ran out."""
+    return or_((OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
+               (OutboxMessage.status == "sending") & (OutboxMessage.lease_until < now))
+
+
+def any_due(session: Session, *, now: dt.datetime) -> bool:
+    """True if a row is due (a read before `claim_due`, which locks)."""
+    return session.scalar(select(OutboxMessage.id).where(_due(now)).limit(1)) is not None
+
+
 def claim_due(session: Session, *, now: dt.datetime, limit: int, lease_seconds: float) -> list[OutboxMessage]:
     """Lease up to `limit` due rows to this dispatcher (rows whose lease ran out are due again)."""
-    query = (
-        select(OutboxMessage)
-        .where(
-            or_(
-                (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
-                (OutboxMessage.status == "sending") & (OutboxMessage.lease_until < now),
-            )
-        )
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-    )
+    query = select(OutboxMessage).where(_due(now)).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = list(session.scalars(query))

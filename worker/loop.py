@@ -206,7 +206,7 @@ class Worker:
         crash); a message still waiting or in a worker's hands is left alone, so a backlog is never queued twice."""
         cutoff = utcnow() - older_than
         queued = self.runtime.queue.queued_ids()  # read first: anything acknowledged since is processed already
-        with self.runtime.db.session() as session:
+        with self.runtime.db.read_session() as session:
             unprocessed = session.scalars(
                 select(Message.id).where(Message.processed_at.is_(None), Message.direction == "in",
                                          Message.received_at <= cutoff).order_by(Message.id)
@@ -218,27 +218,39 @@ class Worker:
         return len(ids)
 
     def dispatch_outbox(self, *, limit: int = 20) -> int:
-        """Send one batch of due outbox messages; returns how many were attempted."""
+        """Send one batch of due outbox messages, then record every outcome in one short write; returns how many were
+        attempted. (One write per message made each send after the first wait for SQLite's write lock, which the
+        worker holds while answering the next citizen. A crash between the sends and that write leaves the batch
+        leased; it is sent again once the lease runs out, as the one message in flight was before: LINE's reply token
+        is tried on the first attempt only, then a push with the message's retry key, which LINE accepts once.)"""
         settings = self.runtime.settings
+        with self.runtime.db.read_session() as session:  # nothing due (each poll, mostly): no write lock taken
+            if not outbox.any_due(session, now=utcnow()):
+                return 0
         with self.runtime.db.session() as session:
             rows = outbox.claim_due(session, now=utcnow(), limit=limit, lease_seconds=60)
             items = [_outgoing(row) for row in rows]
-        for outbox_id, item in items:
-            failure = self._attempt(outbox_id, item)
+        if not items:
+            return 0
+        outcomes = [(outbox_id, item, self._attempt(outbox_id, item), utcnow()) for outbox_id, item in items]
+        results = []
+        with self.runtime.db.session() as session:
+            for outbox_id, item, failure, at in outcomes:
+                if failure is None:
+                    outbox.mark_sent(session, outbox_id=outbox_id, now=at)
+                    results.append((outbox_id, item, None, "sent"))
+                    continue
+                status = outbox.mark_failed(
+                    session, outbox_id=outbox_id, error=str(failure), permanent=failure.permanent, now=at,
+                    max_attempts=settings.fangsiang_outbox_max_attempts,
+                    backoff_seconds=settings.fangsiang_outbox_backoff_seconds,
+                    backoff_cap_seconds=settings.fangsiang_outbox_backoff_cap_seconds,
+                )
+                results.append((outbox_id, item, failure, status))
+        for outbox_id, item, failure, status in results:
+            metrics.OUTBOX_SENDS.labels(channel=item.channel, result=status).inc()
             if failure is not None:
-                with self.runtime.db.session() as session:
-                    status = outbox.mark_failed(
-                        session, outbox_id=outbox_id, error=str(failure), permanent=failure.permanent, now=utcnow(),
-                        max_attempts=settings.fangsiang_outbox_max_attempts,
-                        backoff_seconds=settings.fangsiang_outbox_backoff_seconds,
-                        backoff_cap_seconds=settings.fangsiang_outbox_backoff_cap_seconds,
-                    )
-                metrics.OUTBOX_SENDS.labels(channel=item.channel, result=status).inc()
                 log.warning("outbox %s not sent (%s): %s", outbox_id, status, failure)
-                continue
-            with self.runtime.db.session() as session:
-                outbox.mark_sent(session, outbox_id=outbox_id, now=utcnow())
-            metrics.OUTBOX_SENDS.labels(channel=item.channel, result="sent").inc()
         return len(items)
 
     def _attempt(self, outbox_id: int, item: OutgoingMessage) -> SendError | None:
