@@ -2,10 +2,14 @@
 classifier path (`fangsiang classify`, the worker, imports: e5 only where the word model is unsure), with vectors
 the caller already stored, and without e5.
 
-Usage: python bench/classifier_speed.py [--model-dir DIR] [--n 2000] [--single 300] [--threads 2]
+Usage: python bench/classifier_speed.py [--model-dir DIR] [--n 2000] [--single 300] [--threads 2] [--repeat 3]
 (trains into DIR first when no model exists there; default DIR is a fresh temporary directory).
 Wall-clock figures suffer when other processes share the cores: compare load_average_1min with the number of
 cores; *_per_cpu_s figures count only this process's CPU time.
+
+"modes" measures each kind of input (citizen messages, real Traffy reports, social-media posts: the Wisesight
+held-out part, and the mixed input) at the worker's cap (FANGSIANG_THREADS, default 1) and at every core (what
+`fangsiang classify` uses unless FANGSIANG_THREADS is set), interleaved --repeat times, the best run kept.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ _args.add_argument("--model-dir", default=None)
 _args.add_argument("--n", type=int, default=2000)
 _args.add_argument("--single", type=int, default=300)
 _args.add_argument("--threads", type=int, default=2, help="cores for numpy and the e5 engine (set before import)")
+_args.add_argument("--repeat", type=int, default=3, help="interleaved runs of each mode (the best is kept)")
 _args.add_argument("--tokenizer", choices=("nlpo3", "newmm"), default=None,
                    help="override the model's tokenizer engine (e.g. newmm to measure the pure-Python fallback)")
 ARGS = _args.parse_args()
@@ -111,6 +116,31 @@ def _e5_rate(msgs: list[str]) -> dict:
             "texts_per_cpu_s": round(len(texts) / cpu, 1), "texts_per_s": round(len(texts) / wall, 1)}
 
 
+def _modes(clf: Classifier, inputs: dict[str, list[str]], threads: int) -> dict:
+    """Each input kind at 1 thread (the worker's default cap) and at `threads` (every core: `fangsiang classify`),
+    interleaved ARGS.repeat times (best kept, with the load average of its run), and its embedded share."""
+    runs: dict[tuple[str, int], list[tuple[float, float, float | None]]] = {}
+    for rep in range(max(1, ARGS.repeat)):
+        for name, texts in inputs.items():
+            for cap in dict.fromkeys((1, threads)):
+                limit_threads(cap)
+                wall, cpu = _batch(clf, [f"{t} ={rep}" for t in texts])
+                runs.setdefault((name, cap), []).append((wall, cpu, _load()))
+    limit_threads(ARGS.threads)
+    report = {}
+    for name, texts in inputs.items():
+        share = sum(p.embedding is not None for p in clf.classify_many(texts)) / max(len(texts), 1)
+        entry: dict = {"messages": len(texts), "mean_chars": round(sum(map(len, texts)) / max(len(texts), 1), 1),
+                       "share_embedded": round(share, 3)}
+        for cap in dict.fromkeys((1, threads)):
+            wall, cpu, load = max(runs[(name, cap)])
+            entry[f"msgs_per_s_{cap}_thread{'s' if cap > 1 else ''}"] = round(wall, 1)
+            entry[f"msgs_per_cpu_s_{cap}_thread{'s' if cap > 1 else ''}"] = round(cpu, 1)
+            entry[f"load_1min_{cap}"] = load
+        report[name] = entry
+    return report
+
+
 def _load() -> float | None:
     """The machine's 1-minute load average now (printed beside each figure: wall figures suffer under load)."""
     return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
@@ -151,6 +181,11 @@ def main() -> None:
     single = [f"{m} ~{i}" for i, m in enumerate(realistic_messages(ARGS.single, seed=11))]
     e5_alone = _e5_rate([f"{m} %" for m in msgs[:200]])
     load["e5_engine_alone"] = _load()
+    social_media = [r["text"] for r in wisesight_split()[1]][: ARGS.n]
+    citizen_held_out = [r["text"] for r in intent_test_rows()] + [r["text"] for r in intent_test_rows(REPORTS_TEST_FILE)]
+    modes = _modes(clf, {"citizen": citizen_held_out, "traffy_reports": [r["text"] for r in traffy_split()[1]],
+                         "social_media": social_media, "mixed": realistic_messages(ARGS.n, seed=13)},
+                   os.cpu_count() or 1)
     embedded = sum(p.embedding is not None for p in clf.classify_many(msgs))
     embedded_citizen = sum(p.embedding is not None for p in clf.classify_many(citizen))
     report = {
@@ -175,6 +210,7 @@ def main() -> None:
         "e5_engine_alone": e5_alone,
         "batch_msgs_per_s_without_embeddings": round(without, 1),
         "batch_msgs_per_cpu_s_without_embeddings": round(without_cpu, 1),
+        "modes": modes,
         "single_one_path": _single(clf, single),
         "single_one_path_load_1min": _load(),
         "single_without_embeddings": _single(plain, single),

@@ -80,6 +80,7 @@ class ModelBundle:
     routing_calibration: RoutingCalibration | None
     tokenizer: str = "newmm"
     unsure_below: float = UNSURE_BELOW  # word-model probability below which a message is embedded (e5 head)
+    unsure_below_other: float | None = None  # the same where the word model says `other` (None: unsure_below)
 
 
 def intent_inputs(
@@ -90,6 +91,16 @@ def intent_inputs(
     if vectors is not None:
         parts.append(sp.csr_matrix(np.asarray(vectors, dtype=np.float32) * scale))
     return hstack_csr(parts)
+
+
+def unsure_rows(p: np.ndarray, classes: Sequence[str], unsure_below: float,
+                unsure_below_other: float | None) -> np.ndarray:
+    """Which rows the word model is unsure of (biased probabilities p): below unsure_below, or below
+    unsure_below_other (when set) where its answer is `other`. `Classifier` and training both decide with this."""
+    bar = np.full(len(p), unsure_below)
+    if unsure_below_other is not None and "other" in classes:
+        bar[p.argmax(axis=1) == list(classes).index("other")] = min(unsure_below, unsure_below_other)
+    return p.max(axis=1) < bar
 
 
 def biased_proba(head: LinearHead, X: sp.csr_matrix, complaint_bias: float) -> np.ndarray:
@@ -177,8 +188,8 @@ class Classifier:
         """Classify a batch of messages (embeddings: their vectors when already computed, e.g. stored).
 
         There is one way to decide, whoever calls: the word model's intent stands where it is sure
-        (probability >= the model's unsure_below); only the other messages are embedded and decided by the e5
-        head. Given vectors are used for those and returned in `embedding`; the same text gets the same answer in
+        (probability >= the model's unsure_below, or unsure_below_other where it says `other`); only the other
+        messages are embedded and decided by the e5 head. Given vectors are used for those and returned in `embedding`; the same text gets the same answer in
         a batch of one or of thousands, with or without stored vectors. (only_where_unsure is kept for old callers: ignored.)
         """
         texts = ["" if t is None else str(t) for t in texts]
@@ -218,7 +229,8 @@ class Classifier:
         has_vector = np.zeros(len(masked), dtype=bool) if vectors is None else np.ones(len(masked), dtype=bool)
         if not self.uses_embeddings:
             return classes, intents, vectors, has_vector
-        rows = np.flatnonzero(intents.max(axis=1) < self.bundle.unsure_below)
+        rows = np.flatnonzero(unsure_rows(intents, classes, self.bundle.unsure_below,
+                                          self.bundle.unsure_below_other))
         if rows.size == 0:
             return classes, intents, vectors, has_vector
         if vectors is None:

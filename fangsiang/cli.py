@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -181,11 +182,19 @@ def _corrections(settings: Settings) -> list[dict]:
         db.dispose()
 
 
+def _every_core_unless_set(settings: Settings) -> None:
+    """A standalone batch command (`classify`, `evaluate`) runs alone: its e5 batches may use every core unless
+    FANGSIANG_THREADS is set (the web app and the worker keep the setting's cap). The vectors are the same."""
+    if "fangsiang_threads" not in settings.model_fields_set:
+        limit_threads(os.cpu_count() or 1)
+
+
 def _classify(args: argparse.Namespace, settings: Settings) -> int:
     from agency.config import load_agency_config
     from classifier.commands import classify_stream
     from runtime import agency_classifier
 
+    _every_core_unless_set(settings)
     classify_stream(agency_classifier(settings, load_agency_config(settings.fangsiang_agency_config)),
                     sys.stdin, sys.stdout)
     return 0
@@ -196,6 +205,7 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from classifier.evaluation import evaluate, evaluate_router_csv, format_report, format_router_report
     from runtime import agency_classifier
 
+    _every_core_unless_set(settings)
     if args.router_csv:
         agency = load_agency_config(settings.fangsiang_agency_config)
         try:

@@ -94,6 +94,39 @@ def test_folds_do_not_shrink_to_the_rarest_class() -> None:
     assert _cv_folds(["a", "b", "a"], 0, n_splits=5) == []  # fewer rows than two per fold
 
 
+def test_a_lower_bar_where_the_word_model_says_other_only_when_e5_changes_nothing_there() -> None:
+    """Rows the word model calls `other` with middling certainty are left to it when e5 would answer the same out
+    of fold (fewer messages embedded, same figures); where e5 corrects them, they are still embedded."""
+    import numpy as np
+
+    from classifier.model import unsure_rows
+    from classifier.training import _decision_rule, _decisions
+
+    classes = ["complaint", "other", "praise", "question", "suggestion"]
+    y = ["complaint"] * 100 + ["question"] * 100 + ["other"] * 100 + ["question"] * 30
+    real = np.zeros(len(y), dtype=bool)
+    plain = np.full((len(y), 5), 0.01)
+    for i, label in enumerate(y[:300]):
+        plain[i, classes.index(label)] = 0.95
+    plain[200:] = [0.05, 0.6, 0.05, 0.25, 0.05]  # `other`, middling sure: right for the chatter, wrong for the last 30
+    plain /= plain.sum(axis=1, keepdims=True)
+    emb = plain.copy()
+    rule = _decision_rule(y, real, plain, emb, classes)
+    assert rule["unsure_below_other"] is not None and rule["unsure_below_other"] <= 0.6  # e5 adds nothing there
+    _, embedded = _decisions(plain, emb, classes, rule["plain_bias"], rule["embedding_bias"], rule["unsure_below"],
+                             rule["unsure_below_other"])
+    assert not embedded.any()
+    emb[300:] = np.eye(5)[classes.index("question")] * 0.9 + 0.02  # e5 reads the last 30 right
+    rule = _decision_rule(y, real, plain, emb, classes)
+    pred, embedded = _decisions(plain, emb, classes, rule["plain_bias"], rule["embedding_bias"], rule["unsure_below"],
+                                rule["unsure_below_other"])
+    assert embedded[300:].all() and (pred[300:] == classes.index("question")).all()
+    # The classifier's own test: the lower bar applies only where the word model's answer is `other`.
+    p = np.asarray([[0.65, 0.35, 0, 0, 0], [0.35, 0.65, 0, 0, 0], [0.2, 0.8, 0, 0, 0]])
+    assert unsure_rows(p, classes, 0.8, 0.6).tolist() == [True, False, False]
+    assert unsure_rows(p, classes, 0.8, None).tolist() == [True, True, False]
+
+
 def test_decision_rule_reaches_real_report_recall_without_dropping_the_other_intents() -> None:
     """Out-of-fold probabilities: the biases chosen raise complaint recall on the real reports to the target while
     the written non-complaint rows stay above the floor; where the word model is sure enough, nothing is embedded."""
@@ -118,18 +151,19 @@ def test_decision_rule_reaches_real_report_recall_without_dropping_the_other_int
     assert rule["plain_bias"] > 1.0
     assert oof["real_complaint_recall"] >= REAL_COMPLAINT_RECALL_TARGET
     assert oof["other_intents_accuracy"] >= OTHER_INTENTS_FLOOR
-    pred, embedded = _decisions(plain, emb, classes, rule["plain_bias"], rule["embedding_bias"], rule["unsure_below"])
+    pred, embedded = _decisions(plain, emb, classes, rule["plain_bias"], rule["embedding_bias"], rule["unsure_below"],
+                                rule["unsure_below_other"])
     assert embedded.mean() == pytest.approx(oof["embedded"], abs=1e-4) and oof["embedded"] < 0.5
     assert _decision_rule(y, real, np.zeros((300, 5)), None, classes)["plain_bias"] == 1.0  # no folds: no bias
     # No rule that keeps the floors finds more of the real complaints than the one chosen.
-    from classifier.training import COMPLAINT_BIAS_GRID, COMPLAINT_RECALL_TARGET, UNSURE_GRID
+    from classifier.training import COMPLAINT_BIAS_GRID, COMPLAINT_RECALL_TARGET, UNSURE_GRID, UNSURE_OTHER_GRID
 
     truth = np.asarray([classes.index(label) for label in y])
     written_other = (truth != 0) & ~real
-    for unsure in UNSURE_GRID:
+    for unsure, unsure_other in [(u, o) for u in UNSURE_GRID for o in UNSURE_OTHER_GRID]:
         for plain_bias in COMPLAINT_BIAS_GRID:
             for emb_bias in COMPLAINT_BIAS_GRID:
-                pred, _ = _decisions(plain, emb, classes, plain_bias, emb_bias, unsure)
+                pred, _ = _decisions(plain, emb, classes, plain_bias, emb_bias, unsure, unsure_other)
                 if (pred[truth == 0] == 0).mean() >= COMPLAINT_RECALL_TARGET and \
                         (pred[written_other] == truth[written_other]).mean() >= OTHER_INTENTS_FLOOR:
                     assert (pred[real] == 0).mean() <= oof["real_complaint_recall"] + 1e-4

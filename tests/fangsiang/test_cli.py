@@ -132,3 +132,19 @@ def test_simulate_shows_every_reply_with_numbered_buttons_and_presses_one(make_s
     assert "กดปุ่ม [2] ติดตามเรื่อง" in pressed.stdout and "ยังไม่พบเรื่องที่ท่านแจ้งไว้" in pressed.stdout, pressed.stdout
     missing = run_cli(server, "simulate", "line", "--press", "99", "--user", "sim-press", "--wait", "0")
     assert missing.returncode == 2 and "no button 99" in missing.stderr
+
+
+def test_standalone_classify_uses_every_core_unless_threads_are_set(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`fangsiang classify` / `evaluate` run alone: e5 may use every core; FANGSIANG_THREADS, when set, still caps
+    them (the worker and the web app always keep their setting)."""
+    from agency.settings import Settings
+    from fangsiang import cli
+
+    calls: list[int] = []
+    monkeypatch.setattr(cli, "limit_threads", calls.append)
+    monkeypatch.setattr(cli.os, "cpu_count", lambda: 2)
+    monkeypatch.delenv("FANGSIANG_THREADS", raising=False)
+    cli._every_core_unless_set(Settings(_env_file=None))
+    monkeypatch.setenv("FANGSIANG_THREADS", "1")
+    cli._every_core_unless_set(Settings(_env_file=None))
+    assert calls == [2]
