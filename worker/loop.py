@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 
 SWEEP_LIMIT = 5000  # messages requeued per sweep at most
+OUTBOX_LEASE_SECONDS = 60  # a claimed outbox row is its dispatcher's for this long (then due again: a crash mid-send)
 
 Progress = Callable[[str, float, "float | None"], None]
 
@@ -222,19 +223,27 @@ class Worker:
         attempted. (One write per message made each send after the first wait for SQLite's write lock, which the
         worker holds while answering the next citizen. A crash between the sends and that write leaves the batch
         leased; it is sent again once the lease runs out, as the one message in flight was before: LINE's reply token
-        is tried on the first attempt only, then a push with the message's retry key, which LINE accepts once.)"""
+        is tried on the first attempt only, then a push with the message's retry key, which LINE accepts once. When
+        sends are slow, the batch stops after a third of the lease and gives the rest back, so a lease never runs out
+        while its dispatcher is still sending and another dispatcher never sends the same row.)"""
         settings = self.runtime.settings
         with self.runtime.db.read_session() as session:  # nothing due (each poll, mostly): no write lock taken
             if not outbox.any_due(session, now=utcnow()):
                 return 0
         with self.runtime.db.session() as session:
-            rows = outbox.claim_due(session, now=utcnow(), limit=limit, lease_seconds=60)
+            rows = outbox.claim_due(session, now=utcnow(), limit=limit, lease_seconds=OUTBOX_LEASE_SECONDS)
             items = [_outgoing(row) for row in rows]
         if not items:
             return 0
-        outcomes = [(outbox_id, item, self._attempt(outbox_id, item), utcnow()) for outbox_id, item in items]
+        outcomes, started = [], time.monotonic()
+        for outbox_id, item in items:
+            if outcomes and time.monotonic() - started > OUTBOX_LEASE_SECONDS / 3:  # slow: record before the lease ends
+                break
+            outcomes.append((outbox_id, item, self._attempt(outbox_id, item), utcnow()))
         results = []
         with self.runtime.db.session() as session:
+            for outbox_id, _item in items[len(outcomes):]:
+                outbox.release(session, outbox_id=outbox_id)
             for outbox_id, item, failure, at in outcomes:
                 if failure is None:
                     outbox.mark_sent(session, outbox_id=outbox_id, now=at)
