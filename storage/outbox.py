@@ -73,13 +73,6 @@ def mark_sent(session: Session, *, outbox_id: int, now: dt.datetime) -> None:
     _set_delivery(session, row, "sent")
 
 
-def release(session: Session, *, outbox_id: int) -> None:
-    """Give a leased row back unsent (its dispatcher ran out of time for it): due again at once, this try uncounted."""
-    row = session.get(OutboxMessage, outbox_id)
-    if row is not None and row.status == "sending":
-        row.status, row.lease_until, row.attempts = "pending", None, max(0, row.attempts - 1)
-
-
 def mark_failed(
     session: Session,
     *,

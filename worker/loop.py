@@ -219,13 +219,9 @@ class Worker:
         return len(ids)
 
     def dispatch_outbox(self, *, limit: int = 20) -> int:
-        """Send one batch of due outbox messages, then record every outcome in one short write; returns how many were
-        attempted. (One write per message made each send after the first wait for SQLite's write lock, which the
-        worker holds while answering the next citizen. A crash between the sends and that write leaves the batch
-        leased; it is sent again once the lease runs out, as the one message in flight was before: LINE's reply token
-        is tried on the first attempt only, then a push with the message's retry key, which LINE accepts once. When
-        sends are slow, the batch stops after a third of the lease and gives the rest back, so a lease never runs out
-        while its dispatcher is still sending and another dispatcher never sends the same row.)"""
+        """Send one batch of due outbox messages, each recorded as soon as it is sent; returns how many were attempted.
+        (Recording a whole batch in one write saved SQLite lock waits but put every sent row of the batch at risk of
+        being sent twice: a stop, a failed write or a lease running out during slow sends.)"""
         settings = self.runtime.settings
         with self.runtime.db.read_session() as session:  # nothing due (each poll, mostly): no write lock taken
             if not outbox.any_due(session, now=utcnow()):
@@ -233,33 +229,22 @@ class Worker:
         with self.runtime.db.session() as session:
             rows = outbox.claim_due(session, now=utcnow(), limit=limit, lease_seconds=OUTBOX_LEASE_SECONDS)
             items = [_outgoing(row) for row in rows]
-        if not items:
-            return 0
-        outcomes, started = [], time.monotonic()
         for outbox_id, item in items:
-            if outcomes and time.monotonic() - started > OUTBOX_LEASE_SECONDS / 3:  # slow: record before the lease ends
-                break
-            outcomes.append((outbox_id, item, self._attempt(outbox_id, item), utcnow()))
-        results = []
-        with self.runtime.db.session() as session:
-            for outbox_id, _item in items[len(outcomes):]:
-                outbox.release(session, outbox_id=outbox_id)
-            for outbox_id, item, failure, at in outcomes:
-                if failure is None:
-                    outbox.mark_sent(session, outbox_id=outbox_id, now=at)
-                    results.append((outbox_id, item, None, "sent"))
-                    continue
-                status = outbox.mark_failed(
-                    session, outbox_id=outbox_id, error=str(failure), permanent=failure.permanent, now=at,
-                    max_attempts=settings.fangsiang_outbox_max_attempts,
-                    backoff_seconds=settings.fangsiang_outbox_backoff_seconds,
-                    backoff_cap_seconds=settings.fangsiang_outbox_backoff_cap_seconds,
-                )
-                results.append((outbox_id, item, failure, status))
-        for outbox_id, item, failure, status in results:
-            metrics.OUTBOX_SENDS.labels(channel=item.channel, result=status).inc()
+            failure = self._attempt(outbox_id, item)
             if failure is not None:
+                with self.runtime.db.session() as session:
+                    status = outbox.mark_failed(
+                        session, outbox_id=outbox_id, error=str(failure), permanent=failure.permanent, now=utcnow(),
+                        max_attempts=settings.fangsiang_outbox_max_attempts,
+                        backoff_seconds=settings.fangsiang_outbox_backoff_seconds,
+                        backoff_cap_seconds=settings.fangsiang_outbox_backoff_cap_seconds,
+                    )
+                metrics.OUTBOX_SENDS.labels(channel=item.channel, result=status).inc()
                 log.warning("outbox %s not sent (%s): %s", outbox_id, status, failure)
+                continue
+            with self.runtime.db.session() as session:
+                outbox.mark_sent(session, outbox_id=outbox_id, now=utcnow())
+            metrics.OUTBOX_SENDS.labels(channel=item.channel, result="sent").inc()
         return len(items)
 
     def _attempt(self, outbox_id: int, item: OutgoingMessage) -> SendError | None:

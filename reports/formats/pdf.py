@@ -160,15 +160,23 @@ def _collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
-@functools.cache
+_warming = threading.Lock()  # WeasyPrint's (Pango's, fontconfig's) first-time set-up is not safe in two threads at once
+_warm: list[bool] = []
+
+
 def prepare_pdf() -> None:
     """WeasyPrint loaded and one Thai line laid out in the report's font (Pango, HarfBuzz and the Thai word breaker
-    ready): a PDF build runs this beside its queries, so its render starts warm. Once per process."""
-    from weasyprint import HTML
+    ready): a PDF build runs this beside its queries, so its render starts warm; a render that comes first waits for
+    it (or does it). Once per process."""
+    with _warming:
+        if _warm:
+            return
+        from weasyprint import HTML
 
-    font = find_thai_font()
-    HTML(string=(f'<style>@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{font.regular.as_uri()}"); }}'
-                 f'p {{ font-family: "{FONT_FAMILY}"; }}</style><p>จำนวนเรื่องร้องเรียน ๑๒</p>')).render()
+        font = find_thai_font()
+        HTML(string=(f'<style>@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{font.regular.as_uri()}"); }}'
+                     f'p {{ font-family: "{FONT_FAMILY}"; }}</style><p>จำนวนเรื่องร้องเรียน ๑๒</p>')).render()
+        _warm.append(True)
 
 
 def render_pdf(report: Mapping[str, Any]) -> bytes:
@@ -176,6 +184,7 @@ def render_pdf(report: Mapping[str, Any]) -> bytes:
     # imported here, not at the top: loading Pango takes ~0.5 s and only a PDF needs it
     from weasyprint import HTML
 
+    prepare_pdf()  # never lays out beside a first-time set-up still running in another thread
     font = find_thai_font()
 
     def finish(_document: Any, pdf: Any) -> None:

@@ -1,4 +1,4 @@
-"""The worker's outbox dispatcher without a server: a batch's outcomes in one write, slow sends never outlive a lease."""
+"""The worker's outbox dispatcher without a server: every due row sent once and recorded, nothing sent twice."""
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -7,7 +7,6 @@ from agency.settings import Settings
 from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage
-from worker import loop
 from worker.loop import Worker
 
 
@@ -38,18 +37,3 @@ def test_a_batch_is_sent_then_recorded_and_nothing_is_sent_twice(database: Datab
     assert sender.sent == ["U0", "U1", "U2", "U3", "U4"]
     assert _rows(database) == [("sent", 1)] * 5
     assert worker.dispatch_outbox() == 0 and len(sender.sent) == 5
-
-
-def test_slow_sends_give_the_rest_of_the_batch_back_before_the_lease_runs_out(database: Database,
-                                                                               monkeypatch) -> None:
-    sender = RecordingSender()
-    worker = Worker(SimpleNamespace(db=database, senders=sender, settings=Settings()))
-    _queue(database, 4)
-    monkeypatch.setattr(loop, "OUTBOX_LEASE_SECONDS", 0)  # every send "takes" longer than a third of the lease
-    worker.dispatch_outbox()
-    assert sender.sent == ["U0"]
-    assert _rows(database) == [("sent", 1), ("pending", 0), ("pending", 0), ("pending", 0)]  # due again, uncounted
-    monkeypatch.setattr(loop, "OUTBOX_LEASE_SECONDS", 60)
-    worker.dispatch_outbox()
-    assert sender.sent == ["U0", "U1", "U2", "U3"]
-    assert _rows(database) == [("sent", 1)] * 4
