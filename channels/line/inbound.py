@@ -53,7 +53,7 @@ class LineChannel(InputChannel):
             raise TypeError("event is not an object")
         try:
             checked = LineEvent.model_validate(event)  # its source too: one validation for a citizen's event
-        except Exception:  # a bad event is skipped only when it is a user's; others are ignored, as they always were
+        except ValidationError:  # a bad event is skipped only when it is a user's; others are ignored, as always
             source = LineSource.model_validate(event.get("source") or {})
             if source.type != "user" or not source.userId:
                 return None  # group or room chatter, or no user to answer: not a citizen's message to us
