@@ -19,6 +19,7 @@ from .prediction import (
     DEFAULT_TARGET_PRECISION,
     DEFAULT_TRIAGE_UNIT,
     INTENTS,
+    MODEL_FILE,
     ModelMissing,
     Prediction,
 )
@@ -26,7 +27,6 @@ from .routing import RoutingCalibration, top_candidates
 from .text import default_engine, engine_available, mask_personal_data
 from .topics import prepare_tokens, topics_from_tokens
 
-MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
 MODEL_FORMAT = 3
 CHUNK = 2048  # rows per matrix product, bounds memory on huge batches

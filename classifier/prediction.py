@@ -10,6 +10,7 @@ PRIORITIES: tuple[str, ...] = ("urgent", "normal")
 DEFAULT_TRIAGE_UNIT = "triage"
 DEFAULT_ROUTING_THRESHOLD = 0.45  # the keyword rules' threshold; trained models calibrate their own
 DEFAULT_TARGET_PRECISION = 0.95  # share of automatically routed cases that must reach the right unit
+MODEL_FILE = "model.joblib"  # the trained model in its directory (here, light: a start looks for it before importing)
 
 
 class ModelMissing(Exception):

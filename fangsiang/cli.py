@@ -126,7 +126,23 @@ def _build_runtime(settings: Settings, **options: object) -> "Runtime":
     return build_runtime(settings, **options)  # type: ignore[arg-type]
 
 
+def _begin_training(settings: Settings) -> None:
+    """A first start (no model yet): the classifier's training process starts now, before the app and the worker
+    are imported and the database migrated (seconds on one core; training uses the other), and the worker follows
+    it once it runs. An unreadable agency config is left to the service's own start, which reports it."""
+    from agency.config import load_agency_config
+    from classifier.apart import begin_training
+
+    try:
+        agency = load_agency_config(settings.fangsiang_agency_config)
+    except (OSError, ValueError):  # missing, not TOML, invalid (AgencyConfigError): reported by build_runtime
+        return
+    begin_training(settings.model_dir, triage_unit=agency.triage_unit)
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.fangsiang_in_process_worker and not args.no_worker:
+        _begin_training(settings)
     from fangsiang.app import create_app
     from fangsiang.serving import serve
 
@@ -136,6 +152,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    _begin_training(settings)
     from fangsiang.jobs import worker_jobs
     from fangsiang.runtime import build_runtime
     from worker.loop import Worker

@@ -100,7 +100,7 @@ def agency_classifier(settings: Settings, agency: AgencyConfig, *, progress: Any
         try:
             return Classifier.load(settings.model_dir, **options)
         except ModelMissing:
-            from runtime.training_process import train_apart
+            from classifier.apart import train_apart
 
             train_apart(settings.model_dir, triage_unit=agency.triage_unit, progress=progress)
     return load_or_train(settings.model_dir, progress=progress, **options)

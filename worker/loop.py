@@ -20,7 +20,7 @@ from storage.models import Message, OutboxMessage, utcnow
 from worker import metrics
 from worker.citizen_events import prepare, process_message
 from runtime import agency_classifier
-from runtime.training_process import TrainingInterrupted
+from classifier.apart import TrainingInterrupted
 
 if TYPE_CHECKING:
     from runtime import Runtime

@@ -1,0 +1,75 @@
+"""The training process a first start begins before the service has imported its app (classifier.apart): begun only
+without a model file, once, and followed by the worker instead of a second training."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from classifier import apart
+from classifier.prediction import MODEL_FILE
+
+
+class _Finished:
+    """A training process that already ended well."""
+
+    exitcode = 0
+
+    def is_alive(self) -> bool:
+        return False
+
+    def join(self, timeout: float | None = None) -> None:
+        return None
+
+
+class _Reports:
+    """Its queue: the reports it sent, then "done"."""
+
+    def __init__(self, reports: list[tuple[str, float, float | None]]) -> None:
+        self.items = [*reports, ("done", 1.0, 0.0)]
+
+    def get(self, timeout: float | None = None) -> tuple[str, float, float | None]:
+        return self.items.pop(0)
+
+    def close(self) -> None:
+        return None
+
+
+@pytest.fixture
+def spawned(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every training process started (none really: each one has already finished)."""
+    started: list[tuple[str, str]] = []
+
+    def spawn(model_dir: Path, triage_unit: str) -> tuple[Any, Any]:
+        started.append((str(model_dir), triage_unit))
+        return _Finished(), _Reports([("data", 0.0, None), ("features", 0.2, 30.0)])
+
+    monkeypatch.setattr(apart, "_spawn", spawn)
+    monkeypatch.setattr(apart, "_begun", {})
+    return started
+
+
+def test_a_first_start_begins_training_once_and_the_worker_follows_it(
+        tmp_path: Path, spawned: list[tuple[str, str]]) -> None:
+    assert apart.begin_training(tmp_path, triage_unit="triage")
+    assert not apart.begin_training(tmp_path, triage_unit="triage")  # already under way
+    shown: list[tuple[str, float, float | None]] = []
+    apart.train_apart(tmp_path, triage_unit="triage", progress=lambda *report: shown.append(report))
+    assert spawned == [(str(tmp_path), "triage")]  # followed, not started again
+    assert shown == [("data", 0.0, None), ("features", 0.2, 30.0)]  # what it reported before it was followed
+    apart.train_apart(tmp_path, triage_unit="triage")  # a later training (no model after all) starts its own
+    assert len(spawned) == 2
+
+
+def test_a_start_with_a_model_file_begins_nothing(tmp_path: Path, spawned: list[tuple[str, str]]) -> None:
+    (tmp_path / MODEL_FILE).write_bytes(b"a model")
+    assert not apart.begin_training(tmp_path, triage_unit="triage")
+    assert spawned == []
+
+
+def test_training_begun_for_another_triage_unit_is_not_followed(
+        tmp_path: Path, spawned: list[tuple[str, str]]) -> None:
+    apart.begin_training(tmp_path, triage_unit="triage")
+    apart.train_apart(tmp_path, triage_unit="front-desk")
+    assert spawned == [(str(tmp_path), "triage"), (str(tmp_path), "front-desk")]
