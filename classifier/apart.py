@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float, "float | None"], None]
 POLL_SECONDS = 0.5
+# The training process yields to its parent when both want a core: begun before the service has imported its app, it
+# would otherwise take two of the three runnable threads and delay the web's first answer; work-conserving, so the
+# training still gets every core the parent leaves (nearly all of them once the service is up).
+TRAINING_NICE = 5
 _begun: dict[tuple[str, str], tuple[Any, Any]] = {}  # (model dir, triage unit) -> (process, its reports' queue)
 
 
@@ -98,6 +102,10 @@ def _train(model_dir: str, triage_unit: str, reports: Any, parent: int) -> None:
     """In the child: train, sending progress to the parent; give up when the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent ends this process
     _end_with_parent(parent)
+    try:
+        os.nice(TRAINING_NICE)
+    except (AttributeError, OSError):  # not on this platform: the same training, at the parent's priority
+        pass
 
     def report(stage: str, fraction: float, seconds_left: float | None) -> None:
         if os.getppid() != parent:  # the parent died without ending us: nobody will use this model
