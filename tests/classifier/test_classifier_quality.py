@@ -98,10 +98,11 @@ def test_shipped_sentiment_beats_a_plain_baseline_retrained_in_the_same_run(repo
 
 
 def test_real_traffy_reports_are_complaints_and_dissatisfied(report: dict) -> None:
-    # Measured: complaint recall 0.9730 on the 259 held-out real complaints (7 missed); dissatisfied 0.958.
+    # Measured (fs-7932a5834e33): complaint recall 0.9768 on the 259 held-out real complaints (6 missed);
+    # dissatisfied 0.965.
     traffy = report["traffy_intent"]
     assert traffy["n"] >= 250
-    assert traffy["complaint_recall"] >= 0.965
+    assert traffy["complaint_recall"] >= 0.97  # measured 0.9768 (6 of 259 missed)
     assert report["traffy_dissatisfaction"]["recall"] >= 0.94
     assert report["sentiment_baseline"]["traffy_dissatisfied_recall"] < report["traffy_dissatisfaction"]["recall"]
 
