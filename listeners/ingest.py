@@ -1,17 +1,20 @@
 """Storing what citizens send: raw event and normalised message in one transaction, deduplicated.
 
-This is the webhook's hot path, so it does only that: two plain inserts per event. Linking the citizen's contact
+This is the webhook's hot path, so it does only that: two plain inserts per event (one statement per batch on
+PostgreSQL). Linking the citizen's contact
 record, classifying and answering happen in the worker. Concurrent webhook requests are committed together
 (group commit) by a writer thread: each request still gets its answer only after its own events are committed.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import json
 import logging
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table
@@ -26,8 +29,9 @@ log = logging.getLogger(__name__)
 def store_batches(
     connection: Connection, *, batches: Sequence[Sequence[CitizenMessage]], received_at: dt.datetime
 ) -> list[list[int]]:
-    """Store the events of several webhook requests with two multi-row inserts, in the connection's transaction;
-    new message ids per request."""
+    """Store the events of several webhook requests, in the connection's transaction (or, on a PostgreSQL connection in
+    autocommit, as one statement or one transaction of their own); new message ids per request. PostgreSQL: one
+    statement (`_ONE_STATEMENT`); SQLite, or rows holding a NUL: two multi-row inserts."""
     first_seen: dict[tuple[str, str], tuple[int, CitizenMessage]] = {}
     for index, messages in enumerate(batches):
         for item in messages:
@@ -36,6 +40,20 @@ def store_batches(
     items = list(first_seen.values())
     if not items:
         return results
+    if connection.dialect.driver == "psycopg":
+        stored = _store_in_one_statement(connection, [m for _, m in items], received_at)
+        if stored is not None:
+            for position, message_id in stored:
+                results[items[position][0]].append(message_id)
+            return results
+    with _atomic(connection):
+        return _store_in_two_inserts(connection, items, received_at, results)
+
+
+def _store_in_two_inserts(connection: Connection, items: list[tuple[int, CitizenMessage]], received_at: dt.datetime,
+                          results: list[list[int]]) -> list[list[int]]:
+    """The events, then the messages of the new ones: two multi-row inserts (SQLite; PostgreSQL when the rows hold a
+    NUL character); each request's new message ids added to `results`."""
     inserted = _EVENTS.run(connection, [(m.channel, m.event_key, m.kind, m.raw, m.redelivered, received_at)
                                         for _, m in items])
     event_ids = {(channel, event_key): event_id for event_id, channel, event_key in inserted}
@@ -52,6 +70,78 @@ def store_batches(
     for index, _, event_id in new_items:
         results[index].append(message_ids[event_id])
     return results
+
+
+# PostgreSQL: the batch's events and their messages in one statement, from one JSON parameter (the rows serialised
+# by Python's C encoder in one call, not a bind parameter per value dumped by the driver one by one; one round trip,
+# and the same statement text for every batch size, so the server prepares it once per connection). Events already
+# stored (a redelivery, another writer's) are skipped by the unique (channel, event_key); a message only for a new
+# event; ids in the batch's order. A JSON null `location` stays JSON null, as SQLAlchemy's JSON type stores None.
+_ONE_STATEMENT = """
+WITH batch AS MATERIALIZED (
+    SELECT * FROM json_to_recordset($1::json) AS r(
+        n integer, channel text, event_key text, event_type text, payload json, redelivered boolean, kind text,
+        sender_id text, sender_name text, external_id text, "text" text, attachments json, location json,
+        reply_token text, thread_ref text, sent_at timestamptz)
+), new_events AS (
+    INSERT INTO inbound_events (channel, event_key, event_type, payload, redelivered, received_at)
+    SELECT channel, event_key, event_type, payload, redelivered, $2::timestamptz FROM batch ORDER BY n
+    ON CONFLICT (channel, event_key) DO NOTHING
+    RETURNING id, channel, event_key
+), new_messages AS (
+    INSERT INTO messages (direction, channel, kind, sender_id, sender_name, inbound_event_id, external_id, "text",
+                          attachments, location, reply_token, thread_ref, sent_at, received_at, topics)
+    SELECT 'in', b.channel, b.kind, b.sender_id, b.sender_name, e.id, b.external_id, b."text", b.attachments,
+           COALESCE(b.location, 'null'::json), b.reply_token, b.thread_ref, b.sent_at, $2::timestamptz, '[]'::json
+    FROM batch b JOIN new_events e ON e.channel = b.channel AND e.event_key = b.event_key
+    ORDER BY b.n
+    RETURNING id, inbound_event_id
+)
+SELECT b.n, m.id
+FROM new_messages m JOIN new_events e ON e.id = m.inbound_event_id
+JOIN batch b ON b.channel = e.channel AND b.event_key = e.event_key
+ORDER BY b.n
+"""
+
+
+def _store_in_one_statement(connection: Connection, items: Sequence[CitizenMessage],
+                            received_at: dt.datetime) -> list[tuple[int, int]] | None:
+    """PostgreSQL: insert these (distinct) events and their messages with `_ONE_STATEMENT`; (position in `items`,
+    new message id) for each new event. None when the rows hold a NUL character (`\\u0000`), which
+    json_to_recordset cannot read anywhere in its document though a JSON column keeps it: the caller's two inserts
+    store those."""
+    document = json.dumps([{
+        "n": n, "channel": m.channel, "event_key": m.event_key, "event_type": m.kind, "payload": m.raw,
+        "redelivered": m.redelivered, "kind": m.kind, "sender_id": m.external_user_id, "sender_name": m.display_name,
+        "external_id": m.external_message_id, "text": m.text, "attachments": m.attachments, "location": m.location,
+        "reply_token": m.reply_token, "thread_ref": m.thread_ref, "sent_at": _utc(m.sent_at).isoformat(),
+    } for n, m in enumerate(items)], ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if "\\u0000" in document:
+        return None
+    from psycopg import RawCursor
+
+    with RawCursor(connection.connection.driver_connection) as cursor:
+        cursor.execute(_ONE_STATEMENT, [document, _utc(received_at)])
+        return [(position, message_id) for position, message_id in cursor.fetchall()]
+
+
+@contextlib.contextmanager
+def _atomic(connection: Connection) -> Iterator[None]:
+    """A transaction of its own around several statements on a psycopg connection in autocommit (the PostgreSQL ingest
+    writers': their one-statement batches need no BEGIN and COMMIT round trips); otherwise the caller's transaction."""
+    driver = connection.connection.driver_connection
+    if connection.dialect.driver == "psycopg" and driver.autocommit:
+        with driver.transaction():
+            yield
+    else:
+        yield
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """An aware timestamp in UTC (what the UTCDateTime column type stores; a naive one is refused the same way)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value.astimezone(dt.UTC)
 
 
 class _RowsInsert:
@@ -309,6 +399,8 @@ class IngestWriter:
             return held[1]
         self._drop_connection()
         connection = database.engine.connect()
+        if not database.is_sqlite:  # a batch is one statement, atomic by itself: no BEGIN and COMMIT round trips
+            connection.execution_options(isolation_level="AUTOCOMMIT")
         self._held.value = (database, connection)
         return connection
 
