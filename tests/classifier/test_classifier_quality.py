@@ -108,17 +108,17 @@ def test_real_traffy_reports_are_complaints_and_dissatisfied(report: dict) -> No
 
 
 def test_routing_on_real_reports_is_measured_on_a_held_out_part(report: dict) -> None:
-    # Measured: top-1 0.889 (any of the report's types), top-3 0.968; threshold calibrated out of fold on the 70 %
-    # (5 real folds) for precision 0.93 → on the held-out 30 %: 21.4 % to triage, precision of routed reports 0.975;
-    # for 0.92: 17.1 % at 0.967.
+    # Measured (fs-1e6ceb23fc77, per-unit regressions at C 3,000): top-1 0.893 (any of the report's types), top-3
+    # 0.976; threshold calibrated out of fold on the 70 % (5 real folds) for precision 0.93 → on the held-out 30 %:
+    # 13.1 % to triage, precision of routed reports 0.954; for 0.92: 10.7 % at 0.947.
     routing = report["traffy_routing"]
     assert routing["n_held_out"] >= 240 and routing["units"] >= 15
-    assert routing["held_out_top1"] >= 0.86 and routing["held_out_top3"] >= 0.94
+    assert routing["held_out_top1"] >= 0.87 and routing["held_out_top3"] >= 0.95
     at_93 = next(t for t in routing["targets"] if t["target_precision"] == 0.93)
     assert at_93["held_out_30"]["precision"] >= 0.93
-    assert at_93["held_out_30"]["triage_rate"] <= 0.24
+    assert at_93["held_out_30"]["triage_rate"] <= 0.17
     at_92 = next(t for t in routing["targets"] if t["target_precision"] == 0.92)
-    assert at_92["held_out_30"]["precision"] >= 0.93 and at_92["held_out_30"]["triage_rate"] <= 0.20
+    assert at_92["held_out_30"]["precision"] >= 0.93 and at_92["held_out_30"]["triage_rate"] <= 0.15
 
 
 def test_masking_recall_is_reported_on_variants_and_traffy_names(report: dict) -> None:
