@@ -38,7 +38,10 @@ class LiveServer:
         self._server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
                                                      lifespan="on", timeout_graceful_shutdown=2))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
-        self.client = httpx.Client(base_url=self.url, timeout=30)
+        # Idle connections are dropped before uvicorn's own 5-s keep-alive ends: at httpx's default (also 5 s) a request
+        # could go out on a connection the server was closing ("Server disconnected without sending a response",
+        # seen once in CI on a slow machine between two steps of a browser test).
+        self.client = httpx.Client(base_url=self.url, timeout=30, limits=httpx.Limits(keepalive_expiry=2.0))
 
     @property
     def url(self) -> str:
