@@ -161,7 +161,6 @@ def _collector_paused() -> Iterator[None]:
 
 
 _warming = threading.Lock()  # WeasyPrint's (Pango's, fontconfig's) first-time set-up is not safe in two threads at once
-_warm: list[bool] = []
 
 
 def prepare_pdf() -> None:
@@ -169,14 +168,17 @@ def prepare_pdf() -> None:
     ready): a PDF build runs this beside its queries, so its render starts warm; a render that comes first waits for
     it (or does it). Once per process."""
     with _warming:
-        if _warm:
-            return
-        from weasyprint import HTML
+        _warm_up()
 
-        font = find_thai_font()
-        HTML(string=(f'<style>@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{font.regular.as_uri()}"); }}'
-                     f'p {{ font-family: "{FONT_FAMILY}"; }}</style><p>จำนวนเรื่องร้องเรียน ๑๒</p>')).render()
-        _warm.append(True)
+
+@functools.cache
+def _warm_up() -> None:
+    """The warm-up itself, done once (called under `_warming`)."""
+    from weasyprint import HTML
+
+    font = find_thai_font()
+    HTML(string=(f'<style>@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{font.regular.as_uri()}"); }}'
+                 f'p {{ font-family: "{FONT_FAMILY}"; }}</style><p>จำนวนเรื่องร้องเรียน ๑๒</p>')).render()
 
 
 def render_pdf(report: Mapping[str, Any]) -> bytes:
