@@ -95,22 +95,33 @@ def clean(text: object) -> str:
 def embed(texts: Sequence[str], *, passage: bool = False, progress=None, alone: bool = True) -> np.ndarray:
     """Embed texts: float32 array (len(texts), DIM), each row L2-normalised ("query: " prefix unless passage).
 
-    progress, if given, is called as progress(done, total) after each batch. alone=False: no lock around the
-    forward passes, for a caller that runs several passes side by side on purpose, each on its own OpenMP thread
-    (training: the engine is reentrant, its weights read-only and each pass's buffers its own).
+    progress, if given, is called as progress(done, total) after each batch. The engine is reentrant (its weights
+    read-only, each pass's buffers its own): passes take turns only where the engine runs on several threads.
+    alone=False: no turns even then, for a caller that runs several passes side by side on purpose, each on its own
+    OpenMP thread (training).
     """
     model = _engine()
     cleaned = [clean(t) for t in texts]
     out = np.zeros((len(cleaned), DIM), dtype=np.float32)
+    one_at_a_time = _lock if alone and _pass_takes_every_core() else contextlib.nullcontext()
     for start in range(0, len(cleaned), BATCH):
         chunk = cleaned[start : start + BATCH]
-        with _lock if alone else contextlib.nullcontext():  # one pass at a time: the engine uses every core
+        with one_at_a_time:
             vectors = model.encode(chunk, not passage)  # type: ignore[attr-defined]
         out[start : start + len(chunk)] = np.asarray(vectors, dtype=np.float32).reshape(len(chunk), DIM)
         if progress is not None:
             progress(start + len(chunk), len(cleaned))
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.maximum(norms, 1e-12)
+
+
+def _pass_takes_every_core() -> bool:
+    """True unless the service capped the engine at one thread: then passes side by side each take one core, and an
+    answer that needs a vector never waits for the vector job's pass (which runs at a lower priority: a lock it
+    held would make the answer wait as long as the busy machine starves it)."""
+    from classifier.threads import configured_threads
+
+    return configured_threads() != 1
 
 
 def similarity(a: np.ndarray | Sequence[float], b: np.ndarray | Sequence[Sequence[float]]) -> np.ndarray:

@@ -43,8 +43,8 @@ def unless_unavailable(compute: Callable[[], np.ndarray]) -> np.ndarray | None:
 
 def message_vectors(texts: Sequence[str], *, one_at_a_time: bool = False) -> np.ndarray | None:
     """Citizens' messages' sentence vectors, never kept in memory (each message is embedded once), or None where the
-    model cannot load. `one_at_a_time`: the engine is taken for one text at a time, so an answer that needs it
-    waits for one text at most (the vector job)."""
+    model cannot load. `one_at_a_time`: one text per pass (the vector job), so that where passes take turns (the
+    engine on several threads) an answer that needs one waits for one text at most."""
     if one_at_a_time:
         return unless_unavailable(lambda: np.vstack([embed([text]) for text in texts]))
     return unless_unavailable(lambda: embed(list(texts)))

@@ -94,3 +94,31 @@ def test_training_streams_embed_as_one_call(tmp_path: Path, monkeypatch) -> None
     kept = embedding.EmbeddingCache(data.EMBEDDING_CACHE_FILE).vectors
     assert set(kept) == {embedding.text_key(mask_personal_data(t)) for t in texts}
     assert track.timings["embeddings_cpu_s"] > 0
+
+
+def _embeds_while_another_pass_holds_the_engine(monkeypatch, threads: int | None, *, wait: float) -> bool:
+    """Whether an `embed` finishes within `wait` s while another caller holds the turn lock (the vector job's pass)."""
+    import threading
+
+    from classifier import threads as thread_caps
+
+    monkeypatch.setattr(thread_caps, "_configured", [] if threads is None else [threads])
+    embedding.embed(["โหลดก่อน"])  # the engine is loaded outside the held lock
+    done = threading.Event()
+    with embedding._lock:
+        runner = threading.Thread(target=lambda: (embedding.embed(["ไฟถนนดับทั้งซอย"]), done.set()), daemon=True)
+        runner.start()
+        finished = done.wait(wait)
+    runner.join(20)
+    return finished
+
+
+def test_an_answer_never_waits_for_another_pass_on_a_one_thread_engine(monkeypatch) -> None:
+    """The service caps the engine at one thread: passes run side by side, so an answer's vector never waits behind
+    the vector job (a low-priority thread a busy machine starves)."""
+    assert _embeds_while_another_pass_holds_the_engine(monkeypatch, 1, wait=30)
+
+
+def test_passes_take_turns_when_the_engine_takes_every_core(monkeypatch) -> None:
+    assert not _embeds_while_another_pass_holds_the_engine(monkeypatch, 2, wait=1)
+    assert not _embeds_while_another_pass_holds_the_engine(monkeypatch, None, wait=1)
