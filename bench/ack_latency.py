@@ -203,13 +203,16 @@ def main() -> int:
                 time.sleep(0.2)
             load_after = os.getloadavg()
             waits = []
+            by_window: dict[int, list[float]] = {}  # acknowledgement waits by the 5-s window their event was posted in
             missing = 0
+            began = min(at for at, _ in posted.values())
             for token in tokens:
                 arrived = acknowledged(token)
                 if arrived is None:
                     missing += 1
                 else:
                     waits.append(arrived - posted[token][0])
+                    by_window.setdefault(int((posted[token][0] - began) // 5), []).append(waits[-1])
             logs = "".join((Path(tmp) / name).read_text() for name in os.listdir(tmp) if name.endswith(".log"))
         finally:
             for process in processes:
@@ -231,6 +234,8 @@ def main() -> int:
         print(f"acknowledgement at the LINE stub: p50 {statistics.median(waits):.2f} s, "
               f"p95 {percentile(waits, .95):.2f} s, max {max(waits):.2f} s; "
               f"{missing} not acknowledged within {args.drain:g} s after the last post")
+        print("  p95 by when the event was posted: " + ", ".join(
+            f"{5 * window}–{5 * window + 5} s {percentile(values, .95):.2f}" for window, values in sorted(by_window.items())))
     else:
         print(f"no acknowledgement reached the stub ({missing} events)")
     raised = Counter(line for line in logs.splitlines() if line[:1].isalpha() and ("Error" in line.split(":")[0]

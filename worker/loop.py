@@ -131,8 +131,11 @@ class Worker:
             except (TrainingStopped, TrainingInterrupted):
                 log.info("stopped while training the classifier; it starts again on the next start")
                 return
-            self.ready.set()  # the classifier answers: ready; the FAQ matcher is built next, before the first message
-            prepare(self.runtime)  # (if it fails, the loop restarts and the first FAQ question builds it instead)
+            try:  # before saying ready: built after, it kept the first citizens' answers waiting for it
+                prepare(self.runtime)
+            except Exception:
+                log.exception("the FAQ matcher could not be built at start; the first FAQ question builds it")
+            self.ready.set()
         queue = self.runtime.queue
         while not self._stop.is_set():
             deliveries = queue.receive(max_items=self.batch, block_seconds=self.poll_seconds)
