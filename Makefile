@@ -5,9 +5,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-test browser train bench clean
+.PHONY: run test install install-test bytecode browser train bench clean
 
-run: install  ## install and run the service on the embedded default (SQLite, in-process queue, no accounts needed)
+run: install bytecode  ## install and run the service on the embedded default (SQLite, in-process queue, no accounts needed)
 	$(BIN)/fangsiang serve --host $(HOST) --port $(PORT)
 
 # Two pytest-xdist workers: most live tests wait on servers, subprocesses and the browser, so two share the machine's
@@ -15,7 +15,7 @@ run: install  ## install and run the service on the embedded default (SQLite, in
 # database N below FANGSIANG_TEST_REDIS's (db 15, 14 by default). TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
 
-test: install-test browser  ## install and run every test (needs PostgreSQL and Redis on localhost)
+test: install-test bytecode browser  ## install and run every test (needs PostgreSQL and Redis on localhost)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
@@ -30,6 +30,12 @@ $(VENV)/.installed: pyproject.toml
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+# The project's own modules compiled once (pip compiles what it installs, not an editable project): where
+# PYTHONDONTWRITEBYTECODE is set, every process would compile them again at start (~0.2-0.3 s per CLI command).
+# Only changed files are compiled again (0.15 s when nothing changed); hidden directories (.venv, .git) are skipped.
+bytecode: install
+	$(BIN)/python -m compileall -q -x '/\.' . >/dev/null
 
 browser:  ## Debian's Chromium, Thai fonts, Pango (PDF reports) and poppler (PDF checks), where missing
 	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null || ! fc-list :lang=th | grep -q . \
