@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from classifier.text import THAI_DIGITS
+from classifier.thaiscript import THAI_DIGITS
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 END_OF_WORKING_DAY = dt.time(16, 30)

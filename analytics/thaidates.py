@@ -21,7 +21,7 @@ from agency.thaitime import (
     parse_thai_date,
     shown_value,
 )
-from classifier.text import THAI_DIGITS
+from classifier.thaiscript import THAI_DIGITS
 
 PeriodKind = Literal["day", "week", "month", "quarter", "fiscal_year"]
 PERIOD_KINDS: tuple[str, ...] = ("day", "week", "month", "quarter", "fiscal_year")

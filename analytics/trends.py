@@ -25,7 +25,7 @@ from functools import lru_cache
 from statistics import NormalDist
 from typing import Literal, NamedTuple
 
-from classifier.text import THAI_DIGITS
+from classifier.thaiscript import THAI_DIGITS
 
 Trend = Literal["rising", "steady", "falling"]
 KEY_SEPARATOR = "|"

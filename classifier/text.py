@@ -12,9 +12,10 @@ from pythainlp.corpus import thai_stopwords
 from pythainlp.tokenize import word_tokenize
 from pythainlp.util import normalize as _thai_normalize
 
+from classifier.thaiscript import THAI_DIGITS
+
 MAX_CHARS = 2000  # longer texts are cut before feature extraction (masking still sees everything)
 
-THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")  # Thai digits read as Arabic ones (str.translate)
 _CONTROL_RE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
 _WS_RE = re.compile(r"\s+")
 _ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[@-_]")

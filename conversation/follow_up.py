@@ -12,7 +12,7 @@ import numpy as np
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from classifier.text import THAI_DIGITS
+from classifier.thaiscript import THAI_DIGITS
 from agency.vocabulary import OPEN_STATUSES, AuditAction, Status
 from cases.service import REOPEN_WINDOW, reopen
 from bot import replies

@@ -243,17 +243,17 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
 
 def _in_session(settings: Settings, action: Callable[["Session"], str], *, refused: tuple[type[Exception], ...]) -> int:
     """Run one command's work in a database session: print what it reports, or why it was refused (exit 2)."""
-    from fangsiang.runtime import build_runtime
+    from fangsiang.database import open_database
 
-    runtime = build_runtime(settings)
+    db = open_database(settings)
     try:
-        with runtime.db.session() as session:
+        with db.session() as session:
             print(action(session))
     except refused as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
-        runtime.close()
+        db.dispose()
     return 0
 
 
@@ -306,9 +306,9 @@ def _citizens_erase(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from fangsiang.runtime import build_runtime
+    from fangsiang.database import open_database
 
-    build_runtime(settings).close()
+    open_database(settings).dispose()
     print("database is up to date")
     return 0
 

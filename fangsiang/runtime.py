@@ -8,6 +8,7 @@ from bot.senders import OutputChannel, Senders, TranscriptSender
 from channels import registry as channels
 from agency.config import load_agency_config
 from storage.db import Database
+from fangsiang.database import open_database
 from classifier.threads import limit_threads
 from places.public import case_links
 from places.service import note_case_place, note_late_vector
@@ -35,20 +36,16 @@ def build_senders(settings: Settings, *, serving: bool = False) -> Senders:
 
 def build_runtime(settings: Settings, *, migrate: bool = True, consumer: str | None = None,
                   serving: bool = False) -> Runtime:
-    """Connect everything; apply migrations and load the agency's units when asked (`serving`: the web app or a
+    """Connect everything; apply migrations and add the agency's units when asked (`serving`: the web app or a
     worker, which send replies)."""
     limit_threads(settings.fangsiang_threads)
-    db = Database(settings.sqlalchemy_url)
-    if migrate:
-        db.upgrade()
     agency = load_agency_config(settings.fangsiang_agency_config)
+    db = open_database(settings, agency=agency) if migrate else Database(settings.sqlalchemy_url)
     senders = build_senders(settings, serving=serving)
     queue = make_queue(settings.redis_url, consumer=consumer or settings.fangsiang_worker_name,
                        claim_idle_ms=settings.fangsiang_stream_claim_idle_ms)
     runtime = Runtime(settings=settings, db=db, agency=agency, queue=queue, senders=senders,
                       after_message=[note_case_place], after_vector=[note_late_vector],
                       case_links=case_links)
-    if migrate:
-        runtime.sync_units()
     runtime.reload_calendar()
     return runtime

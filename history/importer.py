@@ -26,7 +26,7 @@ from pathlib import Path
 
 from agency.thaitime import Era, ThaiDateError, day_label, detect_era, parse_thai_datetime
 from agency.vocabulary import CASE_STATUSES, OPEN_STATUSES, STATUS_NAMES, Channel, Status
-from classifier.text import THAI_DIGITS
+from classifier.thaiscript import THAI_DIGITS
 from storage.models import Case
 
 # every channel a matter can arrive by (issue 11): the online ones and the off-line ones officers record

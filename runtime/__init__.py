@@ -15,7 +15,7 @@ from agency.settings import Settings
 from agency.thaitime import WorkingCalendar
 from bot.senders import Senders
 from storage.db import Database
-from storage.models import AgencyHoliday, ReplyTemplate, Unit
+from storage.models import AgencyHoliday
 from storage.queue import WorkQueue
 
 if TYPE_CHECKING:
@@ -68,19 +68,6 @@ class Runtime:
         with self.db.session() as session:
             added = list(session.scalars(select(AgencyHoliday.day)))
         self.calendar = WorkingCalendar(extra_holidays=[*self.agency.extra_holidays, *added])
-
-    def sync_units(self) -> None:
-        """Add the config file's units the database lacks; on the very first start, also its reply templates."""
-        with self.db.session() as session:
-            known = set(session.scalars(select(Unit.code)))
-            for unit in self.agency.units:
-                if unit.code not in known:
-                    session.add(Unit(code=unit.code, name=unit.name, topics=list(unit.topics),
-                                     is_triage=unit.code == self.agency.triage_unit, active=True))
-            if not known:  # a new database: seed the canned replies once (admins may delete them all later)
-                session.flush()
-                session.add_all(ReplyTemplate(title=t.title, text=t.text, unit_code=t.unit)
-                                for t in self.agency.reply_templates)
 
     def close(self) -> None:
         """Release the queue and the database pool."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from classifier.thaiscript import THAI_DIGITS
+
 BE_OFFSET = 543
 PLACEHOLDER = "วว/ดด/ปปปป เช่น 4/11/2569"
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _TYPED = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
@@ -28,7 +29,7 @@ def be_day_text(day: dt.date | None) -> str:
 def parse_typed_day(text: str | None, *, label: str) -> dt.date:
     """The day a person typed as day/month/B.E. year (or an ISO day from a link), else TypedDateError in Thai."""
     raw = (text or "").strip()
-    folded = raw.translate(_THAI_DIGITS)
+    folded = raw.translate(THAI_DIGITS)
     if not folded:
         raise TypedDateError(f"กรุณาระบุ{label} เช่น 4/11/2569")
     if match := _ISO.fullmatch(folded):
