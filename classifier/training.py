@@ -75,24 +75,30 @@ EMBEDDING_CACHE_FILE = "embeddings-cache.npz"  # vectors of texts embedded at tr
 
 Progress = Callable[[str, float, "float | None"], None]
 
-# CPU seconds each stage takes with the bundled data and one thread (measured: the metadata's timings, on this
-# 2-core machine under load; only their ratios matter), for the progress estimate. The embeddings stage costs EMBED_SECONDS_PER_TEXT per text no cache
-# holds: nothing when the bundled cache is there, most of a first start without it (4,000 texts). It runs in a
-# thread of its own beside the other stages (the e5 engine releases the GIL), so its cost is shared work, not a step.
+# Seconds each stage takes with the bundled data on one quiet core (the metadata's timings of a first start on this
+# 2-core machine, 2026-12-04; the estimate rescales them by how fast the machine really goes), for the progress
+# estimate. The embeddings stage costs EMBED_SECONDS_PER_TEXT per text no cache holds: nothing when the bundled
+# cache is there, most of a first start without it (4,000 texts). It runs in threads of its own beside the other
+# stages (the e5 engine releases the GIL), so its cost is shared work, not a step (see _Tracker).
 STAGES: dict[str, float] = {
-    "data": 2.0, "features": 17.0, "sentiment": 32.0, "embeddings": 0.0, "intent": 18.0, "router": 10.0, "save": 3.5,
+    "data": 1.0, "features": 11.0, "sentiment": 12.5, "embeddings": 0.0, "intent": 12.5, "router": 7.5, "save": 0.5,
 }
-EMBED_SECONDS_PER_TEXT = 0.048  # e5 on one thread, a bundled training text (76 characters on average)
+EMBED_SECONDS_PER_TEXT = 0.030  # e5 on one thread, a bundled training text (76 characters on average)
+AFTER_EMBEDDINGS = ("intent", "save")  # the main thread's stages that wait for the vectors (intent: its second half)
+RATE_WINDOW_SECONDS = 10.0  # the embeddings' speed is read over this much of their latest progress
 EMBED_BATCH = 32  # texts per batch of the embeddings' streams (~1 CPU second: they end within a batch of each other)
 
 
 class _Tracker:
     """Turns stage-local progress into overall fraction and seconds left for a progress callback.
 
-    The fraction is the share of the expected work done (STAGES, in seconds), so it grows with time at an even pace
-    even when one stage is far longer than usual (a first start without the embedding cache re-weighs that stage by
-    the texts it has to embed) or runs beside the others (the embeddings' thread). It never goes back. The stage
-    shown is the one the main thread is in. Thread-safe: the callback is called under a lock, in order.
+    Seconds left follow the critical path: the main thread's stages one after the other (their expected seconds,
+    STAGES, rescaled by how long the ones done took here), beside them the embeddings at the speed they went over
+    the last RATE_WINDOW_SECONDS (a second stream joins them once the main thread waits: on the machine's other
+    cores, about twice as fast on two), then what waits for the vectors (the intent head's second half, saving).
+    A plain share of the work done said half of the truth in the middle of a first start (the two streams run ahead
+    of the single-threaded end). The fraction is elapsed / (elapsed + left); it never goes back. The stage shown is
+    the one the main thread is in. Thread-safe: the callback is called under a lock, in order.
     """
 
     def __init__(self, callback: Progress | None, stages: dict[str, float]) -> None:
@@ -106,6 +112,8 @@ class _Tracker:
         self.cpu_started = time.process_time()
         self.timings: dict[str, float] = {}
         self._stage_started: dict[str, tuple[float, float]] = {}
+        self._embedding_pace: list[tuple[float, float]] = []  # (when, the embeddings' fraction done) within the window
+        self._waiting: list[float] = []  # when the main thread began to wait for the vectors (and went on again)
         self._lock = threading.Lock()
 
     def expect(self, stage: str, seconds: float) -> None:
@@ -119,6 +127,8 @@ class _Tracker:
         self._stage_started[stage] = (time.perf_counter(), cpu())
         if show:
             self.shown = stage
+            if len(self._waiting) == 1:
+                self._waiting.append(time.perf_counter())
         self.update(stage, 0.0)
 
     def update(self, stage: str, within: float) -> None:
@@ -127,16 +137,62 @@ class _Tracker:
             self.done[stage] = max(self.done[stage], min(1.0, max(0.0, within)))
             if self.callback is None:
                 return
-            total = sum(self.cost.values()) or 1.0
-            fraction = max(self.reported, min(1.0, sum(self.cost[k] * self.done[k] for k in self.cost) / total))
+            now = time.perf_counter()
+            if stage == "embeddings":
+                self._embedding_pace = [(t, d) for t, d in self._embedding_pace if t >= now - RATE_WINDOW_SECONDS]
+                self._embedding_pace.append((now, self.done[stage]))
+            if self.callback is None:
+                return
+            elapsed = now - self.started
+            left = self._seconds_left(now)
+            if left is None:  # too early to tell: the share of the expected work done
+                total = sum(self.cost.values()) or 1.0
+                fraction = sum(self.cost[k] * self.done[k] for k in self.cost) / total
+            else:
+                fraction = elapsed / (elapsed + left) if elapsed + left > 0 else 1.0
+            last = next(reversed(self.cost))
+            fraction = 1.0 if self.done[last] >= 1.0 else max(self.reported, min(0.999, fraction))
             self.reported = fraction
-            elapsed = time.perf_counter() - self.started
-            left = elapsed * (1 - fraction) / fraction if fraction > 0.02 else None
             self.callback(self.shown, round(fraction, 4), None if left is None else round(left, 1))
+
+    def _seconds_left(self, now: float) -> float | None:
+        """Seconds left on the critical path (see the class docstring), or None before there is a pace to go by."""
+        def left_of(name: str, *, upto: float = 1.0, after: float = 0.0) -> float:
+            return self.cost.get(name, 0.0) * max(0.0, min(upto, 1.0) - max(self.done.get(name, 0.0), after))
+
+        main = [name for name in self.cost if name != "embeddings"]
+        main_done = sum(self.cost[n] * self.done[n] for n in main)
+        waited = (self._waiting[1] if len(self._waiting) > 1 else now) - self._waiting[0] if self._waiting else 0.0
+        main_wall = now - self.started - waited
+        if main_done < 0.5 or main_wall <= 0:
+            return None
+        pace = main_wall / main_done  # this machine's seconds per expected second
+        before = sum(left_of(n, upto=0.5 if n == "intent" else 1.0) for n in main if n != "save")
+        after = sum(left_of(n, after=0.5 if n == "intent" else 0.0) for n in AFTER_EMBEDDINGS)
+        before, after = before * pace, after * pace
+        embed_left = 1.0 - self.done.get("embeddings", 1.0)
+        if self.cost.get("embeddings", 0.0) <= 0 or embed_left <= 0:
+            return before + after
+        if len(self._embedding_pace) < 2 or self._embedding_pace[-1][0] - self._embedding_pace[0][0] < 1.0:
+            return None
+        (t0, d0), (t1, d1) = self._embedding_pace[0], self._embedding_pace[-1]
+        rate = (d1 - d0) / (t1 - t0)  # fraction of the embeddings per second, lately
+        if rate <= 0:
+            return None
+        if not self._waiting:  # until the main thread waits, one stream; then a second joins it
+            cores = os.cpu_count() or 1
+            faster = cores / (cores - 1) if cores > 1 else 1.0
+            embedded = before + (embed_left - rate * before) / (rate * faster) if rate * before < embed_left \
+                else embed_left / rate
+        else:
+            embedded = embed_left / rate
+        return max(before, embedded) + after
 
     def show(self, stage: str) -> None:
         """The main thread is in this stage now (waiting for the embeddings' thread, say)."""
         self.shown = stage
+        if stage == "embeddings" and not self._waiting:
+            self._waiting.append(time.perf_counter())
         self.update(stage, 0.0)
 
     def finish(self, stage: str, *, within: float = 1.0, cpu: Callable[[], float] = time.thread_time) -> None:
@@ -458,7 +514,7 @@ class _Embeddings:
                         self._queue.notify_all()
                 with self._queue:
                     self._fresh.update((key, vector.astype(np.float16)) for (key, _), vector in zip(batch, vectors))
-                    self._embedded += len(batch)
+                    self._embedded += sum(_embedding_work(text) for _, text in batch)
                     done = self._embedded
                     if cpu is not None:
                         cpu(time.thread_time() - started)
@@ -493,7 +549,7 @@ class _Embeddings:
             todo = list(missing.items())
             self.track.expect("embeddings", len(todo) * EMBED_SECONDS_PER_TEXT)
             with self._queue:
-                self._total = len(todo)
+                self._total = sum(_embedding_work(text) for _, text in todo)
                 self._batches = [todo[i : i + EMBED_BATCH] for i in range(0, len(todo), EMBED_BATCH)]
                 self._queue.notify_all()
             self._stream(max(1, self.cores - 1))
@@ -519,6 +575,13 @@ class _Embeddings:
             with self._queue:
                 self.error = exc
                 self._queue.notify_all()
+
+
+def _embedding_work(text: str) -> int:
+    """A text's share of the embeddings' work: its length as the model reads it (the bundled rows come first and are
+    short, the real reports last and up to ten times longer, so counting texts made the stage look faster than it
+    was; a pass costs about its tokens, which follow the characters)."""
+    return len(embedding.clean(text)) + 8  # + the "query: " prefix
 
 
 class _Cancelled(Exception):
