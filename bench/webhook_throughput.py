@@ -101,21 +101,50 @@ def start(command: list[str], env: dict[str, str], port: int, cwd: Path) -> subp
     raise RuntimeError(f"server did not start: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds these processes have used (Linux /proc; 0 for one that is gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    """The local PostgreSQL server's processes (its CPU per event is part of what the webhook costs the machine)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().startswith("postgres"):
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
 def measure(name: str, command: list[str], env: dict[str, str], port: int, cwd: Path, events: int,
             concurrency: int) -> dict:
-    """Warm up, then load the server; return the figures."""
+    """Warm up, then load the server; return the figures, with the CPU each side spent per event (µs)."""
     process = start(command, env, port, cwd)
     try:
         url = f"http://127.0.0.1:{port}/webhooks/line"
         asyncio.run(load(url, bodies(200), concurrency))
-        seconds, latencies, failures = asyncio.run(load(url, bodies(events), concurrency))
+        payloads = bodies(events)
+        database = postgres_pids()
+        before = cpu_seconds([process.pid]), time.process_time(), cpu_seconds(database)
+        seconds, latencies, failures = asyncio.run(load(url, payloads, concurrency))
+        after = cpu_seconds([process.pid]), time.process_time(), cpu_seconds(database)
     finally:
         process.terminate()
         process.wait(30)
     latencies.sort()
     return {"name": name, "events": events, "failures": failures, "rps": events / seconds,
             "p50_ms": statistics.median(latencies) * 1000,
-            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000}
+            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+            "cpu_us": [(b - a) / events * 1e6 for a, b in zip(before, after)]}  # server, load generator, PostgreSQL
 
 
 def stored_events(database_url: str) -> int:
@@ -166,10 +195,13 @@ def main() -> int:
                     conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
     print(f"\n{args.events} signed LINE events per run, {args.concurrency} in flight, one uvicorn process each, "
           f"{os.cpu_count()} cores shared with the load generator\n")
-    print(f"{'endpoint':42} {'events/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-200':>8} {'stored':>7} {'vs bare':>8}")
+    print(f"{'endpoint':42} {'events/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-200':>8} {'stored':>7} {'vs bare':>8}"
+          f"   CPU µs/event: server  load gen  PostgreSQL")
     for r in results:
+        server, generator, postgres = r["cpu_us"]
         print(f"{r['name']:42} {r['rps']:9.0f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {r['failures']:8d} "
-              f"{r.get('stored', '-'):>7} {('%.2f' % r['ratio_to_bare']) if 'ratio_to_bare' in r else '':>8}")
+              f"{r.get('stored', '-'):>7} {('%.2f' % r['ratio_to_bare']) if 'ratio_to_bare' in r else '':>8}"
+              f"   {server:19.0f} {generator:9.0f} {postgres:11.0f}")
     # stored includes the 200 warm-up events
     return 0
 
