@@ -141,8 +141,6 @@ class _Tracker:
             if stage == "embeddings":
                 self._embedding_pace = [(t, d) for t, d in self._embedding_pace if t >= now - RATE_WINDOW_SECONDS]
                 self._embedding_pace.append((now, self.done[stage]))
-            if self.callback is None:
-                return
             elapsed = now - self.started
             left = self._seconds_left(now)
             if left is None:  # too early to tell: the share of the expected work done
@@ -173,19 +171,19 @@ class _Tracker:
         embed_left = 1.0 - self.done.get("embeddings", 1.0)
         if self.cost.get("embeddings", 0.0) <= 0 or embed_left <= 0:
             return before + after
-        if len(self._embedding_pace) < 2 or self._embedding_pace[-1][0] - self._embedding_pace[0][0] < 1.0:
+        joined = [(t, d) for t, d in self._embedding_pace if self._waiting and t >= self._waiting[0]]
+        rate = _rate(joined)  # both streams' speed, once seen for a second
+        if rate is not None:
+            return max(before, embed_left / rate) + after
+        rate = _rate(self._embedding_pace)  # one stream's; a second joins it once the main thread waits
+        if rate is None:
             return None
-        (t0, d0), (t1, d1) = self._embedding_pace[0], self._embedding_pace[-1]
-        rate = (d1 - d0) / (t1 - t0)  # fraction of the embeddings per second, lately
-        if rate <= 0:
-            return None
-        if not self._waiting:  # until the main thread waits, one stream; then a second joins it
-            cores = os.cpu_count() or 1
-            faster = cores / (cores - 1) if cores > 1 else 1.0
-            embedded = before + (embed_left - rate * before) / (rate * faster) if rate * before < embed_left \
-                else embed_left / rate
-        else:
-            embedded = embed_left / rate
+        cores = os.cpu_count() or 1
+        faster = cores / (cores - 1) if cores > 1 else 1.0
+        if self._waiting:
+            return embed_left / (rate * faster) + after
+        embedded = embed_left / rate if rate * before >= embed_left \
+            else before + (embed_left - rate * before) / (rate * faster)
         return max(before, embedded) + after
 
     def show(self, stage: str) -> None:
@@ -201,6 +199,13 @@ class _Tracker:
         for key, spent in ((f"{stage}_s", time.perf_counter() - wall), (f"{stage}_cpu_s", cpu() - cpu_at)):
             self.timings[key] = round(self.timings.get(key, 0.0) + spent, 3)
         self.update(stage, within)
+
+
+def _rate(samples: list[tuple[float, float]]) -> float | None:
+    """Fraction done per second over these (when, fraction done) samples, if they span a second and show progress."""
+    if len(samples) < 2 or samples[-1][0] - samples[0][0] < 1.0 or samples[-1][1] <= samples[0][1]:
+        return None
+    return (samples[-1][1] - samples[0][1]) / (samples[-1][0] - samples[0][0])
 
 
 def _softmax_head(

@@ -15,7 +15,7 @@ def open_database(settings: Settings, *, agency: AgencyConfig | None = None) -> 
     """The settings' database, migrated, with the agency's units (`agency`: its config, read from the file if None)."""
     db = Database(settings.sqlalchemy_url)
     db.upgrade()
-    sync_units(db, agency=agency or load_agency_config(settings.fangsiang_agency_config))
+    sync_units(db, agency=agency if agency is not None else load_agency_config(settings.fangsiang_agency_config))
     return db
 
 

@@ -168,3 +168,47 @@ def test_decision_rule_reaches_real_report_recall_without_dropping_the_other_int
                         (pred[written_other] == truth[written_other]).mean() >= OTHER_INTENTS_FLOOR:
                     assert (pred[real] == 0).mean() <= oof["real_complaint_recall"] + 1e-4
 
+
+
+def test_seconds_left_follow_the_critical_path(monkeypatch) -> None:
+    """A first start simulated on a clock of its own, on a machine twice as slow as the one STAGES were measured on:
+    the main thread's stages, the embeddings beside them (one stream, then two once the main thread waits), then the
+    intent head's second half and saving. What the tracker says is left stays within a quarter of the truth."""
+    from classifier import training
+
+    clock = [0.0]
+    monkeypatch.setattr(training.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(training.os, "cpu_count", lambda: 2)
+    said: list[tuple[float, float | None]] = []
+    track = training._Tracker(lambda stage, fraction, left: said.append((clock[0], left)), training.STAGES)
+    track.expect("embeddings", 100.0)
+    track.start("embeddings", show=False)
+    embedded, waiting = [0.0], [False]
+
+    def work(stage: str, seconds: float, upto: float = 1.0, start: float = 0.0) -> None:
+        """The main thread in `stage` for `seconds` (from `start` to `upto` of it) while the embeddings go on."""
+        if stage:
+            track.start(stage)
+        for step in range(1, int(seconds * 2) + 1):
+            clock[0] += 0.5
+            if embedded[0] < 1.0:
+                embedded[0] = min(1.0, embedded[0] + 0.005 * (2 if waiting[0] else 1))  # 100 s for one stream
+                track.update("embeddings", embedded[0])
+            if stage:
+                track.update(stage, start + (upto - start) * step / (seconds * 2))
+
+    for stage, cost in (("data", 1.0), ("features", 11.0), ("sentiment", 12.5)):
+        work(stage, 2 * cost)
+    work("intent", 12.5, upto=0.5)
+    work("router", 15.0)
+    track.show("embeddings")
+    waiting[0] = True
+    while embedded[0] < 1.0:
+        work("", 0.5)
+    work("intent", 12.5, start=0.5)
+    work("save", 1.0)
+    end = clock[0]
+    checked = [(at, left) for at, left in said if left is not None and 10 <= at <= end - 5]
+    assert len(checked) > 100
+    for at, left in checked:
+        assert abs(left - (end - at)) <= 0.25 * (end - at) + 2, (at, left, end - at)
