@@ -1,6 +1,7 @@
 """At scale: Redis Streams with one consumer group shared by several workers; a dead worker's work is taken over."""
 from __future__ import annotations
 
+import threading
 import time
 
 from sqlalchemy import func, select
@@ -65,13 +66,20 @@ def test_a_message_the_queue_lost_is_found_by_the_sweep(make_server, platform_st
     class Down:
         """A queue that is unreachable when the webhook publishes."""
 
+        tried = threading.Event()
+
         def publish(self, message_ids):  # type: ignore[no-untyped-def]
+            self.tried.set()
             raise ConnectionError("redis is down")
 
-    live_queue, server.runtime.queue = server.runtime.queue, Down()
+    down = Down()
+    live_queue, server.runtime.queue = server.runtime.queue, down
     try:
         response = server.post_line(server.line_text("แจ้งเหตุน้ำท่วมถนนเข้าหมู่บ้านครับ"))
         assert response.status_code == 200, "committed messages are acknowledged even when the queue is down"
+        # the webhook's publisher thread publishes after the answer: the live queue is put back only once it tried
+        # (put back earlier, the message was queued after all and the sweep rightly found nothing to requeue)
+        assert down.tried.wait(30)
     finally:
         server.runtime.queue = live_queue
     assert unprocessed(server) == 1
