@@ -8,6 +8,8 @@ Light on purpose (standard library only; classifier's package imports only its l
 spawns before anything heavy is imported, here or in the child."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import multiprocessing
 import os
@@ -15,7 +17,7 @@ import queue
 import signal
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .prediction import MODEL_FILE
 
@@ -27,6 +29,7 @@ POLL_SECONDS = 0.5
 # would otherwise take two of the three runnable threads and delay the web's first answer; work-conserving, so the
 # training still gets every core the parent leaves (nearly all of them once the service is up).
 TRAINING_NICE = 5
+TRAINING_LOCK = "training.lock"  # in the model directory: held by the process training into it
 _begun: dict[tuple[str, str], tuple[Any, Any]] = {}  # (model dir, triage unit) -> (process, its reports' queue)
 
 
@@ -88,6 +91,21 @@ def train_apart(model_dir: Path, *, triage_unit: str, progress: Progress | None 
         raise TrainingFailed(f"training the classifier failed (exit code {child.exitcode}); see the log above")
 
 
+@contextlib.contextmanager
+def one_training(model_dir: Path) -> Iterator[bool]:
+    """Hold the model directory's training lock: services started together on an empty model directory (two
+    `fangsiang worker`s, say) train once. The others wait here for the first one, then find its model written:
+    True when a model was written meanwhile (nothing left to train), False when the holder is to train."""
+    model_dir = Path(model_dir)
+    model_dir.mkdir(parents=True, exist_ok=True)
+    model = model_dir / MODEL_FILE
+    before = model.stat().st_mtime_ns if model.exists() else None
+    with open(model_dir / TRAINING_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed (or the process ends)
+        after = model.stat().st_mtime_ns if model.exists() else None
+        yield after is not None and after != before
+
+
 def _end(child: Any) -> None:
     """Stop the training process now: SIGTERM, then SIGKILL if it lingers."""
     if child.is_alive():
@@ -114,7 +132,9 @@ def _train(model_dir: str, triage_unit: str, reports: Any, parent: int) -> None:
 
     from .training import train  # thread caps: the parent's OMP/BLAS variables, inherited
 
-    train(Path(model_dir), triage_unit=triage_unit, progress=report)
+    with one_training(Path(model_dir)) as trained_meanwhile:  # (another service's model: loaded by the parent)
+        if not trained_meanwhile:
+            train(Path(model_dir), triage_unit=triage_unit, progress=report)
     reports.put(("done", 1.0, 0.0))
     # Out now: the model and its metadata are written, and the parent waits for this process to end before it
     # loads them; an interpreter's ordinary exit would first free every object training built (a second or more).

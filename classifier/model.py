@@ -332,7 +332,10 @@ def load_or_train(
     try:
         return Classifier.load(model_dir, **options)
     except ModelMissing:
+        from .apart import one_training
         from .training import train
 
-        train(Path(model_dir), triage_unit=triage_unit, progress=progress)
+        with one_training(Path(model_dir)) as trained_meanwhile:  # by another process started at the same time
+            if not trained_meanwhile:
+                train(Path(model_dir), triage_unit=triage_unit, progress=progress)
         return Classifier.load(model_dir, **options)

@@ -73,3 +73,37 @@ def test_training_begun_for_another_triage_unit_is_not_followed(
     apart.begin_training(tmp_path, triage_unit="triage")
     apart.train_apart(tmp_path, triage_unit="front-desk")
     assert spawned == [(str(tmp_path), "triage"), (str(tmp_path), "front-desk")]
+
+
+def test_services_started_together_on_an_empty_model_directory_train_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trained_model_dir: Path
+) -> None:
+    """Two workers started at once on an empty model directory: the one that comes second waits for the first one's
+    training (the lock in the directory) and loads its model instead of training a second time."""
+    import shutil
+    import threading
+
+    from classifier import Classifier, load_or_train, training
+
+    trainings: list[Path] = []
+    monkeypatch.setattr(training, "train", lambda model_dir, **_: trainings.append(model_dir))
+    target = tmp_path / "models"
+    loaded: list[Classifier] = []
+    with apart.one_training(target) as trained_meanwhile:  # the first service, training
+        assert trained_meanwhile is False
+        second = threading.Thread(target=lambda: loaded.append(load_or_train(target)), daemon=True)
+        second.start()
+        second.join(1.0)
+        assert second.is_alive(), "the second service waits for the first one's model"
+        for name in (MODEL_FILE, "metadata.json"):  # the first one's training ends: its model is written
+            shutil.copy(trained_model_dir / name, target / name)
+    second.join(60)
+    assert not second.is_alive() and isinstance(loaded[0], Classifier)
+    assert trainings == []
+
+
+def test_the_training_lock_lets_the_first_one_train(tmp_path: Path) -> None:
+    with apart.one_training(tmp_path / "models") as trained_meanwhile:
+        assert trained_meanwhile is False
+    with apart.one_training(tmp_path / "models") as trained_meanwhile:  # nothing written meanwhile: train
+        assert trained_meanwhile is False
