@@ -12,10 +12,12 @@ from storage.models import ReplyTemplate, Unit
 
 
 def open_database(settings: Settings, *, agency: AgencyConfig | None = None) -> Database:
-    """The settings' database, migrated, with the agency's units (`agency`: its config, read from the file if None)."""
+    """The settings' database, migrated, with the agency's units (`agency`: its config, read from the file if None).
+    The units are added under the migration lock: services starting together each saw none and added them all
+    (a crash on the units' key on PostgreSQL, and the canned replies twice)."""
+    agency = agency if agency is not None else load_agency_config(settings.fangsiang_agency_config)
     db = Database(settings.sqlalchemy_url)
-    db.upgrade()
-    sync_units(db, agency=agency if agency is not None else load_agency_config(settings.fangsiang_agency_config))
+    db.upgrade(then=lambda: sync_units(db, agency=agency))
     return db
 
 

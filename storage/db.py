@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,8 +53,9 @@ class Database:
         with self.read_sessions() as session:
             yield session
 
-    def upgrade(self) -> None:
-        """Apply all Alembic migrations (every room's branch: "heads"), one process at a time.
+    def upgrade(self, *, then: Callable[[], None] | None = None) -> None:
+        """Apply all Alembic migrations (every room's branch: "heads"), one process at a time; `then` runs under the
+        same lock (seeding that reads before it writes: the agency's units and first canned replies).
 
         Several workers starting together on one database would each create the same tables; on PostgreSQL an
         advisory lock (held on its own connection) makes the others wait and then find nothing left to do, on
@@ -62,6 +63,8 @@ class Database:
         """
         with self._migration_lock():
             command.upgrade(alembic_config(self.url), "heads")
+            if then is not None:
+                then()
 
     @contextmanager
     def _migration_lock(self) -> Iterator[None]:
