@@ -145,10 +145,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     zeroed on disk."""
     dbapi_connection.isolation_level = None  # let the "begin" listener issue BEGIN itself
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")  # first: the journal mode below may wait for another process's lock
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":  # set once per database file
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA secure_delete=ON")  # deleted and overwritten rows are zeroed in the file (PDPA erasure)
     cursor.close()
 
