@@ -92,18 +92,13 @@ def train_apart(model_dir: Path, *, triage_unit: str, progress: Progress | None 
 
 
 @contextlib.contextmanager
-def one_training(model_dir: Path) -> Iterator[bool]:
-    """Hold the model directory's training lock: services started together on an empty model directory (two
-    `fangsiang worker`s, say) train once. The others wait here for the first one, then find its model written:
-    True when a model was written meanwhile (nothing left to train), False when the holder is to train."""
+def training_lock(model_dir: Path) -> Iterator[None]:
+    """Hold the model directory's training lock (released when the file is closed, or the process ends)."""
     model_dir = Path(model_dir)
     model_dir.mkdir(parents=True, exist_ok=True)
-    model = model_dir / MODEL_FILE
-    before = model.stat().st_mtime_ns if model.exists() else None
     with open(model_dir / TRAINING_LOCK, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed (or the process ends)
-        after = model.stat().st_mtime_ns if model.exists() else None
-        yield after is not None and after != before
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _end(child: Any) -> None:
@@ -130,11 +125,9 @@ def _train(model_dir: str, triage_unit: str, reports: Any, parent: int) -> None:
             os._exit(1)
         reports.put((stage, fraction, seconds_left))
 
-    from .training import train  # thread caps: the parent's OMP/BLAS variables, inherited
+    from .model import train_once  # thread caps: the parent's OMP/BLAS variables, inherited
 
-    with one_training(Path(model_dir)) as trained_meanwhile:  # (another service's model: loaded by the parent)
-        if not trained_meanwhile:
-            train(Path(model_dir), triage_unit=triage_unit, progress=report)
+    train_once(Path(model_dir), triage_unit=triage_unit, progress=report)
     reports.put(("done", 1.0, 0.0))
     # Out now: the model and its metadata are written, and the parent waits for this process to end before it
     # loads them; an interpreter's ordinary exit would first free every object training built (a second or more).

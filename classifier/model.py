@@ -332,10 +332,22 @@ def load_or_train(
     try:
         return Classifier.load(model_dir, **options)
     except ModelMissing:
-        from .apart import one_training
-        from .training import train
-
-        with one_training(Path(model_dir)) as trained_meanwhile:  # by another process started at the same time
-            if not trained_meanwhile:
-                train(Path(model_dir), triage_unit=triage_unit, progress=progress)
+        train_once(Path(model_dir), triage_unit=triage_unit, progress=progress)
         return Classifier.load(model_dir, **options)
+
+
+def train_once(
+    model_dir: Path, *, triage_unit: str = DEFAULT_TRIAGE_UNIT,
+    progress: "Callable[[str, float, float | None], None] | None" = None,
+) -> None:
+    """Train into model_dir unless it holds a usable model once its training lock is ours: services started
+    together on an empty model directory (two `fangsiang worker`s, say) train once, the others wait and find the
+    first one's model."""
+    from .apart import training_lock
+    from .training import train
+
+    with training_lock(model_dir):
+        try:
+            Classifier.load(model_dir, triage_unit=triage_unit)
+        except ModelMissing:
+            train(Path(model_dir), triage_unit=triage_unit, progress=progress)

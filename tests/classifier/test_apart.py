@@ -89,8 +89,7 @@ def test_services_started_together_on_an_empty_model_directory_train_once(
     monkeypatch.setattr(training, "train", lambda model_dir, **_: trainings.append(model_dir))
     target = tmp_path / "models"
     loaded: list[Classifier] = []
-    with apart.one_training(target) as trained_meanwhile:  # the first service, training
-        assert trained_meanwhile is False
+    with apart.training_lock(target):  # the first service, training
         second = threading.Thread(target=lambda: loaded.append(load_or_train(target)), daemon=True)
         second.start()
         second.join(1.0)
@@ -102,8 +101,11 @@ def test_services_started_together_on_an_empty_model_directory_train_once(
     assert trainings == []
 
 
-def test_the_training_lock_lets_the_first_one_train(tmp_path: Path) -> None:
-    with apart.one_training(tmp_path / "models") as trained_meanwhile:
-        assert trained_meanwhile is False
-    with apart.one_training(tmp_path / "models") as trained_meanwhile:  # nothing written meanwhile: train
-        assert trained_meanwhile is False
+def test_the_training_lock_lets_the_first_one_train(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from classifier import training
+    from classifier.model import train_once
+
+    trainings: list[Path] = []
+    monkeypatch.setattr(training, "train", lambda model_dir, **_: trainings.append(model_dir))
+    train_once(tmp_path / "models")  # no model there, nobody training: this one trains
+    assert trainings == [tmp_path / "models"]
